@@ -1,0 +1,72 @@
+import { relative } from 'node:path';
+import { Messages } from '@salesforce/core';
+import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { keygen, type KeygenOutcome } from '../../keys/keygen.js';
+import { passphraseFromEnv } from '../../keys/private-key.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('sf-jwt-setup', 'jwt-setup.keygen');
+
+export type KeygenResult = KeygenOutcome;
+
+export default class Keygen extends SfCommand<KeygenResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+
+  public static readonly flags = {
+    'output-dir': Flags.directory({ char: 'd', summary: messages.getMessage('flags.output-dir.summary'), default: '.' }),
+    name: Flags.string({ char: 'n', summary: messages.getMessage('flags.name.summary'), default: 'server' }),
+    'key-size': Flags.integer({ summary: messages.getMessage('flags.key-size.summary'), default: 2048 }),
+    days: Flags.integer({ summary: messages.getMessage('flags.days.summary'), default: 365 }),
+    subject: Flags.string({ summary: messages.getMessage('flags.subject.summary') }),
+    'key-file': Flags.file({ summary: messages.getMessage('flags.key-file.summary') }),
+    'passphrase-env': Flags.string({ summary: messages.getMessage('flags.passphrase-env.summary') }),
+    force: Flags.boolean({ summary: messages.getMessage('flags.force.summary'), default: false }),
+  };
+
+  public async run(): Promise<KeygenResult> {
+    const { flags } = await this.parse(Keygen);
+    const result = await keygen({
+      outputDir: flags['output-dir'],
+      name: flags.name,
+      keySize: flags['key-size'],
+      days: flags.days,
+      subject: flags.subject,
+      keyFile: flags['key-file'],
+      passphrase: passphraseFromEnv(flags['passphrase-env']),
+      force: flags.force,
+    });
+    this.report(result, flags['passphrase-env']);
+    return result;
+  }
+
+  private report(result: KeygenResult, passphraseEnv: string | undefined): void {
+    const keyState = !result.keyGenerated
+      ? messages.getMessage('info.existingKey')
+      : messages.getMessage('info.keyMode', [
+          result.keyEncrypted ? messages.getMessage('info.encrypted', [passphraseEnv]) : messages.getMessage('info.notEncrypted'),
+        ]);
+    this.logSuccess(
+      result.keyGenerated ? messages.getMessage('info.wrote', [result.keySize]) : messages.getMessage('info.wroteCertificate', [result.keySize])
+    );
+    this.log(
+      messages.getMessage('info.details', [
+        result.keyFile,
+        keyState,
+        result.certificateFile,
+        result.subject,
+        result.notBefore,
+        result.notAfter,
+        result.serialNumber,
+        result.fingerprintSha256,
+        result.fingerprintSha1,
+      ])
+    );
+    const cert = relative(process.cwd(), result.certificateFile) || result.certificateFile;
+    const key = relative(process.cwd(), result.keyFile) || result.keyFile;
+    this.log('');
+    this.log(messages.getMessage('info.nextSteps', [cert, cert, key, key, key]));
+    if (result.keyEncrypted) this.log(messages.getMessage('info.nextStepsEncrypted'));
+  }
+}

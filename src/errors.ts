@@ -1,0 +1,135 @@
+/*
+ * The plugin's one error vocabulary.
+ *
+ * Every failure a user can cause or meet is a JwtSetupError with a code from the closed list below. The code is the
+ * error's `name` (as sf plugins name errors) and its `code` (what `--json` shows), the message and the actions (the fix)
+ * come from messages/errors.md, so each code has exactly one wording and one set of remedies.
+ *
+ * Messages never contain secret material: callers pass paths, variable names, hosts and Salesforce's own error text,
+ * never key bytes or tokens.
+ */
+import { Messages, SfError } from '@salesforce/core';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('sf-jwt-setup', 'errors');
+
+export const ERROR_CODES = [
+  // key input
+  'KeyFileNotFound',
+  'KeyFileUnreadable',
+  'KeyEnvUnset',
+  'KeyEnvLooksLikePath',
+  'KeySourceMissing',
+  'KeyEmpty',
+  'KeyTooLarge',
+  'KeyIsCertificate',
+  'KeyIsCertificateRequest',
+  'KeyIsPublicKey',
+  'KeyIsOpenSsh',
+  'KeyNotRsa',
+  'KeyTooSmall',
+  'KeyTruncated',
+  'KeyBase64Invalid',
+  'KeyMalformed',
+  'KeyCorrupt',
+  'KeyEncryptedNoPassphrase',
+  'KeyWrongPassphrase',
+  'KeyOpensslEncNoPassphrase',
+  'PassphraseEnvUnset',
+  // certificate input
+  'CertificateFileNotFound',
+  'CertificateMalformed',
+  'CertificateKeyMismatch',
+  // keygen and files
+  'InvalidKeySize',
+  'InvalidDays',
+  'InvalidSubject',
+  'OutputDirUnwritable',
+  'FilesExist',
+  'InvalidFileName',
+  'WriteFailed',
+  // login inputs
+  'MissingClientId',
+  'MissingUsername',
+  'InvalidClientId',
+  'InvalidUsername',
+  'InvalidUrl',
+  'InsecureUrl',
+  'LightningUrl',
+  'SetupPageUrl',
+  'InvalidExpiresIn',
+  'InvalidAlias',
+  // Salesforce's answers
+  'UserNotApproved',
+  'AudienceInvalid',
+  'InvalidAssertion',
+  'AssertionExpired',
+  'InactiveUser',
+  'IpRestricted',
+  'ClientIdentifierInvalid',
+  'AppAccessDenied',
+  'AppNotInstalled',
+  'UnsupportedGrantType',
+  'OAuthError',
+  // transport
+  'NetworkError',
+  'ServerUnavailable',
+  'UnexpectedResponse',
+  'RequestTimeout',
+  'OrgReadFailed',
+  // auth store
+  'AuthNotFound',
+  'AuthSaveFailed',
+  // assertion check
+  'AssertionMissing',
+  'AssertionCheckFailed',
+  // doctor
+  'DoctorFailed',
+  // app
+  'InvalidAppName',
+  'InvalidConsumerKey',
+  'InvalidScopes',
+  'InvalidEmail',
+  'InvalidApiVersion',
+  'InvalidPermissionSetName',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The exit status of every JwtSetupError: 1 (the sf convention for a failed command); flag parsing keeps oclif's 2. */
+export const EXIT_FAILURE = 1;
+
+export class JwtSetupError extends SfError {
+  public constructor(code: ErrorCode, message: string, actions: string[] | undefined, cause?: unknown) {
+    super(message, `${code}Error`, actions, EXIT_FAILURE, cause instanceof Error ? cause : undefined);
+    this.code = code;
+  }
+
+  /** The code, typed: `code` itself is a string on SfError. */
+  public get errorCode(): ErrorCode {
+    return this.code as ErrorCode;
+  }
+}
+
+/**
+ * Create the coded error `code`, with its message tokens and action tokens substituted.
+ * A foreign error that explains it goes in `cause` (never one whose message may hold secret material).
+ */
+export function jwtError(
+  code: ErrorCode,
+  tokens: Array<string | number> = [],
+  actionTokens: Array<string | number> = [],
+  cause?: unknown
+): JwtSetupError {
+  const message = messages.getMessage(code, tokens.map(String));
+  return new JwtSetupError(code, message, actionsOf(code, actionTokens), cause);
+}
+
+/** The actions (fixes) of a code; every code has some, a test asserts it. */
+export function actionsOf(code: ErrorCode, actionTokens: Array<string | number> = []): string[] {
+  return messages.getMessages(`${code}.actions`, actionTokens.map(String));
+}
+
+export function isJwtSetupError(error: unknown, code?: ErrorCode): error is JwtSetupError {
+  return error instanceof JwtSetupError && (code === undefined || error.errorCode === code);
+}

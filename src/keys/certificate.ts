@@ -1,0 +1,181 @@
+/*
+ * X.509 certificates: make the self-signed one Salesforce wants ("Use digital signatures"), and read one back to
+ * compare it with a key. No openssl: @peculiar/x509 over WebCrypto to write, node:crypto to read.
+ */
+import { randomBytes, webcrypto, X509Certificate as NodeX509, type KeyObject } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { jwtError } from '../errors.js';
+import { decodeText, toPem } from './pem.js';
+import { formatSubject, toJsonName, type SubjectAttribute } from './subject.js';
+
+type X509Module = typeof import('@peculiar/x509');
+let x509Module: Promise<X509Module> | undefined;
+
+/** @peculiar/x509 is loaded on first use only: it is large, and most commands never write a certificate. */
+async function loadX509(): Promise<X509Module> {
+  x509Module ??= (async (): Promise<X509Module> => {
+    await import('reflect-metadata');
+    const x509 = await import('@peculiar/x509');
+    x509.cryptoProvider.set(webcrypto as never);
+    return x509;
+  })();
+  return x509Module;
+}
+
+const RSA_SHA256 = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export type CertificateInfo = {
+  pem: string;
+  subject: string;
+  issuer: string;
+  serialNumber: string;
+  notBefore: Date;
+  notAfter: Date;
+  fingerprintSha256: string;
+  fingerprintSha1: string;
+  /** e.g. "sha256WithRSAEncryption" */
+  signatureAlgorithm: string;
+  publicKey: KeyObject;
+  keyType: string;
+  keyBits: number;
+  selfSigned: boolean;
+  /** Where it came from, for messages. */
+  sourceLabel: string;
+};
+
+export type CreateCertificateOptions = {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  subject: SubjectAttribute[];
+  days: number;
+  now?: Date;
+};
+
+/** A self-signed X.509 v3 certificate: SHA-256 with RSA, random positive serial, SKI, key usage digitalSignature. */
+export async function createSelfSignedCertificate(options: CreateCertificateOptions): Promise<CertificateInfo> {
+  const x509 = await loadX509();
+  const now = options.now ?? new Date();
+  // A minute back, so a runner whose clock is slightly behind the verifier's does not see a future certificate.
+  const notBefore = new Date(Math.floor(now.getTime() / 1000) * 1000 - 60_000);
+  const notAfter = new Date(notBefore.getTime() + options.days * DAY_MS);
+  const keys = {
+    privateKey: await webcrypto.subtle.importKey(
+      'pkcs8',
+      options.privateKey.export({ type: 'pkcs8', format: 'der' }),
+      RSA_SHA256,
+      false,
+      ['sign']
+    ),
+    publicKey: await webcrypto.subtle.importKey(
+      'spki',
+      options.publicKey.export({ type: 'spki', format: 'der' }),
+      RSA_SHA256,
+      true,
+      ['verify']
+    ),
+  };
+  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: randomSerial(),
+    name: toJsonName(options.subject),
+    notBefore,
+    notAfter,
+    signingAlgorithm: RSA_SHA256,
+    keys: keys as never,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey as never),
+    ],
+  });
+  const info = describeCertificate(certificate.toString('pem') + '\n', 'the new certificate', x509);
+  // Keep the subject as the user wrote it (node prints multi-line DNs).
+  return { ...info, subject: formatSubject(options.subject) };
+}
+
+/** 16 random bytes with the top bit clear: a positive INTEGER, never zero-led. */
+function randomSerial(): string {
+  const bytes = randomBytes(16);
+  bytes[0] = (bytes[0] & 0x7f) | 0x01;
+  return bytes.toString('hex');
+}
+
+export async function loadCertificate(file: string): Promise<CertificateInfo> {
+  const path = resolve(file);
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw jwtError('CertificateMalformed', [path, 'it is not a regular file']);
+    if (info.size > 1024 * 1024) throw jwtError('CertificateMalformed', [path, 'it is larger than 1 MiB']);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw jwtError('CertificateFileNotFound', [path]);
+    throw error;
+  }
+  return parseCertificate(await readFile(path), path, await loadX509());
+}
+
+/** Parse a certificate from PEM (mangled forms too), base64 or DER. */
+export async function readCertificate(raw: string | Buffer, sourceLabel: string): Promise<CertificateInfo> {
+  return parseCertificate(raw, sourceLabel, await loadX509());
+}
+
+function parseCertificate(raw: string | Buffer, sourceLabel: string, x509: X509Module): CertificateInfo {
+  const decoded = decodeText(raw);
+  let pem: string;
+  if (decoded.kind === 'pem') {
+    const block = decoded.blocks.find((b) => b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE');
+    if (!block) {
+      const what = decoded.blocks[0].label.includes('PRIVATE KEY') ? 'it holds a private key' : `it holds a ${decoded.blocks[0].label}`;
+      throw jwtError('CertificateMalformed', [sourceLabel, what]);
+    }
+    pem = toPem('CERTIFICATE', block.body);
+  } else if (decoded.kind === 'der') {
+    pem = toPem('CERTIFICATE', decoded.der.toString('base64'));
+  } else {
+    const reason =
+      decoded.kind === 'empty' ? 'it is empty' : decoded.kind === 'truncated' ? 'the PEM was cut off' : 'no certificate found';
+    throw jwtError('CertificateMalformed', [sourceLabel, reason]);
+  }
+  return describeCertificate(pem, sourceLabel, x509);
+}
+
+function describeCertificate(pem: string, sourceLabel: string, x509: X509Module): CertificateInfo {
+  let cert: NodeX509;
+  let algorithm: string;
+  try {
+    cert = new NodeX509(pem);
+    algorithm = signatureAlgorithmName(new x509.X509Certificate(pem));
+  } catch {
+    throw jwtError('CertificateMalformed', [sourceLabel, 'its content does not parse as X.509']);
+  }
+  const publicKey = cert.publicKey;
+  return {
+    pem,
+    subject: cert.subject.split('\n').join(', '),
+    issuer: cert.issuer.split('\n').join(', '),
+    serialNumber: cert.serialNumber.toLowerCase(),
+    notBefore: new Date(cert.validFrom),
+    notAfter: new Date(cert.validTo),
+    fingerprintSha256: cert.fingerprint256,
+    fingerprintSha1: cert.fingerprint,
+    signatureAlgorithm: algorithm,
+    publicKey,
+    keyType: publicKey.asymmetricKeyType ?? 'unknown',
+    keyBits: publicKey.asymmetricKeyDetails?.modulusLength ?? 0,
+    selfSigned: cert.subject === cert.issuer && cert.verify(publicKey),
+    sourceLabel,
+  };
+}
+
+function signatureAlgorithmName(cert: InstanceType<X509Module['X509Certificate']>): string {
+  const alg = cert.signatureAlgorithm as { name: string; hash?: { name: string } };
+  if (alg.name === 'RSASSA-PKCS1-v1_5' && alg.hash) return `${alg.hash.name.replace('-', '').toLowerCase()}WithRSAEncryption`;
+  if (alg.name === 'RSA-PSS') return 'rsassaPss';
+  if (alg.name === 'ECDSA' && alg.hash) return `ecdsa-with-${alg.hash.name.replace('-', '')}`;
+  return alg.name;
+}
+
+/** True when the certificate carries the public half of `publicKey`. */
+export function certificateMatchesKey(certificate: CertificateInfo, publicKey: KeyObject): boolean {
+  return certificate.publicKey.equals(publicKey);
+}

@@ -1,0 +1,107 @@
+/*
+ * Distinguished names for --subject: "CN=ci-deploy,O=Acme,C=US" (RFC 4514 style, as people write them) or the
+ * "/CN=ci-deploy/O=Acme" form that `openssl req -subj` takes. Pure.
+ */
+import { hostname } from 'node:os';
+import { jwtError } from '../errors.js';
+
+export type SubjectAttribute = { type: string; value: string };
+
+/** Attribute names accepted, mapped to what the certificate writer understands (short name or OID). */
+const ATTRIBUTE_TYPES: Record<string, string> = {
+  CN: 'CN',
+  O: 'O',
+  OU: 'OU',
+  L: 'L',
+  ST: 'ST',
+  C: 'C',
+  E: 'E',
+  EMAILADDRESS: 'E',
+  DC: 'DC',
+  SERIALNUMBER: '2.5.4.5',
+  STREET: '2.5.4.9',
+  UID: '0.9.2342.19200300.100.1.1',
+  T: 'T',
+  TITLE: 'T',
+  G: 'G',
+  GN: 'G',
+  SN: 'SN',
+};
+
+const DISPLAY_NAMES: Record<string, string> = {
+  '2.5.4.5': 'SERIALNUMBER',
+  '2.5.4.9': 'STREET',
+  '0.9.2342.19200300.100.1.1': 'UID',
+};
+
+export function defaultSubject(): string {
+  const host = hostname().replace(/[^A-Za-z0-9.-]/g, '-') || 'localhost';
+  return `CN=sf-jwt-setup@${host}`;
+}
+
+/** Parse and validate a distinguished name; throws InvalidSubject with the reason. */
+export function parseSubject(input: string): SubjectAttribute[] {
+  const text = input.trim();
+  const fail = (reason: string): never => {
+    throw jwtError('InvalidSubject', [input, reason]);
+  };
+  if (text.length === 0) fail('it is empty');
+  if (text.length > 1024) fail('it is longer than 1024 characters');
+  const parts = text.startsWith('/') ? splitUnescaped(text.slice(1), '/') : splitUnescaped(text, ',');
+  const attributes: SubjectAttribute[] = [];
+  for (const raw of parts) {
+    const part = raw.trim();
+    if (part.length === 0) fail('it has an empty attribute (two separators in a row, or one at the end)');
+    const eq = part.indexOf('=');
+    if (eq <= 0) fail(`"${part}" is not of the form TYPE=value`);
+    const name = part.slice(0, eq).trim().toUpperCase();
+    const value = unescape(part.slice(eq + 1).trim());
+    const type = ATTRIBUTE_TYPES[name] ?? (/^\d+(\.\d+)+$/.test(name) ? name : undefined);
+    if (!type) fail(`"${part.slice(0, eq).trim()}" is not a known attribute type`);
+    if (value.length === 0) fail(`${name} has no value`);
+    if (value.length > 64 && type !== 'E') fail(`${name} is longer than 64 characters`);
+    if (type === 'C' && !/^[A-Za-z]{2}$/.test(value)) fail('C (country) must be a two-letter code such as US');
+    if (type === 'E' && !/^[^@\s]+@[^@\s]+$/.test(value)) fail('E must be an email address');
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(value)) fail(`${name} contains a control character`);
+    attributes.push({ type: type as string, value });
+  }
+  return attributes;
+}
+
+/** RFC 4514 text of parsed attributes, e.g. "CN=ci-deploy, O=Acme". */
+export function formatSubject(attributes: SubjectAttribute[]): string {
+  return attributes.map((a) => `${DISPLAY_NAMES[a.type] ?? a.type}=${escapeValue(a.value)}`).join(', ');
+}
+
+/** The form @peculiar/x509 takes: one RDN per attribute, in order. */
+export function toJsonName(attributes: SubjectAttribute[]): Array<Record<string, string[]>> {
+  return attributes.map((a) => ({ [a.type]: [a.value] }));
+}
+
+function splitUnescaped(text: string, separator: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\\' && i + 1 < text.length) {
+      current += c + text[i + 1];
+      i++;
+    } else if (c === separator) {
+      parts.push(current);
+      current = '';
+    } else {
+      current += c;
+    }
+  }
+  parts.push(current);
+  return parts;
+}
+
+function unescape(value: string): string {
+  return value.replace(/\\(.)/g, '$1');
+}
+
+function escapeValue(value: string): string {
+  return value.replace(/([,+"\\<>;=])/g, '\\$1').replace(/^([ #])/, '\\$1').replace(/ $/, '\\ ');
+}

@@ -1,0 +1,106 @@
+/*
+ * Writing files so that nothing is ever half-written or silently replaced: each file goes to a hidden temporary file
+ * beside its target, is synced, and is then linked (no overwrite) or renamed (overwrite) into place. With several
+ * files, either all land or none does: a failure rolls back the ones already placed, restoring what they replaced.
+ */
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { access, link, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { jwtError } from '../errors.js';
+
+export type FileToWrite = { path: string; data: string | Buffer; mode: number };
+
+const TEMP_PREFIX = '.sf-jwt-setup-';
+
+function tempPath(target: string, kind: 'tmp' | 'bak'): string {
+  return join(dirname(target), `${TEMP_PREFIX}${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.${kind}`);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.F_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Create `dir` (and parents) and check that it is writable; OutputDirUnwritable otherwise. */
+export async function ensureWritableDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOTDIR' || code === 'EEXIST' ? 'a file is in the way' : code;
+    throw jwtError('OutputDirUnwritable', [dir, reason]);
+  }
+}
+
+/** The targets that exist already. */
+export async function existingFiles(paths: string[]): Promise<string[]> {
+  const found = await Promise.all(paths.map(async (p) => ((await exists(p)) ? p : undefined)));
+  return found.filter((p): p is string => p !== undefined);
+}
+
+async function writeTemp(file: FileToWrite): Promise<string> {
+  const temp = tempPath(file.path, 'tmp');
+  const handle = await open(temp, 'wx', file.mode);
+  try {
+    await handle.chmod(file.mode); // whatever the umask
+    await handle.writeFile(file.data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return temp;
+}
+
+/**
+ * Write all `files` or none. Without `overwrite`, an existing target fails the whole write with FilesExist and
+ * nothing changes (checked atomically by link(2), so a concurrent writer cannot be clobbered either).
+ */
+export async function writeFilesAtomically(files: FileToWrite[], options: { overwrite: boolean }): Promise<void> {
+  const temps: string[] = [];
+  const placed: Array<{ path: string; backup?: string }> = [];
+  const cleanup = async (paths: string[]): Promise<void> => {
+    await Promise.all(paths.map((p) => unlink(p).catch(() => undefined)));
+  };
+  try {
+    for (const file of files) temps.push(await writeTemp(file));
+  } catch (error) {
+    await cleanup(temps);
+    throw jwtError('WriteFailed', [files.map((f) => f.path).join(', '), (error as NodeJS.ErrnoException).code ?? 'error']);
+  }
+  try {
+    for (const [i, file] of files.entries()) {
+      if (options.overwrite) {
+        let backup: string | undefined;
+        if (await exists(file.path)) {
+          backup = tempPath(file.path, 'bak');
+          await link(file.path, backup);
+        }
+        await rename(temps[i], file.path);
+        placed.push({ path: file.path, backup });
+      } else {
+        await link(temps[i], file.path);
+        placed.push({ path: file.path });
+      }
+    }
+  } catch (error) {
+    // Roll back: restore what was replaced, remove what was added.
+    for (const entry of placed.reverse()) {
+      // eslint-disable-next-line no-await-in-loop
+      if (entry.backup) await rename(entry.backup, entry.path).catch(() => undefined);
+      // eslint-disable-next-line no-await-in-loop
+      else await unlink(entry.path).catch(() => undefined);
+    }
+    await cleanup(temps);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw jwtError('FilesExist', [files.map((f) => f.path).join(', ')]);
+    }
+    throw jwtError('WriteFailed', [files.map((f) => f.path).join(', '), (error as NodeJS.ErrnoException).code ?? 'error']);
+  }
+  await cleanup([...temps, ...placed.map((p) => p.backup).filter((b): b is string => b !== undefined)]);
+}
