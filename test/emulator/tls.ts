@@ -3,7 +3,7 @@
  * Trust the CA with NODE_EXTRA_CA_CERTS (child processes) or the `ca` option of https.request.
  */
 import { webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import 'reflect-metadata';
 
 export type TlsMaterial = { caCertificatePem: string; key: string; cert: string };
 
@@ -16,6 +16,8 @@ function toPem(der: ArrayBuffer, label: string): string {
 }
 
 export async function generateTlsMaterial(hosts: { ips?: string[]; dns?: string[] } = {}): Promise<TlsMaterial> {
+  // loaded lazily, after the Reflect shim, and only in HTTPS mode
+  const x509 = await import('@peculiar/x509');
   const crypto = webcrypto;
   x509.cryptoProvider.set(crypto);
   const notBefore = new Date(Date.now() - DAY);

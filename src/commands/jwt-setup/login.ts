@@ -1,0 +1,86 @@
+import { Messages } from '@salesforce/core';
+import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { credentialFlags, describeRepairs, timeoutFlag } from '../../auth/flags.js';
+import { resolveLoginInputs } from '../../auth/inputs.js';
+import { DEFAULT_TIMEOUT_SECONDS, login } from '../../auth/login.js';
+import type { ExchangeEvent } from '../../exchange/token.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('sf-jwt-setup', 'jwt-setup.login');
+
+export type LoginResult = {
+  username: string;
+  orgId: string;
+  instanceUrl: string;
+  loginUrl: string;
+  audience: string;
+  clientId: string;
+  privateKeyFile: string;
+  isDevHub: boolean;
+  alias?: string;
+};
+
+export default class Login extends SfCommand<LoginResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+
+  public static readonly flags = {
+    ...credentialFlags,
+    alias: Flags.string({ char: 'a', summary: messages.getMessage('flags.alias.summary') }),
+    'set-default': Flags.boolean({ char: 's', summary: messages.getMessage('flags.set-default.summary'), default: false }),
+    'set-default-dev-hub': Flags.boolean({
+      char: 'd',
+      summary: messages.getMessage('flags.set-default-dev-hub.summary'),
+      default: false,
+    }),
+    wait: Flags.integer({ summary: messages.getMessage('flags.wait.summary'), min: 0, max: 60, default: 0 }),
+    timeout: timeoutFlag(DEFAULT_TIMEOUT_SECONDS),
+  };
+
+  public async run(): Promise<LoginResult> {
+    const { flags } = await this.parse(Login);
+    const inputs = resolveLoginInputs(flags);
+    const outcome = await login(inputs, {
+      alias: flags.alias,
+      setDefault: flags['set-default'],
+      setDefaultDevHub: flags['set-default-dev-hub'],
+      waitMinutes: flags.wait,
+      timeoutSeconds: flags.timeout,
+      onEvent: (event) => this.onExchangeEvent(event),
+    });
+    const repaired = describeRepairs(outcome.keyRepairs);
+    if (repaired) this.info(repaired);
+    if (outcome.keyStoredFrom) this.info(messages.getMessage('warning.keyStored', [outcome.keyStoredFrom, outcome.privateKeyFile]));
+    if (outcome.problems.length > 0) this.warn(messages.getMessage('warning.orgDetails', [outcome.problems.join('; ')]));
+    this.logSuccess(messages.getMessage('info.success', [outcome.username, outcome.orgId]));
+    this.log(messages.getMessage('info.details', [outcome.instanceUrl, outcome.loginUrl, outcome.audience]));
+    return {
+      username: outcome.username,
+      orgId: outcome.orgId,
+      instanceUrl: outcome.instanceUrl,
+      loginUrl: outcome.loginUrl,
+      audience: outcome.audience,
+      clientId: outcome.clientId,
+      privateKeyFile: outcome.privateKeyFile,
+      isDevHub: outcome.isDevHub,
+      ...(outcome.alias ? { alias: outcome.alias } : {}),
+    };
+  }
+
+  private onExchangeEvent(event: ExchangeEvent): void {
+    switch (event.type) {
+      case 'audience-fallback':
+        this.info(messages.getMessage('info.audienceFallback', [event.host, event.from, event.code, event.to]));
+        break;
+      case 'retry':
+        this.info(messages.getMessage('info.retry', [event.host, event.reason, event.delayMs, event.attempt]));
+        break;
+      case 'waiting':
+        this.info(
+          messages.getMessage('info.waiting', [event.host, event.code, Math.round(event.delayMs / 1000), Math.round(event.remainingMs / 1000)])
+        );
+        break;
+    }
+  }
+}

@@ -1,0 +1,108 @@
+/*
+ * A small HTTP(S) client: one request, a hard deadline (connect, headers and body), a body size cap. TLS is always
+ * verified; extra CAs come from NODE_EXTRA_CA_CERTS as everywhere in Node. Failures are TransportFailure values that
+ * the callers turn into coded errors naming the host.
+ */
+import { request as httpRequestRaw, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequestRaw } from 'node:https';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export type HttpResponse = { status: number; headers: IncomingHttpHeaders; body: string };
+
+export type HttpRequest = {
+  method: 'GET' | 'POST';
+  url: URL;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Absolute time (ms since the epoch) by which the whole answer must have arrived. */
+  deadline: number;
+  maxBytes?: number;
+};
+
+export class TransportFailure extends Error {
+  public constructor(public readonly kind: 'network' | 'timeout' | 'too-large', detail: string) {
+    super(detail);
+    this.name = 'TransportFailure';
+  }
+}
+
+const USER_AGENT = 'sf-jwt-setup';
+
+export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
+  const remaining = req.deadline - Date.now();
+  if (remaining <= 0) throw new TransportFailure('timeout', 'no time left');
+  const maxBytes = req.maxBytes ?? MAX_BODY_BYTES;
+  const send = req.url.protocol === 'https:' ? httpsRequestRaw : httpRequestRaw;
+  return new Promise<HttpResponse>((resolvePromise, rejectPromise) => {
+    let settled = false;
+    const finish = (error: TransportFailure | undefined, response?: HttpResponse): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error) {
+        request.destroy();
+        rejectPromise(error);
+      } else resolvePromise(response as HttpResponse);
+    };
+    const headers: Record<string, string> = { 'User-Agent': USER_AGENT, Accept: 'application/json', ...req.headers };
+    if (req.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(req.body));
+    const request = send(req.url, { method: req.method, headers, agent: false }, (response) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBytes) finish(new TransportFailure('too-large', `the answer is larger than ${maxBytes} bytes`));
+        else chunks.push(chunk);
+      });
+      response.on('end', () =>
+        finish(undefined, { status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') })
+      );
+      response.on('error', (error) => finish(new TransportFailure('network', describeNetworkError(error))));
+      response.on('aborted', () => finish(new TransportFailure('network', 'the connection was closed mid-answer')));
+    });
+    const timer = setTimeout(() => finish(new TransportFailure('timeout', 'timed out')), remaining);
+    request.on('error', (error) => finish(new TransportFailure('network', describeNetworkError(error))));
+    request.end(req.body);
+  });
+}
+
+/** A short, secret-free description of a socket or TLS error. */
+export function describeNetworkError(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'the host name does not resolve (DNS)';
+    case 'ECONNREFUSED':
+      return 'the connection was refused';
+    case 'ECONNRESET':
+      return 'the connection was reset';
+    case 'EPIPE':
+      return 'the connection was closed';
+    case 'ETIMEDOUT':
+      return 'the connection timed out';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'the host is unreachable';
+    case 'CERT_HAS_EXPIRED':
+      return "the server's TLS certificate has expired";
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+      return `the server's TLS certificate is not trusted (${code}); a corporate proxy's CA belongs in NODE_EXTRA_CA_CERTS`;
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return "the server's TLS certificate is for another host name";
+    default:
+      return code ? `network error ${code}` : 'network error';
+  }
+}
+
+/** The server's clock, from its Date header. */
+export function serverDate(response: HttpResponse): Date | undefined {
+  const value = response.headers.date;
+  if (!value) return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
