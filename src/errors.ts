@@ -92,6 +92,9 @@ export const ERROR_CODES = [
   'InvalidEmail',
   'InvalidApiVersion',
   'InvalidPermissionSetName',
+  'InvalidProfileName',
+  'PermissionSetNameRequired',
+  'AppMetadataMalformed',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -39,6 +39,8 @@ export type ExchangeOptions = {
   timeoutSeconds: number;
   retry?: RetryPolicy;
   onEvent?: (event: ExchangeEvent) => void;
+  /** Sees every HTTP answer's status and Date header (doctor compares clocks with it). */
+  onResponse?: (answer: { status: number; date?: Date; at: number }) => void;
   sleep?: (ms: number) => Promise<void>;
 };
 
@@ -112,6 +114,7 @@ export async function postAssertion(
         body,
         deadline: options.deadline,
       });
+      options.onResponse?.({ status: response.status, date: serverDate(response), at: Date.now() });
       if (response.status === 200) {
         const grant = parseGrant(response);
         if (grant) return grant;

@@ -1,0 +1,43 @@
+import { Messages } from '@salesforce/core';
+import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { credentialFlags, timeoutFlag } from '../../auth/flags.js';
+import { countByStatus } from '../../checks/check.js';
+import { runDoctor, type DoctorReport } from '../../doctor/diagnose.js';
+import { publishToGithub, renderText } from '../../doctor/report.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('sf-jwt-setup', 'jwt-setup.doctor');
+
+export type DoctorResult = DoctorReport;
+
+export default class Doctor extends SfCommand<DoctorResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+
+  public static readonly flags = {
+    ...credentialFlags,
+    'certificate-file': Flags.file({ char: 'c', summary: messages.getMessage('flags.certificate-file.summary') }),
+    offline: Flags.boolean({ summary: messages.getMessage('flags.offline.summary'), default: false }),
+    'target-org': Flags.string({ summary: messages.getMessage('flags.target-org.summary') }),
+    timeout: timeoutFlag(60),
+  };
+
+  public async run(): Promise<DoctorResult> {
+    const { flags } = await this.parse(Doctor);
+    const report = await runDoctor(flags, { timeoutSeconds: flags.timeout });
+    if (report.assertion) {
+      this.log(messages.getMessage('info.assertion', [JSON.stringify(report.assertion.header), JSON.stringify(report.assertion.claims)]));
+      this.log('');
+    }
+    for (const line of renderText(report.checks)) this.log(line);
+    publishToGithub(report.checks, process.env, (line) => this.log(line));
+    const counts = countByStatus(report.checks);
+    if (report.ok) this.logSuccess(messages.getMessage('info.ok'));
+    else {
+      this.log(messages.getMessage('info.failed', [counts.fail, report.checks.length]));
+      process.exitCode = 1;
+    }
+    return report;
+  }
+}

@@ -1,0 +1,59 @@
+/*
+ * Renderings of a doctor report: plain text for terminals and CI logs, GitHub workflow annotations, and a Markdown
+ * job summary. All from the same checks; none contains a secret (checks never hold one).
+ */
+import { appendFileSync } from 'node:fs';
+import { countByStatus, type Check, type CheckStatus } from '../checks/check.js';
+
+const MARK: Record<CheckStatus, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP' };
+
+export function renderText(checks: Check[]): string[] {
+  const lines = checks.map((c) => `${MARK[c.status]}  ${c.id.padEnd(22)} ${c.title}: ${c.detail}`);
+  const problems = checks.filter((c) => (c.status === 'fail' || c.status === 'warn') && c.fix);
+  if (problems.length > 0) {
+    lines.push('', 'How to fix:');
+    for (const c of problems) lines.push(`- ${c.id} (${MARK[c.status]}): ${c.fix}`);
+  }
+  const counts = countByStatus(checks);
+  lines.push('', `${counts.pass} passed, ${counts.warn} warnings, ${counts.fail} failed, ${counts.skip} skipped`);
+  return lines;
+}
+
+/** GitHub Actions workflow commands: one annotation per failure and warning. */
+export function renderGithubAnnotations(checks: Check[]): string[] {
+  const escape = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const escapeProperty = (s: string): string => escape(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  return checks
+    .filter((c) => c.status === 'fail' || c.status === 'warn')
+    .map((c) => `::${c.status === 'fail' ? 'error' : 'warning'} title=${escapeProperty(`sf jwt-setup doctor: ${c.id}`)}::${escape(`${c.detail}${c.fix ? ` Fix: ${c.fix}` : ''}`)}`);
+}
+
+export function renderMarkdown(checks: Check[]): string {
+  const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const icon: Record<CheckStatus, string> = { pass: '✅', warn: '⚠️', fail: '❌', skip: '➖' };
+  const rows = checks.map((c) => `| ${icon[c.status]} ${c.status} | \`${c.id}\` | ${cell(c.detail)} | ${cell(c.fix ?? '')} |`);
+  const counts = countByStatus(checks);
+  return [
+    '### sf jwt-setup doctor',
+    '',
+    `${counts.pass} passed, ${counts.warn} warnings, ${counts.fail} failed, ${counts.skip} skipped`,
+    '',
+    '| status | check | found | fix |',
+    '|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+}
+
+/** When running in GitHub Actions: annotations on stdout, and the summary appended to $GITHUB_STEP_SUMMARY. */
+export function publishToGithub(checks: Check[], env: NodeJS.ProcessEnv, log: (line: string) => void): void {
+  if (env.GITHUB_ACTIONS !== 'true') return;
+  for (const line of renderGithubAnnotations(checks)) log(line);
+  if (env.GITHUB_STEP_SUMMARY) {
+    try {
+      appendFileSync(env.GITHUB_STEP_SUMMARY, renderMarkdown(checks));
+    } catch {
+      // a summary that cannot be written is not worth failing the diagnosis for
+    }
+  }
+}
