@@ -1,0 +1,100 @@
+import { Messages } from '@salesforce/core';
+import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { credentialFlags } from '../../auth/flags.js';
+import { resolveAudiences, resolveClientId, resolveKeyInput, resolveLoginUrl, resolvePassphrase, resolveUsername } from '../../auth/inputs.js';
+import { countByStatus, type Check } from '../../checks/check.js';
+import { jwtError } from '../../errors.js';
+import { JWT_BEARER_GRANT } from '../../exchange/token.js';
+import { ASSERTION_HEADER, buildClaims, MAX_EXPIRES_IN, signAssertion, type AssertionClaims, type AssertionHeader } from '../../jwt/assertion.js';
+import { tokenUrl } from '../../jwt/endpoint.js';
+import { inspectAssertion } from '../../jwt/inspect.js';
+import { loadCertificate } from '../../keys/certificate.js';
+import { loadPrivateKey } from '../../keys/private-key.js';
+import { renderText } from '../../doctor/report.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('sf-jwt-setup', 'jwt-setup.assertion');
+
+export type BuiltAssertion = {
+  header: AssertionHeader;
+  claims: AssertionClaims;
+  assertion: string;
+  tokenUrl: string;
+  curl: string;
+};
+
+export type CheckedAssertion = {
+  ok: boolean;
+  checks: Check[];
+  header?: Record<string, unknown>;
+  claims?: Record<string, unknown>;
+};
+
+export type AssertionResult = BuiltAssertion | CheckedAssertion;
+
+export default class Assertion extends SfCommand<AssertionResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+
+  public static readonly flags = {
+    ...credentialFlags,
+    'expires-in': Flags.integer({ summary: messages.getMessage('flags.expires-in.summary'), default: MAX_EXPIRES_IN }),
+    check: Flags.string({ summary: messages.getMessage('flags.check.summary'), allowStdin: true }),
+    'certificate-file': Flags.file({ char: 'c', summary: messages.getMessage('flags.certificate-file.summary') }),
+  };
+
+  public async run(): Promise<AssertionResult> {
+    const { flags } = await this.parse(Assertion);
+    if (flags.check !== undefined) return this.check(flags);
+    const clientId = resolveClientId(flags);
+    const username = resolveUsername(flags);
+    const { url } = resolveLoginUrl(flags);
+    const { audiences } = resolveAudiences(flags, url);
+    const key = await loadPrivateKey(resolveKeyInput(flags), { passphrase: resolvePassphrase(flags) });
+    const claims = buildClaims({ clientId, username, audience: audiences[0], expiresIn: flags['expires-in'] });
+    const assertion = await signAssertion(claims, key.privateKey);
+    const endpoint = tokenUrl(url).href;
+    const curl = [
+      `curl -sS -X POST '${endpoint}'`,
+      "-H 'Content-Type: application/x-www-form-urlencoded'",
+      `--data-urlencode 'grant_type=${JWT_BEARER_GRANT}'`,
+      `--data-urlencode 'assertion=${assertion}'`,
+    ].join(' \\\n  ');
+    this.log(messages.getMessage('info.header', [JSON.stringify(ASSERTION_HEADER)]));
+    this.log(messages.getMessage('info.claims', [JSON.stringify(claims)]));
+    this.log('');
+    this.log(messages.getMessage('info.assertion', [new Date(claims.exp * 1000).toISOString()]));
+    this.log(assertion);
+    this.log('');
+    this.log(messages.getMessage('info.tokenUrl', [endpoint]));
+    this.log(messages.getMessage('info.curl'));
+    this.log(curl);
+    this.log(messages.getMessage('info.postman', [endpoint, JWT_BEARER_GRANT]));
+    return { header: { ...ASSERTION_HEADER }, claims, assertion, tokenUrl: endpoint, curl };
+  }
+
+  private async check(flags: { check?: string; 'certificate-file'?: string; 'instance-url'?: string; sandbox: boolean; audience?: string }): Promise<CheckedAssertion> {
+    const token = (flags.check ?? '').trim();
+    if (token.length === 0 || token === '-') throw jwtError('AssertionMissing');
+    const certificate = flags['certificate-file'] ? await loadCertificate(flags['certificate-file']) : undefined;
+    const hostGiven = Boolean(flags['instance-url'] ?? process.env.SF_JWT_INSTANCE_URL) || flags.sandbox;
+    const loginUrl = hostGiven ? resolveLoginUrl(flags).url : undefined;
+    const { decoded, checks } = inspectAssertion(token, {
+      loginUrl,
+      sandbox: flags.sandbox,
+      audienceExplicit: Boolean(flags.audience),
+      publicKey: certificate?.publicKey,
+      certificateLabel: certificate?.sourceLabel,
+    });
+    for (const line of renderText(checks)) this.log(line);
+    const counts = countByStatus(checks);
+    const ok = counts.fail === 0;
+    if (ok) this.logSuccess(messages.getMessage('info.checkOk'));
+    else {
+      this.log(messages.getMessage('info.checkFailed', [counts.fail, checks.length]));
+      process.exitCode = 1;
+    }
+    return { ok, checks, header: decoded?.header, claims: decoded?.claims };
+  }
+}
