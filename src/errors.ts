@@ -8,6 +8,7 @@
  * Messages never contain secret material: callers pass paths, variable names, hosts and Salesforce's own error text,
  * never key bytes or tokens.
  */
+import { format } from 'node:util';
 import { Messages, SfError } from '@salesforce/core';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -130,7 +131,16 @@ export function jwtError(
 
 /** The actions (fixes) of a code; every code has some, a test asserts it. */
 export function actionsOf(code: ErrorCode, actionTokens: Array<string | number> = []): string[] {
-  return messages.getMessages(`${code}.actions`, actionTokens.map(String));
+  // Tokens are spread over the bullets that have specifiers; bullets without one are left alone (core would log a
+  // warning for each of those instead).
+  let next = 0;
+  return messages.getMessages(`${code}.actions`).map((line) => {
+    const count = (line.match(/%[sdifjoO]/g) ?? []).length;
+    if (count === 0) return line;
+    const tokens = actionTokens.slice(next, next + count).map(String);
+    next += count;
+    return format(line, ...tokens);
+  });
 }
 
 export function isJwtSetupError(error: unknown, code?: ErrorCode): error is JwtSetupError {

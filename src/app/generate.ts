@@ -117,7 +117,7 @@ export async function planApp(options: AppOptions): Promise<AppPlan> {
   let permissionSetMode: AppPlan['permissionSetMode'] = 'none';
   if (permissionSet !== undefined) {
     const local = join(outputDir, ...permissionSetPath(permissionSet).split('/'));
-    permissionSetMode = options.existingPermissionSet || (await exists(local)) ? 'referenced' : 'created';
+    permissionSetMode = options.existingPermissionSet === true || (await exists(local)) ? 'referenced' : 'created';
   }
 
   const label = labelFromName(name);

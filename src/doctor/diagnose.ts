@@ -108,7 +108,7 @@ export async function runDoctor(givenFlags: DoctorFlags, options: DoctorOptions)
 
   // Network: exchange, clock, API.
   let exchange: DoctorReport['exchange'];
-  const ready = key && clientId.value && username.value && loginUrl.value && audiences?.value;
+  const ready = Boolean(key && clientId.value && username.value && loginUrl.value && audiences?.value);
   if (flags.offline) {
     for (const [id, title] of [
       ['endpoint.reachable', m('endpoint.reachableTitle')],
@@ -116,17 +116,17 @@ export async function runDoctor(givenFlags: DoctorFlags, options: DoctorOptions)
       ['exchange', m('exchange.title')],
       ['api', m('api.title')],
     ]) checks.push(skip(id, title, m('offline')));
-  } else if (!ready) {
+  } else if (!ready || !key || !audiences?.value) {
     checks.push(skip('exchange', m('exchange.title'), m('exchange.notReady')));
   } else {
     exchange = await exchangeChecks(
-      { key, clientId: clientId.value!, username: username.value!, loginUrl: loginUrl.value!.url, audiences: audiences!.value!.audiences },
+      { key, clientId: clientId.value!, username: username.value!, loginUrl: loginUrl.value!.url, audiences: audiences.value.audiences },
       { checks, certificate, timeoutSeconds: options.timeoutSeconds, sandbox: flags.sandbox ?? false }
     );
   }
 
   // Stored auth of this username (with --target-org, or when already registered).
-  if (stored || (username.value && !target)) {
+  if (stored ?? (username.value && !target)) {
     const auth = stored ?? (username.value ? await readStoredAuth(username.value) : undefined);
     if (auth) checks.push(await storedAuthCheck(auth.privateKey, auth.isJwt, auth.username, key));
   }
@@ -136,8 +136,8 @@ export async function runDoctor(givenFlags: DoctorFlags, options: DoctorOptions)
 
 async function keyChecks(flags: DoctorFlags, env: NodeJS.ProcessEnv, checks: Check[]): Promise<LoadedKey | undefined> {
   const source = attempt<KeyInput>(() => resolveKeyInput(flags, env));
-  if (source.error || !source.value) {
-    checks.push(failFromError('key.source', m('key.sourceTitle'), source.error!));
+  if (!source.value) {
+    if (source.error) checks.push(failFromError('key.source', m('key.sourceTitle'), source.error));
     return undefined;
   }
   const input = source.value;
@@ -322,7 +322,7 @@ function diagnose(error: JwtSetupError, context: ExchangeContext & { input: Exch
   const code = error.errorCode;
   const first: string[] = [];
   const sandboxUser = sandboxSuffix(context.input.username);
-  const production = ['login.salesforce.com'].includes(context.input.loginUrl.hostname) || context.input.loginUrl.hostname.endsWith('.my.salesforce.com') && !context.input.loginUrl.hostname.includes('.sandbox.');
+  const production = ['login.salesforce.com'].includes(context.input.loginUrl.hostname) || (context.input.loginUrl.hostname.endsWith('.my.salesforce.com') && !context.input.loginUrl.hostname.includes('.sandbox.'));
   if (sandboxUser && production && !context.sandbox && (code === 'UserNotApproved' || code === 'InvalidAssertion')) {
     first.push(m('cause.sandboxUser', [context.input.username]));
   }

@@ -12,7 +12,7 @@ export function renderText(checks: Check[]): string[] {
   const problems = checks.filter((c) => (c.status === 'fail' || c.status === 'warn') && c.fix);
   if (problems.length > 0) {
     lines.push('', 'How to fix:');
-    for (const c of problems) lines.push(`- ${c.id} (${MARK[c.status]}): ${c.fix}`);
+    for (const c of problems) lines.push(`- ${c.id} (${MARK[c.status]}): ${c.fix ?? ''}`);
   }
   const counts = countByStatus(checks);
   lines.push('', `${counts.pass} passed, ${counts.warn} warnings, ${counts.fail} failed, ${counts.skip} skipped`);

@@ -70,7 +70,7 @@ export async function keygen(options: KeygenOptions): Promise<KeygenOutcome> {
     if (present.length > 0) throw jwtError('FilesExist', [present.join(', ')]);
   }
 
-  const { privateKey, publicKey } = existingKey ?? (await generateRsa('rsa', { modulusLength: options.keySize, publicExponent: 0x10001 }));
+  const { privateKey, publicKey } = existingKey ?? (await generateRsa('rsa', { modulusLength: options.keySize, publicExponent: 0x1_00_01 }));
   const certificate = await createSelfSignedCertificate({ privateKey, publicKey, subject, days: options.days, now: options.now });
 
   const files: FileToWrite[] = [];

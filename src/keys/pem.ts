@@ -47,16 +47,16 @@ export function toPem(label: string, body: string, headers: Record<string, strin
 /** Decode bytes or text into PEM blocks or DER, undoing (and recording) the usual manglings. */
 export function decodeText(input: string | Buffer): DecodedText {
   const repairs: Repair[] = [];
+  let text: string;
   if (Buffer.isBuffer(input)) {
     if (input.subarray(0, 8).equals(OPENSSL_SALTED)) return { kind: 'openssl-enc', data: input, repairs };
     if (looksLikeDer(input)) return { kind: 'der', der: input, repairs: ['der'] };
-    if (input.length >= 3 && input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf) {
-      repairs.push('bom');
-      input = input.subarray(3);
-    }
-    input = input.toString('utf8');
+    const hasBom = input.length >= 3 && input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf;
+    if (hasBom) repairs.push('bom');
+    text = input.subarray(hasBom ? 3 : 0).toString('utf8');
+  } else {
+    text = input;
   }
-  let text = input;
   if (text.startsWith('\uFEFF')) {
     repairs.push('bom');
     text = text.slice(1);

@@ -256,9 +256,9 @@ function decryptOpensslEnc(data: Buffer, passphrase: string): Buffer | undefined
   const salt = data.subarray(8, 16);
   const body = data.subarray(16);
   const candidates: Array<() => Buffer> = [
-    () => pbkdf2Sync(passphrase, salt, 10000, 48, 'sha256'),
-    () => evpBytesToKey(passphrase, salt, 'sha256'),
-    () => evpBytesToKey(passphrase, salt, 'md5'),
+    (): Buffer => pbkdf2Sync(passphrase, salt, 10_000, 48, 'sha256'),
+    (): Buffer => evpBytesToKey(passphrase, salt, 'sha256'),
+    (): Buffer => evpBytesToKey(passphrase, salt, 'md5'),
   ];
   for (const derive of candidates) {
     const material = derive();

@@ -64,7 +64,7 @@ export function parseSubject(input: string): SubjectAttribute[] {
     if (type === 'E' && !/^[^@\s]+@[^@\s]+$/.test(value)) fail('E must be an email address');
     // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f\u007f]/.test(value)) fail(`${name} contains a control character`);
-    attributes.push({ type: type as string, value });
+    attributes.push({ type, value });
   }
   return attributes;
 }

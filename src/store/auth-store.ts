@@ -140,7 +140,7 @@ export async function readStoredAuth(usernameOrAlias: string): Promise<StoredAut
   } catch {
     return undefined;
   }
-  const s = (k: string): string | undefined => (typeof fields[k] === 'string' ? (fields[k] as string) : undefined);
+  const s = (k: string): string | undefined => (typeof fields[k] === 'string' ? fields[k] : undefined);
   return {
     username,
     loginUrl: s('loginUrl'),

@@ -68,12 +68,14 @@ export async function writeFilesAtomically(files: FileToWrite[], options: { over
     await Promise.all(paths.map((p) => unlink(p).catch(() => undefined)));
   };
   try {
-    for (const file of files) temps.push(await writeTemp(file));
+    temps.push(...(await Promise.all(files.map(writeTemp))));
   } catch (error) {
     await cleanup(temps);
     throw jwtError('WriteFailed', [files.map((f) => f.path).join(', '), (error as NodeJS.ErrnoException).code ?? 'error']);
   }
   try {
+    // One after another on purpose: on a failure, exactly the files placed so far are rolled back.
+    /* eslint-disable no-await-in-loop */
     for (const [i, file] of files.entries()) {
       if (options.overwrite) {
         let backup: string | undefined;
@@ -88,14 +90,14 @@ export async function writeFilesAtomically(files: FileToWrite[], options: { over
         placed.push({ path: file.path });
       }
     }
+    /* eslint-enable no-await-in-loop */
   } catch (error) {
     // Roll back: restore what was replaced, remove what was added.
-    for (const entry of placed.reverse()) {
-      // eslint-disable-next-line no-await-in-loop
-      if (entry.backup) await rename(entry.backup, entry.path).catch(() => undefined);
-      // eslint-disable-next-line no-await-in-loop
-      else await unlink(entry.path).catch(() => undefined);
-    }
+    await Promise.all(
+      placed.map((entry) =>
+        entry.backup ? rename(entry.backup, entry.path).catch(() => undefined) : unlink(entry.path).catch(() => undefined)
+      )
+    );
     await cleanup(temps);
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       throw jwtError('FilesExist', [files.map((f) => f.path).join(', ')]);
