@@ -1,0 +1,43 @@
+/*
+ * oclif.manifest.json is committed (sf installs read it instead of loading every command). `npm test` rebuilds it
+ * before the tests run, so a committed manifest that is stale shows up as a difference from what git holds.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { PROJECT_ROOT } from '../integration/sf-cli.js';
+
+function git(args: string[]): string | undefined {
+  try {
+    return execFileSync('git', args, { cwd: PROJECT_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return undefined;
+  }
+}
+
+describe('oclif.manifest.json', () => {
+  it('lists every command with the flags of its source', async () => {
+    const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'oclif.manifest.json'), 'utf8')) as {
+      commands: Record<string, { flags: Record<string, { char?: string }> }>;
+    };
+    for (const name of ['keygen', 'login', 'doctor', 'assertion']) {
+      // eslint-disable-next-line no-await-in-loop
+      const command = (await import(`../../src/commands/jwt-setup/${name}.js`)) as { default: { flags: Record<string, { char?: string }> } };
+      const entry = manifest.commands[`jwt-setup:${name}`];
+      expect(entry, `jwt-setup:${name} is missing from the manifest: run npm run build`).to.not.equal(undefined);
+      for (const [flag, definition] of Object.entries(command.default.flags)) {
+        expect(entry.flags[flag], `--${flag} of jwt-setup ${name} is missing from the manifest: run npm run build`).to.not.equal(undefined);
+        expect(entry.flags[flag].char).to.equal(definition.char);
+      }
+    }
+  });
+
+  it('matches the committed copy (commit the rebuilt manifest)', function () {
+    if (git(['rev-parse', '--is-inside-work-tree'])?.trim() !== 'true' || git(['ls-files', 'oclif.manifest.json'])?.trim() !== 'oclif.manifest.json') {
+      this.skip();
+    }
+    const diff = git(['diff', '--stat', '--', 'oclif.manifest.json']);
+    expect(diff, 'the committed oclif.manifest.json is stale').to.equal('');
+  });
+});
