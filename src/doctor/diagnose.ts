@@ -69,6 +69,7 @@ export async function runDoctor(givenFlags: DoctorFlags, options: DoctorOptions)
   const target = flags['target-org'];
   const stored = target ? await readStoredAuth(target) : undefined;
   if (target && !stored) checks.push(fail('stored-auth', m('stored.title'), m('stored.notFound', [target]), m('stored.notFoundFix')));
+  const urlFromStore = Boolean(stored?.loginUrl) && !flags['instance-url'];
   if (stored) {
     flags.username ??= stored.username;
     flags['client-id'] ??= stored.clientId;
@@ -84,7 +85,7 @@ export async function runDoctor(givenFlags: DoctorFlags, options: DoctorOptions)
   if (username.error) checks.push(failFromError('claims.sub', m('input.username'), username.error));
   if (loginUrl.error) checks.push(failFromError('endpoint.url', m('endpoint.urlTitle'), loginUrl.error));
   else if (audiences?.error) checks.push(failFromError('claims.aud', m('input.audience'), audiences.error));
-  else if (loginUrl.value) checks.push(pass('endpoint.url', m('endpoint.urlTitle'), m('endpoint.urlPass', [baseUrlText(loginUrl.value.url), loginUrl.value.source])));
+  else if (loginUrl.value) checks.push(pass('endpoint.url', m('endpoint.urlTitle'), m('endpoint.urlPass', [baseUrlText(loginUrl.value.url), urlFromStore ? m('endpoint.fromStore', [target ?? '']) : loginUrl.value.source])));
 
   // Key.
   const key = await keyChecks(flags, env, checks);
