@@ -13,6 +13,7 @@ import { jwtError, isJwtSetupError } from '../errors.js';
 import type { TokenGrant } from '../exchange/token.js';
 import { privateKeyPem, type LoadedKey } from '../keys/private-key.js';
 import { existingFiles, writeFilesAtomically } from '../util/files.js';
+import { withStoreLock } from './lock.js';
 import type { OrgDetails } from './org-details.js';
 
 export type RegisterInput = {
@@ -57,6 +58,23 @@ export async function persistableKeyFile(key: LoadedKey): Promise<string> {
 }
 
 export async function registerAuth(input: RegisterInput): Promise<void> {
+  // Serialised with other sf-jwt-setup processes; a file caught half-written by another sf process is read again.
+  await withStoreLock(async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // eslint-disable-next-line no-await-in-loop
+        return await registerAuthUnlocked(input);
+      } catch (error) {
+        const cause = (error as { cause?: unknown }).cause;
+        if (attempt >= 3 || !(cause instanceof SyntaxError)) throw error;
+        // eslint-disable-next-line no-await-in-loop
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+      }
+    }
+  });
+}
+
+async function registerAuthUnlocked(input: RegisterInput): Promise<void> {
   const authFile = join(Global.SFDX_DIR, `${input.username}.json`);
   const backup = join(Global.SFDX_DIR, `.sf-jwt-setup-${input.username}.${process.pid}.bak`);
   const hadAuth = (await existingFiles([authFile])).length > 0;
@@ -74,8 +92,9 @@ export async function registerAuth(input: RegisterInput): Promise<void> {
         username: input.username,
         orgId: input.grant.orgId,
         isDevHub: input.details.isDevHub,
-        // Supplying it tells core the Organization was read already (it skips its own query).
-        ...(org ? { namespacePrefix: org.namespacePrefix ?? null } : {}),
+        // Supplying it tells core the Organization was read already: it skips its own query (one more round trip,
+        // which would only fail again where ours did).
+        namespacePrefix: org?.namespacePrefix ?? null,
       } as never,
     });
     await authInfo.save({
