@@ -3,6 +3,8 @@
  */
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
+import { manglings, type Repair } from '../keys/pem.js';
+import type { KeyInput } from '../keys/private-key.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('sf-jwt-setup', 'shared');
@@ -26,6 +28,16 @@ export const credentialFlags = {
 export const timeoutFlag = (defaultSeconds: number) =>
   Flags.integer({ summary: messages.getMessage('flags.timeout.summary'), default: defaultSeconds, min: 1, max: 3600 });
 
-export function describeRepairs(repairs: readonly string[]): string | undefined {
-  return repairs.length > 0 ? messages.getMessage('info.keyRepaired', [repairs.join(', ')]) : undefined;
+/**
+ * The sf CLI prints every SF_* and SFDX_* variable in its DEBUG start-up output, before any plugin runs: a key held in
+ * one (SF_JWT_KEY, the documented default) is then in the log. Say so when it happens.
+ */
+export function keyEnvDebugWarning(key: KeyInput, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (!('env' in key) || !env.DEBUG || !/^(SF|SFDX)_/i.test(key.env)) return undefined;
+  return messages.getMessage('warning.keyEnvDebug', [key.env]);
+}
+
+export function describeRepairs(repairs: readonly Repair[]): string | undefined {
+  const damage = manglings(repairs);
+  return damage.length > 0 ? messages.getMessage('info.keyRepaired', [damage.join(', ')]) : undefined;
 }

@@ -56,8 +56,15 @@ export function resolveUsername(flags: CredentialFlags, env: NodeJS.ProcessEnv =
   const raw = flags.username ?? env[ENV.username];
   if (raw === undefined || raw.trim().length === 0) throw jwtError('MissingUsername');
   const value = raw.trim();
-  if (!/^[^@\s]+@[^@\s]+$/.test(value)) throw jwtError('InvalidUsername', [value, 'it has no "@domain" part, or contains spaces']);
-  if (value.length > 80) throw jwtError('InvalidUsername', [value.slice(0, 80) + '…', 'it is longer than 80 characters']);
+  const quoted = value.length > 80 ? `${value.slice(0, 80)}…` : value;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw jwtError('InvalidUsername', [JSON.stringify(quoted), 'it contains a control character']);
+  if (!/^[^@\s]+@[^@\s]+$/.test(value)) throw jwtError('InvalidUsername', [quoted, 'it has no "@domain" part, or contains spaces']);
+  // It becomes the file name ~/.sfdx/<username>.json: no path separators, no "..".
+  if (/[/\\]/.test(value) || value.startsWith('.') || value.includes('..')) {
+    throw jwtError('InvalidUsername', [quoted, 'it contains a path separator or ".."']);
+  }
+  if (value.length > 80) throw jwtError('InvalidUsername', [quoted, 'it is longer than 80 characters']);
   return value;
 }
 

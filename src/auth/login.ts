@@ -55,7 +55,8 @@ export async function login(inputs: LoginInputs, options: LoginOptions = {}): Pr
   const key = await loadPrivateKey(inputs.key, { passphrase: inputs.passphrase });
   const start = Date.now();
   const waitMs = (options.waitMinutes ?? 0) * 60_000;
-  const deadline = start + Math.max(timeoutSeconds * 1000, waitMs + 30_000);
+  // --timeout bounds the network work; --wait extends it by the waiting time it asks for.
+  const deadline = start + (waitMs > 0 ? Math.max(timeoutSeconds * 1000, waitMs + 30_000) : timeoutSeconds * 1000);
   const exchangeOptions = { deadline, timeoutSeconds, onEvent: options.onEvent };
   const obtained = await obtainToken(
     {

@@ -23,8 +23,10 @@ import { ASSERTION_HEADER, buildClaims, type AssertionClaims } from '../jwt/asse
 import { baseUrlText } from '../jwt/endpoint.js';
 import { checkClaims, sandboxSuffix } from '../jwt/rules.js';
 import { certificateMatchesKey, loadCertificate, type CertificateInfo } from '../keys/certificate.js';
+import { manglings } from '../keys/pem.js';
 import { loadPrivateKey, MIN_RSA_BITS, type KeyInput, type LoadedKey } from '../keys/private-key.js';
 import { readStoredAuth } from '../store/auth-store.js';
+import { keyEnvDebugWarning } from '../auth/flags.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('sf-jwt-setup', 'doctor');
@@ -77,15 +79,7 @@ export async function runDoctor(givenFlags: DoctorFlags, options: DoctorOptions)
     if (!flags['jwt-key-file'] && stored.privateKey) flags['jwt-key-file'] = stored.privateKey;
   }
 
-  const clientId = attempt(() => resolveClientId(flags, env));
-  const username = attempt(() => resolveUsername(flags, env));
-  const loginUrl = attempt(() => resolveLoginUrl(flags, env));
-  const audiences = loginUrl.value ? attempt(() => resolveAudiences(flags, loginUrl.value!.url, env)) : undefined;
-  if (clientId.error) checks.push(failFromError('claims.iss', m('input.clientId'), clientId.error));
-  if (username.error) checks.push(failFromError('claims.sub', m('input.username'), username.error));
-  if (loginUrl.error) checks.push(failFromError('endpoint.url', m('endpoint.urlTitle'), loginUrl.error));
-  else if (audiences?.error) checks.push(failFromError('claims.aud', m('input.audience'), audiences.error));
-  else if (loginUrl.value) checks.push(pass('endpoint.url', m('endpoint.urlTitle'), m('endpoint.urlPass', [baseUrlText(loginUrl.value.url), urlFromStore ? m('endpoint.fromStore', [target ?? '']) : loginUrl.value.source])));
+  const { clientId, username, loginUrl, audiences } = inputChecks(flags, env, checks, urlFromStore ? target : undefined);
 
   // Key.
   const key = await keyChecks(flags, env, checks);
@@ -135,6 +129,23 @@ export async function runDoctor(givenFlags: DoctorFlags, options: DoctorOptions)
   return { ok: !checks.some((c) => c.status === 'fail'), checks, assertion: claims ? { header: ASSERTION_HEADER, claims } : undefined, exchange };
 }
 
+// eslint-disable-next-line @typescript-eslint/explicit-function-return-type
+function inputChecks(flags: DoctorFlags, env: NodeJS.ProcessEnv, checks: Check[], storedTarget: string | undefined) {
+  const clientId = attempt(() => resolveClientId(flags, env));
+  const username = attempt(() => resolveUsername(flags, env));
+  const loginUrl = attempt(() => resolveLoginUrl(flags, env));
+  const audiences = loginUrl.value ? attempt(() => resolveAudiences(flags, loginUrl.value!.url, env)) : undefined;
+  if (clientId.error) checks.push(failFromError('claims.iss', m('input.clientId'), clientId.error));
+  if (username.error) checks.push(failFromError('claims.sub', m('input.username'), username.error));
+  if (loginUrl.error) checks.push(failFromError('endpoint.url', m('endpoint.urlTitle'), loginUrl.error));
+  else if (audiences?.error) checks.push(failFromError('claims.aud', m('input.audience'), audiences.error));
+  else if (loginUrl.value) {
+    const origin = storedTarget ? m('endpoint.fromStore', [storedTarget]) : loginUrl.value.source;
+    checks.push(pass('endpoint.url', m('endpoint.urlTitle'), m('endpoint.urlPass', [baseUrlText(loginUrl.value.url), origin])));
+  }
+  return { clientId, username, loginUrl, audiences };
+}
+
 async function keyChecks(flags: DoctorFlags, env: NodeJS.ProcessEnv, checks: Check[]): Promise<LoadedKey | undefined> {
   const source = attempt<KeyInput>(() => resolveKeyInput(flags, env));
   if (!source.value) {
@@ -153,11 +164,17 @@ async function keyChecks(flags: DoctorFlags, env: NodeJS.ProcessEnv, checks: Che
     checks.push(failFromError(id, id === 'key.source' ? m('key.sourceTitle') : m('key.decodeTitle'), error));
     return undefined;
   }
-  checks.push(pass('key.source', m('key.sourceTitle'), key.sourceLabel));
-  const form = `${key.format}${key.encrypted ? ', ' + m('key.encrypted') : ''}`;
+  const debugWarning = keyEnvDebugWarning(input, env);
   checks.push(
-    key.repairs.length > 0
-      ? warn('key.decode', m('key.decodeTitle'), m('key.repaired', [form, key.repairs.join(', ')]), m('key.repairedFix'))
+    debugWarning
+      ? warn('key.source', m('key.sourceTitle'), `${key.sourceLabel}: ${debugWarning}`, m('key.debugFix'))
+      : pass('key.source', m('key.sourceTitle'), key.sourceLabel)
+  );
+  const form = `${key.format}${key.encrypted ? ', ' + m('key.encrypted') : ''}`;
+  const damage = manglings(key.repairs);
+  checks.push(
+    damage.length > 0
+      ? warn('key.decode', m('key.decodeTitle'), m('key.repaired', [form, damage.join(', ')]), m('key.repairedFix'))
       : pass('key.decode', m('key.decodeTitle'), m('key.decoded', [form]))
   );
   checks.push(

@@ -5,11 +5,15 @@
  * propagation (--wait). The assertion goes only to the host the caller names.
  */
 import type { KeyObject } from 'node:crypto';
+import { Messages } from '@salesforce/core';
 import { jwtError, isJwtSetupError, type ErrorCode, type JwtSetupError } from '../errors.js';
 import { buildClaims, signAssertion, type AssertionClaims } from '../jwt/assertion.js';
 import { tokenUrl } from '../jwt/endpoint.js';
 import { httpRequest, serverDate, TransportFailure, type HttpResponse } from './http.js';
 import { oauthError, parseOAuthError } from './salesforce-errors.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('sf-jwt-setup', 'shared');
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
@@ -26,6 +30,7 @@ export type TokenGrant = {
 
 export type RetryPolicy = { attempts: number; baseDelayMs: number };
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 400 };
+const MIN_ATTEMPT_MS = 5000;
 
 export type ExchangeEvent =
   | { type: 'retry'; host: string; attempt: number; reason: string; delayMs: number }
@@ -105,6 +110,10 @@ export async function postAssertion(
   let last: JwtSetupError | undefined;
   for (let attempt = 1; attempt <= retry.attempts; attempt++) {
     let transient: JwtSetupError;
+    // Each attempt gets its share of the time left (at least 5 s), so one hung connection cannot use it all up.
+    const attemptStart = Date.now();
+    const remaining = options.deadline - attemptStart;
+    const attemptDeadline = Math.min(options.deadline, attemptStart + Math.max(MIN_ATTEMPT_MS, remaining / (retry.attempts - attempt + 1)));
     try {
       // eslint-disable-next-line no-await-in-loop
       const response = await httpRequest({
@@ -112,7 +121,7 @@ export async function postAssertion(
         url,
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
         body,
-        deadline: options.deadline,
+        deadline: attemptDeadline,
       });
       options.onResponse?.({ status: response.status, date: serverDate(response), at: Date.now() });
       if (response.status === 200) {
@@ -135,7 +144,8 @@ export async function postAssertion(
       if (error.kind === 'timeout' && Date.now() >= options.deadline) {
         throw jwtError('RequestTimeout', [host, options.timeoutSeconds]);
       }
-      transient = jwtError('NetworkError', [host, error.message]);
+      const reason = error.kind === 'timeout' ? messages.getMessage('noAnswerWithin', [Math.round((attemptDeadline - attemptStart) / 1000)]) : error.message;
+      transient = jwtError('NetworkError', [host, reason]);
     }
     last = transient;
     if (attempt === retry.attempts) break;

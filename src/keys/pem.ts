@@ -15,6 +15,14 @@ export type Repair =
   | 'der' // binary DER
   | 'surrounding-text'; // other text or other PEM blocks around the key
 
+/** Encodings chosen on purpose (the recommended CI form is base64 of the PEM): not manglings. */
+const ENCODINGS: readonly Repair[] = ['base64-of-pem', 'base64-of-der', 'der'];
+
+/** The repairs that undid damage (literal \n, CRLF, BOM, ...), leaving out deliberate encodings. */
+export function manglings(repairs: readonly Repair[]): Repair[] {
+  return repairs.filter((r) => !ENCODINGS.includes(r));
+}
+
 export type PemBlock = {
   label: string; // e.g. "PRIVATE KEY", "RSA PRIVATE KEY", "CERTIFICATE"
   headers: Record<string, string>; // RFC 1421 headers, e.g. Proc-Type, DEK-Info of legacy encrypted keys
@@ -31,8 +39,7 @@ export type DecodedText =
   | { kind: 'bad-base64'; label: string; detail: string; repairs: Repair[] }
   | { kind: 'unknown' };
 
-const BEGIN = /-----BEGIN ([A-Z0-9 ]+)-----/;
-const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
+const BEGIN = /-----BEGIN ([A-Z0-9 ]{1,60})-----/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const OPENSSL_SALTED = Buffer.from('Salted__', 'latin1');
 
@@ -95,18 +102,46 @@ export function decodeText(input: string | Buffer): DecodedText {
   return { kind: 'unknown' };
 }
 
+/** The BEGIN…END blocks, in one forward scan (no backtracking regex over the whole input). */
+function* pemBlocks(text: string): Generator<{ label: string; content: string; length: number } | { truncated: string }> {
+  let from = 0;
+  for (;;) {
+    const begin = text.indexOf('-----BEGIN ', from);
+    if (begin < 0) return;
+    const header = BEGIN.exec(text.slice(begin, begin + 100));
+    if (!header) {
+      from = begin + 11;
+      continue;
+    }
+    const label = header[1];
+    const contentStart = begin + header[0].length;
+    const endLine = `-----END ${label}-----`;
+    const end = text.indexOf(endLine, contentStart);
+    if (end < 0) {
+      yield { truncated: label };
+      return;
+    }
+    yield { label, content: text.slice(contentStart, end), length: end + endLine.length - begin };
+    from = end + endLine.length;
+  }
+}
+
 function decodePem(text: string, repairs: Repair[]): DecodedText {
   const blocks: PemBlock[] = [];
   let consumed = 0;
-  for (const match of text.matchAll(BLOCK)) {
-    const label = match[1];
-    const parsed = parseBlockContent(match[2]);
+  for (const match of pemBlocks(text)) {
+    if ('truncated' in match) {
+      if (blocks.length === 0) return { kind: 'truncated', label: match.truncated, repairs };
+      break;
+    }
+    const label = match.label;
+    const parsed = parseBlockContent(match.content);
     if (parsed.joined) pushOnce(repairs, 'joined-lines');
     if (!BASE64.test(parsed.body) || parsed.body.length === 0) {
       return { kind: 'bad-base64', label, detail: describeBadBase64(parsed.body), repairs };
     }
     blocks.push({ label, headers: parsed.headers, body: parsed.body });
-    consumed += match[0].length;
+    consumed += match.length;
   }
   if (blocks.length === 0) {
     const label = BEGIN.exec(text)?.[1] ?? 'UNKNOWN';

@@ -115,9 +115,11 @@ export function parsePrivateKey(raw: string | Buffer, label: string, options: Lo
       const inner = parsePrivateKey(plain, label, { ...options, passphrase: undefined }, file);
       return { ...inner, encrypted: true, format: 'openssl-enc' };
     }
-    case 'der':
-      result = { privateKey: keyFromDer(decoded.der, label), encrypted: false, format: 'der', repairs: decoded.repairs };
+    case 'der': {
+      const { privateKey, encrypted } = keyFromDer(decoded.der, label, passphrase);
+      result = { privateKey, encrypted, format: 'der', repairs: decoded.repairs };
       break;
+    }
     case 'pem':
       result = keyFromBlocks(decoded.blocks, label, passphrase, decoded.repairs);
       break;
@@ -170,12 +172,21 @@ function wrongKind(pemLabel: string, label: string): JwtSetupError {
   }
 }
 
-function keyFromDer(der: Buffer, label: string): KeyObject {
+function keyFromDer(der: Buffer, label: string, passphrase: Passphrase | undefined): { privateKey: KeyObject; encrypted: boolean } {
   for (const type of ['pkcs8', 'pkcs1', 'sec1'] as const) {
     try {
-      return createPrivateKey({ key: der, format: 'der', type });
-    } catch {
-      // try the next container
+      return { privateKey: createPrivateKey({ key: der, format: 'der', type }), encrypted: false };
+    } catch (error) {
+      // An encrypted PKCS#8 (EncryptedPrivateKeyInfo) in DER: only the passphrase opens it.
+      if (type === 'pkcs8' && (error as NodeJS.ErrnoException).code === 'ERR_MISSING_PASSPHRASE') {
+        if (!passphrase) throw jwtError('KeyEncryptedNoPassphrase', [label]);
+        try {
+          return { privateKey: createPrivateKey({ key: der, format: 'der', type, passphrase: passphrase.value }), encrypted: true };
+        } catch {
+          throw jwtError('KeyWrongPassphrase', [label, passphrase.source], [passphrase.source]);
+        }
+      }
+      // otherwise try the next container
     }
   }
   if (isDerPublicKey(der)) throw jwtError('KeyIsPublicKey', [label]);

@@ -1,6 +1,6 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { credentialFlags, describeRepairs, timeoutFlag } from '../../auth/flags.js';
+import { credentialFlags, describeRepairs, keyEnvDebugWarning, timeoutFlag } from '../../auth/flags.js';
 import { resolveLoginInputs } from '../../auth/inputs.js';
 import { DEFAULT_TIMEOUT_SECONDS, login } from '../../auth/login.js';
 import type { ExchangeEvent } from '../../exchange/token.js';
@@ -41,6 +41,8 @@ export default class Login extends SfCommand<LoginResult> {
   public async run(): Promise<LoginResult> {
     const { flags } = await this.parse(Login);
     const inputs = resolveLoginInputs(flags);
+    const debugWarning = keyEnvDebugWarning(inputs.key);
+    if (debugWarning) this.warn(debugWarning);
     const outcome = await login(inputs, {
       alias: flags.alias,
       setDefault: flags['set-default'],
