@@ -6,7 +6,7 @@ import { generateKeyPair } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { jwtError } from '../errors.js';
-import { ensureWritableDir, existingFiles, writeFilesAtomically, type FileToWrite } from '../util/files.js';
+import { ensureWritableDir, existingFiles, removeStaleTemps, writeFilesAtomically, type FileToWrite } from '../util/files.js';
 import { createSelfSignedCertificate } from './certificate.js';
 import { loadPrivateKey, privateKeyPem, type Passphrase } from './private-key.js';
 import { defaultSubject, formatSubject, parseSubject } from './subject.js';
@@ -64,6 +64,7 @@ export async function keygen(options: KeygenOptions): Promise<KeygenOutcome> {
     ? await loadPrivateKey({ file: options.keyFile }, { passphrase: options.passphrase })
     : undefined;
   await ensureWritableDir(outputDir);
+  await removeStaleTemps(outputDir);
   const targets = existingKey ? [certificateFile] : [newKeyFile, certificateFile];
   if (!options.force) {
     const present = await existingFiles(targets);

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, link, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { access, link, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { jwtError } from '../errors.js';
 
@@ -36,6 +36,25 @@ export async function ensureWritableDir(dir: string): Promise<void> {
     const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOTDIR' || code === 'EEXIST' ? 'a file is in the way' : code;
     throw jwtError('OutputDirUnwritable', [dir, reason]);
   }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Remove our own temporary files left in `dir` by a process that was killed mid-write (its pid is gone). */
+export async function removeStaleTemps(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const stale = names.filter((name) => {
+    const match = /^\.sf-jwt-setup-.+\.(\d+)\.[0-9a-f]{8}\.(tmp|bak)$/.exec(name);
+    return match !== null && Number(match[1]) !== process.pid && !processAlive(Number(match[1]));
+  });
+  await Promise.all(stale.map((name) => unlink(join(dir, name)).catch(() => undefined)));
 }
 
 /** The targets that exist already. */

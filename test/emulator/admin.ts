@@ -18,6 +18,7 @@ import type { Reply } from './rest.js';
 export const ADMIN_PREFIX = '/__emulator/';
 
 export type AdminTarget = {
+  readonly requestLog: RequestLogEntry[];
   addApp(app: EmulatorApp): void;
   addUser(user: EmulatorUser): void;
   updateUser(username: string, patch: Partial<EmulatorUser>): void;
@@ -25,7 +26,6 @@ export type AdminTarget = {
   setLatency(ms: number): void;
   expireAllTokens(): void;
   clearLog(): void;
-  readonly requestLog: RequestLogEntry[];
   state(): unknown;
 };
 

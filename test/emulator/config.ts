@@ -88,7 +88,7 @@ export type RequestLogEntry = {
   status: number;
   at: number;
   authorized?: boolean;
-  grant?: { iss?: string; sub?: string; aud?: string; result: 'ok' | string };
+  grant?: { iss?: string; sub?: string; aud?: string; /** 'ok', or the OAuth error code */ result: string };
 };
 
 /** Org facts with every default filled in (myDomainUrl stays optional: it defaults to the live base URL). */

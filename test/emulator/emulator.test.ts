@@ -8,8 +8,8 @@ import { join } from 'node:path';
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment
 import { expect } from 'chai';
 import { SignJWT } from 'jose';
-import { SalesforceEmulator, startEmulator, type EmulatorApp, type EmulatorOptions } from './index.js';
 import { makeCredentials, requestToken, signAssertion, type TestCredentials } from './testkit.js';
+import { SalesforceEmulator, startEmulator, type EmulatorApp, type EmulatorOptions } from './index.js';
 
 const LOGIN = 'https://login.salesforce.com';
 const TEST = 'https://test.salesforce.com';
@@ -467,7 +467,7 @@ describe('Salesforce emulator', function () {
       await new Promise((r) => setTimeout(r, 700));
       const received = chunks.join('');
       expect(received.length).to.be.greaterThan(0);
-      expect(() => JSON.parse(received)).to.throw(); // still incomplete after 0.7 s
+      expect(() => JSON.parse(received) as unknown).to.throw(); // still incomplete after 0.7 s
       expect('[{"label":"Summer \'23"'.startsWith(received.slice(0, 5))).to.equal(true);
       const stopAt = Date.now();
       await emu.stop();

@@ -74,7 +74,7 @@ function identity(ctx: RestContext, user: StoredUser): Record<string, unknown> {
     user_type: 'STANDARD',
     language: 'en_US',
     locale: 'en_US',
-    utcOffset: -28800000,
+    utcOffset: -28_800_000,
     last_modification_date: '2024-01-01T00:00:00Z',
     is_app_installed: true,
   };
@@ -100,7 +100,7 @@ function userInfo(ctx: RestContext, user: StoredUser): Record<string, unknown> {
     user_type: 'STANDARD',
     language: 'en_US',
     locale: 'en_US',
-    utcOffset: -28800000,
+    utcOffset: -28_800_000,
     updated_at: '2024-01-01T00:00:00Z',
     is_app_installed: true,
   };

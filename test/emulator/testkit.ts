@@ -28,7 +28,7 @@ export async function makeCredentials(commonName = 'sf-jwt-setup test'): Promise
   return { privateKey, privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), certificatePem: cert.toString('pem') + '\n' };
 }
 
-export type AssertionClaims = { iss?: string; sub?: string; prn?: string; aud?: string | string[]; exp?: number; [claim: string]: unknown };
+export type AssertionClaims = { [claim: string]: unknown; iss?: string; sub?: string; prn?: string; aud?: string | string[]; exp?: number };
 
 /** Signs claims as an RS256 JWT. `exp` defaults to now + 3 minutes, in seconds; pass exp: undefined explicitly to omit it. */
 export async function signAssertion(privateKey: KeyObject, claims: AssertionClaims): Promise<string> {

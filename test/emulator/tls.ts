@@ -23,7 +23,7 @@ export async function generateTlsMaterial(hosts: { ips?: string[]; dns?: string[
   const notBefore = new Date(Date.now() - DAY);
   const notAfter = new Date(Date.now() + 30 * DAY);
 
-  const caKeys = (await crypto.subtle.generateKey(RSA, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const caKeys = (await crypto.subtle.generateKey(RSA, true, ['sign', 'verify']));
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
     name: 'CN=Salesforce Emulator Test CA, O=sf-jwt-setup tests',
     keys: caKeys,
@@ -37,7 +37,7 @@ export async function generateTlsMaterial(hosts: { ips?: string[]; dns?: string[
     ],
   });
 
-  const serverKeys = (await crypto.subtle.generateKey(RSA, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const serverKeys = (await crypto.subtle.generateKey(RSA, true, ['sign', 'verify']));
   const names = [
     ...(hosts.ips ?? ['127.0.0.1']).map((value) => ({ type: 'ip' as const, value })),
     ...(hosts.dns ?? ['localhost']).map((value) => ({ type: 'dns' as const, value })),

@@ -45,12 +45,12 @@ export const ERRORS = {
 } as const satisfies Record<string, OAuthError>;
 
 export type GrantContext = {
-  findApp(consumerKey: string): StoredApp | undefined;
-  findUser(username: string): StoredUser | undefined;
   isSandbox: boolean;
   /** the org's My Domain URLs (the configured one, or the emulator's base URL under its host names) */
   myDomainUrls: string[];
   now?: number;
+  findApp(consumerKey: string): StoredApp | undefined;
+  findUser(username: string): StoredUser | undefined;
 };
 
 export type GrantClaims = { iss?: string; sub?: string; aud?: string };
