@@ -17,11 +17,13 @@ export type HttpRequest = {
   body?: string;
   /** Absolute time (ms since the epoch) by which the whole answer must have arrived. */
   deadline: number;
+  /** Give up when the connection is silent this long (no connect, no bytes): a hung server, not a slow one. */
+  idleMs?: number;
   maxBytes?: number;
 };
 
 export class TransportFailure extends Error {
-  public constructor(public readonly kind: 'network' | 'timeout' | 'too-large', detail: string) {
+  public constructor(public readonly kind: 'network' | 'timeout' | 'idle' | 'too-large', detail: string) {
     super(detail);
     this.name = 'TransportFailure';
   }
@@ -62,6 +64,9 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
       response.on('aborted', () => finish(new TransportFailure('network', 'the connection was closed mid-answer')));
     });
     const timer = setTimeout(() => finish(new TransportFailure('timeout', 'timed out')), remaining);
+    if (req.idleMs !== undefined && req.idleMs < remaining) {
+      request.setTimeout(req.idleMs, () => finish(new TransportFailure('idle', `no answer for ${Math.round((req.idleMs ?? 0) / 1000)} seconds`)));
+    }
     request.on('error', (error) => finish(new TransportFailure('network', describeNetworkError(error))));
     request.end(req.body);
   });

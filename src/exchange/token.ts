@@ -30,7 +30,7 @@ export type TokenGrant = {
 
 export type RetryPolicy = { attempts: number; baseDelayMs: number };
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 400 };
-const MIN_ATTEMPT_MS = 5000;
+const MIN_IDLE_MS = 5000;
 
 export type ExchangeEvent =
   | { type: 'retry'; host: string; attempt: number; reason: string; delayMs: number }
@@ -110,10 +110,10 @@ export async function postAssertion(
   let last: JwtSetupError | undefined;
   for (let attempt = 1; attempt <= retry.attempts; attempt++) {
     let transient: JwtSetupError;
-    // Each attempt gets its share of the time left (at least 5 s), so one hung connection cannot use it all up.
-    const attemptStart = Date.now();
-    const remaining = options.deadline - attemptStart;
-    const attemptDeadline = Math.min(options.deadline, attemptStart + Math.max(MIN_ATTEMPT_MS, remaining / (retry.attempts - attempt + 1)));
+    // A silent connection is given up after its share of the time left (at least 5 s), so one hung server cannot
+    // use it all up; a slow one that keeps sending may use the whole deadline.
+    const remaining = options.deadline - Date.now();
+    const idleMs = Math.max(MIN_IDLE_MS, remaining / (retry.attempts - attempt + 1));
     try {
       // eslint-disable-next-line no-await-in-loop
       const response = await httpRequest({
@@ -121,7 +121,8 @@ export async function postAssertion(
         url,
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
         body,
-        deadline: attemptDeadline,
+        deadline: options.deadline,
+        idleMs,
       });
       options.onResponse?.({ status: response.status, date: serverDate(response), at: Date.now() });
       if (response.status === 200) {
@@ -144,7 +145,7 @@ export async function postAssertion(
       if (error.kind === 'timeout' && Date.now() >= options.deadline) {
         throw jwtError('RequestTimeout', [host, options.timeoutSeconds]);
       }
-      const reason = error.kind === 'timeout' ? messages.getMessage('noAnswerWithin', [Math.round((attemptDeadline - attemptStart) / 1000)]) : error.message;
+      const reason = error.kind === 'idle' ? messages.getMessage('noAnswerWithin', [Math.round(idleMs / 1000)]) : error.message;
       transient = jwtError('NetworkError', [host, reason]);
     }
     last = transient;

@@ -218,7 +218,8 @@ describe('reliability: secrets never leave the key file', function () {
           return false;
         }
       });
-    expect(recent.length, 'the debug run wrote log lines').to.be.greaterThan(10);
+    // Under DEBUG sf sends its log to stderr (checked above); whatever reached the log file is checked here.
+    expect(quiet.stderr.length, 'the debug run really produced debug output').to.be.greaterThan(1000);
     expect(recent.filter((line) => needles.some((n) => line.includes(n))), 'key material in the sf log').to.deep.equal([]);
   });
 
