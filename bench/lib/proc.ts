@@ -94,7 +94,11 @@ export type SfRunner = {
 
 let rusageCounter = 0;
 
-export async function sf(runner: SfRunner, args: string[], opts: { measure?: boolean; cwd?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+export async function sf(
+  runner: SfRunner,
+  args: string[],
+  opts: { measure?: boolean; cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}
+): Promise<RunResult> {
   const nodeArgs = ['--no-deprecation'];
   let rusageFile: string | undefined;
   if (opts.measure) {
@@ -103,7 +107,7 @@ export async function sf(runner: SfRunner, args: string[], opts: { measure?: boo
     rusageFile = join(runner.scratch, `rusage-${process.pid}-${rusageCounter}.json`);
   }
   return run(runner.node, [...nodeArgs, runner.runJs, ...args], {
-    env: runner.env,
+    env: { ...runner.env, ...opts.env },
     cwd: opts.cwd ?? runner.scratch,
     rusageFile,
     timeoutMs: opts.timeoutMs ?? 120_000,
