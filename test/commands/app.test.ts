@@ -6,33 +6,10 @@ import { ComponentSet } from '@salesforce/source-deploy-retrieve';
 import App, { type AppResult } from '../../src/commands/jwt-setup/app.js';
 import { keygen } from '../../src/keys/keygen.js';
 import { readAppMetadata } from '../../src/app/read-metadata.js';
+import { runCommand, type Ran } from './support.js';
 
-/** Run the command with stdout/stderr captured. */
-async function run(args: string[]): Promise<{ result?: AppResult; error?: Error & { code?: string }; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array): boolean => {
-    stdout += String(chunk);
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array): boolean => {
-    stderr += String(chunk);
-    return true;
-  }) as typeof process.stderr.write;
-  const exitCode = process.exitCode;
-  try {
-    const result = await App.run(args);
-    return { result, stdout, stderr };
-  } catch (error) {
-    return { error: error as Error & { code?: string }, stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-    process.exitCode = exitCode;
-  }
-}
+/** Run the command with stdout/stderr captured (the shared runner of the command tests). */
+const run = (args: string[]): Promise<Ran<AppResult>> => runCommand<AppResult>(App, args);
 
 async function allFiles(dir: string): Promise<string[]> {
   return (await readdir(dir, { recursive: true, withFileTypes: true }))

@@ -2,23 +2,17 @@ import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { credentialFlags, describeRepairs, keyEnvDebugWarning, timeoutFlag } from '../../auth/flags.js';
 import { resolveLoginInputs } from '../../auth/inputs.js';
-import { DEFAULT_TIMEOUT_SECONDS, login } from '../../auth/login.js';
+import { DEFAULT_TIMEOUT_SECONDS, login, type LoginOutcome } from '../../auth/login.js';
 import type { ExchangeEvent } from '../../exchange/token.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('sf-jwt-setup', 'jwt-setup.login');
 
-export type LoginResult = {
-  username: string;
-  orgId: string;
-  instanceUrl: string;
-  loginUrl: string;
-  audience: string;
-  clientId: string;
-  privateKeyFile: string;
-  isDevHub: boolean;
-  alias?: string;
-};
+/** What --json returns: the outcome without the diagnostics (never the token, never the key). */
+export type LoginResult = Pick<
+  LoginOutcome,
+  'username' | 'orgId' | 'instanceUrl' | 'loginUrl' | 'audience' | 'clientId' | 'privateKeyFile' | 'isDevHub' | 'alias'
+>;
 
 export default class Login extends SfCommand<LoginResult> {
   public static readonly summary = messages.getMessage('summary');
