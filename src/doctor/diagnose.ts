@@ -26,6 +26,7 @@ import { certificateMatchesKey, loadCertificate, type CertificateInfo } from '..
 import { manglings } from '../keys/pem.js';
 import { loadPrivateKey, MIN_RSA_BITS, type KeyInput, type LoadedKey } from '../keys/private-key.js';
 import { readStoredAuth } from '../store/auth-store.js';
+import { latestApiVersion, ORGANIZATION_QUERY, soqlAt } from '../store/org-details.js';
 import { keyEnvDebugWarning } from '../auth/flags.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -312,11 +313,11 @@ function clockCheck(answer: { date?: Date; at: number } | undefined, started: nu
 
 async function apiCheck(instanceUrl: string, accessToken: string, deadline: number): Promise<Check> {
   const title = m('api.title');
-  const q = encodeURIComponent('SELECT Name, InstanceName, IsSandbox, TrialExpirationDate, NamespacePrefix, OrganizationType FROM Organization');
   try {
+    const version = (await latestApiVersion(instanceUrl, deadline)) ?? '51.0';
     const response = await httpRequest({
       method: 'GET',
-      url: new URL(`${instanceUrl}/services/data/v51.0/query?q=${q}`),
+      url: new URL(`${instanceUrl}${soqlAt(`v${version}`, ORGANIZATION_QUERY)}`),
       headers: { Authorization: `Bearer ${accessToken}` },
       deadline,
     });

@@ -53,7 +53,8 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 
 /** Parse the identity URL https://host/id/<orgId>/<userId>. */
 export function parseIdUrl(id: string): { orgId: string; userId: string } | undefined {
-  const match = /\/id\/([A-Za-z0-9]{15,18})\/([A-Za-z0-9]{15,18})\/?$/.exec(id);
+  // As the sf CLI reads it: the last two path segments after /id/.
+  const match = /\/id\/([A-Za-z0-9]+)\/([A-Za-z0-9]+)\/?(?:[?#].*)?$/.exec(id);
   return match ? { orgId: match[1], userId: match[2] } : undefined;
 }
 

@@ -26,12 +26,13 @@ export type OrgDetails = {
 
 type Answer = { status: number; json?: unknown } | { failure: string };
 
-async function get(grant: TokenGrant, path: string, deadline: number, auth = true): Promise<Answer> {
+/** GET instanceUrl + path, with the token when one is given. */
+async function get(instanceUrl: string, path: string, deadline: number, accessToken?: string): Promise<Answer> {
   try {
     const response = await httpRequest({
       method: 'GET',
-      url: new URL(`${grant.instanceUrl}${path}`),
-      headers: auth ? { Authorization: `Bearer ${grant.accessToken}` } : {},
+      url: new URL(`${instanceUrl}${path}`),
+      headers: accessToken ? { Authorization: `Bearer ${accessToken}` } : {},
       deadline,
     });
     let json: unknown;
@@ -61,12 +62,24 @@ function firstRecord(json: unknown): Record<string, unknown> | undefined {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
+/** The query the sf CLI itself makes for an org's details. */
+export const ORGANIZATION_QUERY = 'SELECT Name, InstanceName, IsSandbox, TrialExpirationDate, NamespacePrefix, OrganizationType FROM Organization';
+
+export function soqlAt(version: string, query: string): string {
+  return `/services/data/${version}/query?q=${encodeURIComponent(query)}`;
+}
+
+/** The highest API version an instance lists (GET /services/data answers without a token). */
+export async function latestApiVersion(instanceUrl: string, deadline: number): Promise<string | undefined> {
+  const answer = await get(instanceUrl, '/services/data', deadline);
+  return 'status' in answer && answer.status === 200 ? highestVersion(answer.json) : undefined;
+}
+
 export async function readOrgDetails(grant: TokenGrant, deadline: number): Promise<OrgDetails> {
-  const soql = (q: string): string => `/services/data/${PROBE_API_VERSION}/query?q=${encodeURIComponent(q)}`;
   const [versions, devHub, org] = await Promise.all([
-    get(grant, '/services/data', deadline, false),
-    get(grant, soql('SELECT Id FROM ScratchOrgInfo limit 1'), deadline),
-    get(grant, soql('SELECT Name, InstanceName, IsSandbox, TrialExpirationDate, NamespacePrefix, OrganizationType FROM Organization'), deadline),
+    get(grant.instanceUrl, '/services/data', deadline),
+    get(grant.instanceUrl, soqlAt(PROBE_API_VERSION, 'SELECT Id FROM ScratchOrgInfo limit 1'), deadline, grant.accessToken),
+    get(grant.instanceUrl, soqlAt(PROBE_API_VERSION, ORGANIZATION_QUERY), deadline, grant.accessToken),
   ]);
   const problems: string[] = [];
   const describe = (what: string, answer: Answer): void => {
@@ -74,8 +87,14 @@ export async function readOrgDetails(grant: TokenGrant, deadline: number): Promi
   };
   const apiVersion = 'status' in versions && versions.status === 200 ? highestVersion(versions.json) : undefined;
   if (!apiVersion) describe('API versions', versions);
-  const record = 'status' in org && org.status === 200 ? firstRecord(org.json) : undefined;
-  if (!record) describe('Organization', org);
+  let orgAnswer = org;
+  // An org (or a stand-in) that does not serve v51.0: ask again at the highest version it lists. Only on failure, so
+  // the usual login stays at one parallel round after the token.
+  if (!('status' in org && org.status === 200) && apiVersion && 'status' in org && org.status !== 401) {
+    orgAnswer = await get(grant.instanceUrl, soqlAt(`v${apiVersion}`, ORGANIZATION_QUERY), deadline, grant.accessToken);
+  }
+  const record = 'status' in orgAnswer && orgAnswer.status === 200 ? firstRecord(orgAnswer.json) : undefined;
+  if (!record) describe('Organization', orgAnswer);
   return {
     apiVersion,
     isDevHub: 'status' in devHub && devHub.status === 200,
