@@ -11,5 +11,10 @@ module.exports = {
     camelcase: ['error', { properties: 'never', ignoreDestructuring: true }],
     // Orchestrators that run many independent checks (doctor) read better flat than split for a number.
     complexity: ['error', 40],
+    // JwtSetupCommand (src/cli/command.ts) adds no flags; oclif merges SfCommand's baseFlags itself.
+    'sf-plugin/spread-base-flags': 'off',
+    // Commands extend JwtSetupCommand only to keep stack traces out of --json for user mistakes; the global flags
+    // (--json, --flags-dir) are inherited unchanged (checked in test/unit/manifest.test.ts).
+    'sf-plugin/only-extend-SfCommand': 'off',
   },
 };

@@ -26,6 +26,7 @@ describe('oclif.manifest.json', () => {
       const command = (await import(`../../src/commands/jwt-setup/${name}.js`)) as { default: { flags: Record<string, { char?: string }> } };
       const entry = manifest.commands[`jwt-setup:${name}`];
       expect(entry, `jwt-setup:${name} is missing from the manifest: run npm run build`).to.not.equal(undefined);
+      expect(Object.keys(entry.flags), `jwt-setup ${name} lost the global flags`).to.include.members(['json', 'flags-dir']);
       for (const [flag, definition] of Object.entries(command.default.flags)) {
         expect(entry.flags[flag], `--${flag} of jwt-setup ${name} is missing from the manifest: run npm run build`).to.not.equal(undefined);
         expect(entry.flags[flag].char).to.equal(definition.char);

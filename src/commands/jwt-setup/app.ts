@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import { Messages } from '@salesforce/core';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { JwtSetupCommand } from '../../cli/command.js';
 import { DEFAULT_API_VERSION, DEFAULT_SCOPES, type AppKind } from '../../app/names.js';
 import {
   DEFAULT_CERTIFICATE_FILE,
@@ -46,7 +47,7 @@ function shellPath(path: string): string {
   return /^[\w./:@-]+$/.test(shown) ? shown : `'${shown.replace(/'/g, "'\\''")}'`;
 }
 
-export default class App extends SfCommand<AppResult> {
+export default class App extends JwtSetupCommand<AppResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');

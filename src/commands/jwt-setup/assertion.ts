@@ -1,5 +1,6 @@
 import { Messages } from '@salesforce/core';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { JwtSetupCommand } from '../../cli/command.js';
 import { credentialFlags } from '../../auth/flags.js';
 import { resolveAudiences, resolveClientId, resolveKeyInput, resolveLoginUrl, resolvePassphrase, resolveUsername } from '../../auth/inputs.js';
 import { countByStatus, type Check } from '../../checks/check.js';
@@ -32,7 +33,7 @@ export type CheckedAssertion = {
 
 export type AssertionResult = BuiltAssertion | CheckedAssertion;
 
-export default class Assertion extends SfCommand<AssertionResult> {
+export default class Assertion extends JwtSetupCommand<AssertionResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');

@@ -1,5 +1,6 @@
 import { Messages } from '@salesforce/core';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { JwtSetupCommand } from '../../cli/command.js';
 import { credentialFlags, timeoutFlag } from '../../auth/flags.js';
 import { countByStatus } from '../../checks/check.js';
 import { runDoctor, type DoctorReport } from '../../doctor/diagnose.js';
@@ -10,7 +11,7 @@ const messages = Messages.loadMessages('sf-jwt-setup', 'jwt-setup.doctor');
 
 export type DoctorResult = DoctorReport;
 
-export default class Doctor extends SfCommand<DoctorResult> {
+export default class Doctor extends JwtSetupCommand<DoctorResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');

@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import { Messages } from '@salesforce/core';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { JwtSetupCommand } from '../../cli/command.js';
 import { keygen, type KeygenOutcome } from '../../keys/keygen.js';
 import { passphraseFromEnv } from '../../keys/private-key.js';
 
@@ -9,7 +10,7 @@ const messages = Messages.loadMessages('sf-jwt-setup', 'jwt-setup.keygen');
 
 export type KeygenResult = KeygenOutcome;
 
-export default class Keygen extends SfCommand<KeygenResult> {
+export default class Keygen extends JwtSetupCommand<KeygenResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');

@@ -1,5 +1,6 @@
 import { Messages } from '@salesforce/core';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { JwtSetupCommand } from '../../cli/command.js';
 import { credentialFlags, describeRepairs, keyEnvDebugWarning, timeoutFlag } from '../../auth/flags.js';
 import { resolveLoginInputs } from '../../auth/inputs.js';
 import { DEFAULT_TIMEOUT_SECONDS, login, type LoginOutcome } from '../../auth/login.js';
@@ -14,7 +15,7 @@ export type LoginResult = Pick<
   'username' | 'orgId' | 'instanceUrl' | 'loginUrl' | 'audience' | 'clientId' | 'privateKeyFile' | 'isDevHub' | 'alias'
 >;
 
-export default class Login extends SfCommand<LoginResult> {
+export default class Login extends JwtSetupCommand<LoginResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');

@@ -1,0 +1,31 @@
+/*
+ * The base of this plugin's commands: an SfCommand whose --json error output for a user mistake (a coded
+ * JwtSetupError) carries its name, code, message and actions, but no stack trace and no inspected cause. Unexpected
+ * errors keep both, for bug reports.
+ */
+import { SfCommand } from '@salesforce/sf-plugins-core';
+import { ERROR_CODES } from '../errors.js';
+
+const CODES = new Set<string>(ERROR_CODES);
+
+function isCodedErrorJson(json: unknown): json is Record<string, unknown> & { code: string } {
+  return (
+    typeof json === 'object' &&
+    json !== null &&
+    typeof (json as { code?: unknown }).code === 'string' &&
+    CODES.has((json as { code: string }).code) &&
+    'stack' in json
+  );
+}
+
+export abstract class JwtSetupCommand<T> extends SfCommand<T> {
+  public logJson(json: unknown): void {
+    if (isCodedErrorJson(json)) {
+      // eslint-disable-next-line @typescript-eslint/no-unused-vars
+      const { stack, cause, ...userFacing } = json;
+      super.logJson(userFacing);
+      return;
+    }
+    super.logJson(json);
+  }
+}
