@@ -19,6 +19,9 @@ function isCodedErrorJson(json: unknown): json is Record<string, unknown> & { co
 }
 
 export abstract class JwtSetupCommand<T> extends SfCommand<T> {
+  /** As SfCommand: every command takes --json (stated here so that oclif's manifest records it). */
+  public static readonly enableJsonFlag = true;
+
   public logJson(json: unknown): void {
     if (isCodedErrorJson(json)) {
       // eslint-disable-next-line @typescript-eslint/no-unused-vars
