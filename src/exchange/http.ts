@@ -3,7 +3,7 @@
  * verified; extra CAs come from NODE_EXTRA_CA_CERTS as everywhere in Node. Failures are TransportFailure values that
  * the callers turn into coded errors naming the host.
  */
-import { request as httpRequestRaw, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequestRaw, type Agent, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequestRaw } from 'node:https';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -31,11 +31,28 @@ export class TransportFailure extends Error {
 
 const USER_AGENT = 'sf-jwt-setup';
 
+/**
+ * The proxy for an https URL, from HTTPS_PROXY / https_proxy (or ALL_PROXY), honouring NO_PROXY, as the sf CLI's
+ * own HTTP stack does. TLS to the target is still verified end to end through the CONNECT tunnel. Loaded only when a
+ * proxy is configured.
+ */
+async function proxyAgent(url: URL): Promise<Agent | undefined> {
+  if (url.protocol !== 'https:') return undefined; // plain http is for loopback hosts only
+  const env = process.env;
+  if (!(env.HTTPS_PROXY ?? env.https_proxy ?? env.ALL_PROXY ?? env.all_proxy)) return undefined;
+  const { getProxyForUrl } = await import('proxy-from-env');
+  const proxy = getProxyForUrl(url.href);
+  if (!proxy) return undefined;
+  const { HttpsProxyAgent } = await import('https-proxy-agent');
+  return new HttpsProxyAgent(proxy) as unknown as Agent;
+}
+
 export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
   const remaining = req.deadline - Date.now();
   if (remaining <= 0) throw new TransportFailure('timeout', 'no time left');
   const maxBytes = req.maxBytes ?? MAX_BODY_BYTES;
   const send = req.url.protocol === 'https:' ? httpsRequestRaw : httpRequestRaw;
+  const agent = await proxyAgent(req.url);
   return new Promise<HttpResponse>((resolvePromise, rejectPromise) => {
     let settled = false;
     const finish = (error: TransportFailure | undefined, response?: HttpResponse): void => {
@@ -49,7 +66,7 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
     };
     const headers: Record<string, string> = { 'User-Agent': USER_AGENT, Accept: 'application/json', ...req.headers };
     if (req.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(req.body));
-    const request = send(req.url, { method: req.method, headers, agent: false }, (response) => {
+    const request = send(req.url, { method: req.method, headers, agent: agent ?? false }, (response) => {
       const chunks: Buffer[] = [];
       let size = 0;
       response.on('data', (chunk: Buffer) => {

@@ -57,7 +57,8 @@ export async function isolatedHome(): Promise<{ home: string; restore: () => Pro
 /** The environment of a child `sf` in `home`: the plugin's node first on PATH, sf quiet and offline. */
 export function sfEnv(home: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...SF_ENV, HOME: home, PATH: `${BIN_DIR}:${process.env.PATH ?? ''}` };
-  for (const name of ['SF_JWT_KEY', 'SF_JWT_CLIENT_ID', 'SF_JWT_USERNAME', 'SF_JWT_INSTANCE_URL', 'SF_AUDIENCE_URL', 'NODE_EXTRA_CA_CERTS', 'DEBUG', 'SF_LOG_LEVEL']) {
+  // Inputs, and any proxy of the machine (tests reach only 127.0.0.1), unless a test sets them.
+  for (const name of ['SF_JWT_KEY', 'SF_JWT_CLIENT_ID', 'SF_JWT_USERNAME', 'SF_JWT_INSTANCE_URL', 'SF_AUDIENCE_URL', 'NODE_EXTRA_CA_CERTS', 'DEBUG', 'SF_LOG_LEVEL', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy']) {
     delete env[name];
   }
   for (const [k, v] of Object.entries(extra)) {
