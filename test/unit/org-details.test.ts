@@ -3,6 +3,8 @@
  * endpoint is refused (an org or stand-in that does not serve it), the Organization query is asked again at the highest
  * version the instance lists. Doctor's API check uses the highest listed version too.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { obtainToken } from '../../src/exchange/token.js';
 import { readOrgDetails } from '../../src/store/org-details.js';
@@ -10,8 +12,6 @@ import { runDoctor } from '../../src/doctor/diagnose.js';
 import { makeCredentials } from '../emulator/testkit.js';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
 import { tempDir } from '../commands/support.js';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 
 const CLIENT_ID = '3MVG9OrgDetailsTestKey0000000000000000';
 const USER = 'details@acme.com';
