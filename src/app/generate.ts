@@ -2,6 +2,7 @@
  * `sf jwt-setup app` without the command: check every input, read the certificate, and work out the files and their
  * contents (planApp: writes nothing); then write them all or none (writeAppFiles).
  */
+import { execFileSync } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { jwtError } from '../errors.js';
@@ -43,7 +44,8 @@ export type AppOptions = {
   existingPermissionSet?: boolean;
   profiles?: string[];
   scopes?: string | string[];
-  contactEmail: string;
+  /** Default: the git user's email, $EMAIL, else a placeholder (with a warning). */
+  contactEmail?: string;
   apiVersion?: string;
   outputDir?: string;
   force?: boolean;
@@ -70,7 +72,23 @@ export type AppPlan = {
 export type AppWarning =
   | { code: 'certificateExpired' | 'certificateExpiresSoon'; date: string }
   | { code: 'certificateNotRsa'; keyType: string }
-  | { code: 'noApiScope' };
+  | { code: 'noApiScope' }
+  | { code: 'placeholderContactEmail'; email: string };
+
+/** The app's contact when none is given or known: visibly not a real address (RFC 2606), for the admin to replace. */
+export const PLACEHOLDER_CONTACT_EMAIL = 'replace-me@example.invalid';
+
+/** The contact email the user is most likely to want: $EMAIL, or the git user's. */
+export function defaultContactEmail(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const fromEnv = env.EMAIL ?? env.GIT_AUTHOR_EMAIL ?? env.GIT_COMMITTER_EMAIL;
+  if (fromEnv && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(fromEnv)) return fromEnv;
+  try {
+    const email = execFileSync('git', ['config', '--get', 'user.email'], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email) ? email : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -95,7 +113,8 @@ export async function planApp(options: AppOptions): Promise<AppPlan> {
   const name = validateAppName(options.name);
   const api = parseApiVersion(options.apiVersion ?? DEFAULT_API_VERSION, kind);
   const scopes = parseScopes(options.scopes ?? DEFAULT_SCOPES);
-  const contactEmail = validateEmail(options.contactEmail);
+  const givenEmail = options.contactEmail ?? defaultContactEmail();
+  const contactEmail = validateEmail(givenEmail ?? PLACEHOLDER_CONTACT_EMAIL);
   const consumerKeyGenerated = options.consumerKey === undefined;
   const consumerKey = consumerKeyGenerated ? generateConsumerKey() : validateConsumerKey(options.consumerKey as string);
   const profiles = [...new Set((options.profiles ?? []).map(validateProfileName))];
@@ -152,6 +171,7 @@ export async function planApp(options: AppOptions): Promise<AppPlan> {
   else if (certificate.notAfter.getTime() - now < 30 * 24 * 3600 * 1000) warnings.push({ code: 'certificateExpiresSoon', date: notAfter });
   if (certificate.keyType !== 'rsa') warnings.push({ code: 'certificateNotRsa', keyType: certificate.keyType });
   if (!scopes.tokens.includes('api') && !scopes.tokens.includes('full')) warnings.push({ code: 'noApiScope' });
+  if (givenEmail === undefined) warnings.push({ code: 'placeholderContactEmail', email: contactEmail });
 
   return {
     spec,

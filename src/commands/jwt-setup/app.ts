@@ -67,7 +67,7 @@ export default class App extends JwtSetupCommand<AppResult> {
     }),
     profile: Flags.string({ summary: messages.getMessage('flags.profile.summary'), multiple: true }),
     scopes: Flags.string({ summary: messages.getMessage('flags.scopes.summary'), default: DEFAULT_SCOPES }),
-    'contact-email': Flags.string({ summary: messages.getMessage('flags.contact-email.summary'), required: true }),
+    'contact-email': Flags.string({ summary: messages.getMessage('flags.contact-email.summary') }),
     'api-version': Flags.string({ summary: messages.getMessage('flags.api-version.summary'), default: DEFAULT_API_VERSION }),
     type: Flags.option({
       summary: messages.getMessage('flags.type.summary'),
@@ -138,6 +138,8 @@ function warningText(warning: AppWarning): string {
       return messages.getMessage('warn.certificateNotRsa', [warning.keyType]);
     case 'noApiScope':
       return messages.getMessage('warn.noApiScope');
+    case 'placeholderContactEmail':
+      return messages.getMessage('warn.placeholderContactEmail', [warning.email]);
   }
 }
 
