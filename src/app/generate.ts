@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { jwtError } from '../errors.js';
-import { loadCertificate } from '../keys/certificate.js';
+import { loadCertificate, type CertificateInfo } from '../keys/certificate.js';
 import { ensureWritableDir, existingFiles, writeFilesAtomically } from '../util/files.js';
 import { connectedAppFiles } from './connected-app.js';
 import { externalClientAppFiles } from './external-client-app.js';
@@ -37,6 +37,8 @@ export type AppOptions = {
   kind?: AppKind;
   name: string;
   certificateFile?: string;
+  /** The certificate itself, when it is not (yet) in certificateFile: keygen --app plans before it writes. */
+  certificate?: CertificateInfo;
   consumerKey?: string;
   /** name of the permission set to create, or of an existing one to reference */
   permissionSet?: string;
@@ -130,7 +132,7 @@ export async function planApp(options: AppOptions): Promise<AppPlan> {
         : defaultPermissionSetName(name);
 
   const certificateFile = resolve(options.certificateFile ?? DEFAULT_CERTIFICATE_FILE);
-  const certificate = await loadCertificate(certificateFile);
+  const certificate = options.certificate ?? (await loadCertificate(certificateFile));
 
   const outputDir = resolve(options.outputDir ?? DEFAULT_OUTPUT_DIR);
   let permissionSetMode: AppPlan['permissionSetMode'] = 'none';

@@ -7,7 +7,7 @@ import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { jwtError } from '../errors.js';
 import { ensureWritableDir, existingFiles, removeStaleTemps, writeFilesAtomically, type FileToWrite } from '../util/files.js';
-import { createSelfSignedCertificate } from './certificate.js';
+import { createSelfSignedCertificate, type CertificateInfo } from './certificate.js';
 import { loadPrivateKey, privateKeyPem, type Passphrase } from './private-key.js';
 import { defaultSubject, formatSubject, parseSubject } from './subject.js';
 
@@ -52,7 +52,21 @@ export function validateKeygenOptions(options: KeygenOptions): void {
   parseSubject(options.subject ?? defaultSubject());
 }
 
+/** Everything keygen does but the write: the files to write, the outcome, and the certificate made. */
+export type PreparedKeygen = { files: FileToWrite[]; outcome: KeygenOutcome; certificate: CertificateInfo };
+
 export async function keygen(options: KeygenOptions): Promise<KeygenOutcome> {
+  const prepared = await prepareKeygen(options);
+  await writeKeygenFiles(prepared, options);
+  return prepared.outcome;
+}
+
+export async function writeKeygenFiles(prepared: PreparedKeygen, options: Pick<KeygenOptions, 'force'>): Promise<void> {
+  await writeFilesAtomically(prepared.files, { overwrite: options.force });
+}
+
+/** Validate, make the key (or load it) and the certificate, in memory; throws a coded error before anything is written. */
+export async function prepareKeygen(options: KeygenOptions): Promise<PreparedKeygen> {
   validateKeygenOptions(options);
   const subject = parseSubject(options.subject ?? defaultSubject());
   const outputDir = resolve(options.outputDir);
@@ -79,9 +93,8 @@ export async function keygen(options: KeygenOptions): Promise<KeygenOutcome> {
     files.push({ path: newKeyFile, data: privateKeyPem(privateKey, options.passphrase?.value), mode: 0o600 });
   }
   files.push({ path: certificateFile, data: certificate.pem, mode: 0o644 });
-  await writeFilesAtomically(files, { overwrite: options.force });
 
-  return {
+  const outcome: KeygenOutcome = {
     keyFile: existingKey?.file ?? newKeyFile,
     certificateFile,
     keySize: existingKey?.bits ?? options.keySize,
@@ -94,4 +107,5 @@ export async function keygen(options: KeygenOptions): Promise<KeygenOutcome> {
     keyEncrypted: existingKey ? existingKey.encrypted : options.passphrase !== undefined,
     keyGenerated: !existingKey,
   };
+  return { files, outcome, certificate };
 }

@@ -4,11 +4,16 @@ import { Flags } from '@salesforce/sf-plugins-core';
 import { JwtSetupCommand } from '../../cli/command.js';
 import { keygen, type KeygenOutcome } from '../../keys/keygen.js';
 import { passphraseFromEnv } from '../../keys/private-key.js';
+import { keygenWithApp } from '../../app/setup.js';
+import { reportApp, toResult, type AppResult } from '../../app/result.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('sf-jwt-setup', 'jwt-setup.keygen');
 
-export type KeygenResult = KeygenOutcome;
+export type KeygenResult = KeygenOutcome & {
+  /** With --app: the app written for the new certificate, as `sf jwt-setup app --json` returns it. */
+  app?: AppResult;
+};
 
 export default class Keygen extends JwtSetupCommand<KeygenResult> {
   public static readonly summary = messages.getMessage('summary');
@@ -24,11 +29,13 @@ export default class Keygen extends JwtSetupCommand<KeygenResult> {
     'key-file': Flags.file({ summary: messages.getMessage('flags.key-file.summary') }),
     'passphrase-env': Flags.string({ summary: messages.getMessage('flags.passphrase-env.summary') }),
     force: Flags.boolean({ summary: messages.getMessage('flags.force.summary'), default: false }),
+    app: Flags.string({ summary: messages.getMessage('flags.app.summary') }),
+    'contact-email': Flags.string({ summary: messages.getMessage('flags.contact-email.summary'), dependsOn: ['app'] }),
   };
 
   public async run(): Promise<KeygenResult> {
     const { flags } = await this.parse(Keygen);
-    const result = await keygen({
+    const options = {
       outputDir: flags['output-dir'],
       name: flags.name,
       keySize: flags['key-size'],
@@ -37,9 +44,18 @@ export default class Keygen extends JwtSetupCommand<KeygenResult> {
       keyFile: flags['key-file'],
       passphrase: passphraseFromEnv(flags['passphrase-env']),
       force: flags.force,
-    });
-    this.report(result, flags['passphrase-env']);
-    return result;
+    };
+    if (!flags.app) {
+      const result = await keygen(options);
+      this.report(result, flags['passphrase-env']);
+      return result;
+    }
+    const both = await keygenWithApp(options, { name: flags.app, contactEmail: flags['contact-email'], force: flags.force });
+    this.report(both.keygen, flags['passphrase-env']);
+    this.log('');
+    const app = toResult(both.app);
+    reportApp(both.app, app, this);
+    return { ...both.keygen, app };
   }
 
   private report(result: KeygenResult, passphraseEnv: string | undefined): void {
