@@ -13,6 +13,7 @@ import { Messages, SfError } from '@salesforce/core';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('sf-jwt-setup', 'errors');
+const reasons = Messages.loadMessages('sf-jwt-setup', 'reasons');
 
 export const ERROR_CODES = [
   // key input
@@ -141,6 +142,14 @@ export function actionsOf(code: ErrorCode, actionTokens: Array<string | number> 
     next += count;
     return format(line, ...tokens);
   });
+}
+
+/**
+ * A fragment that completes a coded message or a check (why a value is refused, what a connection did), from
+ * messages/reasons.md, so that these words live with the rest of the plugin's text.
+ */
+export function reason(key: string, tokens: Array<string | number> = []): string {
+  return reasons.getMessage(key, tokens.map(String));
 }
 
 export function isJwtSetupError(error: unknown, code?: ErrorCode): error is JwtSetupError {

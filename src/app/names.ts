@@ -3,7 +3,7 @@
  * with a coded error and nothing written, instead of minutes later in `sf project deploy start`.
  */
 import { randomBytes } from 'node:crypto';
-import { jwtError } from '../errors.js';
+import { jwtError, reason } from '../errors.js';
 
 export type AppKind = 'external' | 'connected';
 
@@ -11,13 +11,13 @@ export type AppKind = 'external' | 'connected';
 
 /** Why `name` is not a Salesforce API name (developer name) of at most `max` characters; undefined when it is. */
 export function apiNameProblem(name: string, max: number): string | undefined {
-  if (name.length === 0) return 'it is empty';
-  if (name.length > max) return `it is ${name.length} characters long, the limit is ${max}`;
-  if (!/^[A-Za-z]/.test(name)) return 'it must start with a letter';
+  if (name.length === 0) return reason('empty');
+  if (name.length > max) return reason('tooLong', [name.length, max]);
+  if (!/^[A-Za-z]/.test(name)) return reason('apiName.letter');
   const bad = /[^A-Za-z0-9_]/.exec(name);
-  if (bad) return `it contains "${bad[0]}"; only letters, digits and underscores are allowed`;
-  if (name.includes('__')) return 'it contains two underscores in a row';
-  if (name.endsWith('_')) return 'it ends with an underscore';
+  if (bad) return reason('apiName.character', [bad[0]]);
+  if (name.includes('__')) return reason('apiName.doubleUnderscore');
+  if (name.endsWith('_')) return reason('apiName.trailingUnderscore');
   return undefined;
 }
 
@@ -44,11 +44,11 @@ export function validatePermissionSetName(name: string): string {
 export function validateProfileName(raw: string): string {
   const name = raw.trim();
   let problem: string | undefined;
-  if (name.length === 0) problem = 'it is empty';
-  else if (name.length > PROFILE_NAME_MAX) problem = `it is ${name.length} characters long, the limit is ${PROFILE_NAME_MAX}`;
-  else if (name.includes(',')) problem = 'it contains a comma';
+  if (name.length === 0) problem = reason('empty');
+  else if (name.length > PROFILE_NAME_MAX) problem = reason('tooLong', [name.length, PROFILE_NAME_MAX]);
+  else if (name.includes(',')) problem = reason('profile.comma');
   // eslint-disable-next-line no-control-regex
-  else if (/[\u0000-\u001F\u007F<>]/.test(name)) problem = 'it contains a control character or angle bracket';
+  else if (/[\u0000-\u001F\u007F<>]/.test(name)) problem = reason('profile.control');
   if (problem) throw jwtError('InvalidProfileName', [raw, problem]);
   return name;
 }
@@ -96,9 +96,9 @@ export function generateConsumerKey(length = GENERATED_CONSUMER_KEY_LENGTH): str
 /** A consumer key as Salesforce takes one in metadata: 8 to 256 letters and digits. */
 export function validateConsumerKey(key: string): string {
   let problem: string | undefined;
-  if (key.length < CONSUMER_KEY_MIN) problem = `it is ${key.length} characters long, at least ${CONSUMER_KEY_MIN} are needed`;
-  else if (key.length > CONSUMER_KEY_MAX) problem = `it is ${key.length} characters long, the limit is ${CONSUMER_KEY_MAX}`;
-  else if (/[^A-Za-z0-9]/.test(key)) problem = 'only letters and digits are allowed';
+  if (key.length < CONSUMER_KEY_MIN) problem = reason('consumerKey.short', [key.length, CONSUMER_KEY_MIN]);
+  else if (key.length > CONSUMER_KEY_MAX) problem = reason('tooLong', [key.length, CONSUMER_KEY_MAX]);
+  else if (/[^A-Za-z0-9]/.test(key)) problem = reason('consumerKey.characters');
   if (problem) throw jwtError('InvalidConsumerKey', [key.length > 40 ? `${key.slice(0, 37)}...` : key, problem]);
   return key;
 }

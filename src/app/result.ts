@@ -69,7 +69,7 @@ export function reportApp(plan: AppPlan, result: AppResult, out: AppOutput): voi
   out.log(messages.getMessage('info.nextSteps'));
   result.nextSteps.forEach((step, i) => out.log(`  ${i + 1}. ${step}`));
   out.log('');
-  for (const note of result.notes) out.log(`Note: ${note}`);
+  for (const note of result.notes) out.log(messages.getMessage('info.note', [note]));
 }
 
 function warningText(warning: AppWarning): string {

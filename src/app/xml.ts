@@ -2,6 +2,7 @@
  * Just enough XML for Salesforce source-format metadata: write elements with escaped text, and read the flat and
  * nested element trees the Metadata API uses (no attributes needed beyond xmlns, no mixed content) back.
  */
+import { reason } from '../errors.js';
 
 export const METADATA_NAMESPACE = 'http://soap.sforce.com/2006/04/metadata';
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
@@ -52,7 +53,7 @@ function decodeEntities(text: string): string {
     if (ref.startsWith('#x')) return String.fromCodePoint(parseInt(ref.slice(2), 16));
     if (ref.startsWith('#')) return String.fromCodePoint(parseInt(ref.slice(1), 10));
     const named = ENTITIES[ref];
-    if (named === undefined) throw new XmlParseError(`unknown entity ${whole}`);
+    if (named === undefined) throw new XmlParseError(reason('xml.entity', [whole]));
     return named;
   });
 }
@@ -73,14 +74,14 @@ export function parseXml(source: string): XmlNode {
       pos += ws ? ws[0].length : 0;
       if (text.startsWith('<?', pos)) {
         const end = text.indexOf('?>', pos);
-        if (end < 0) fail('unterminated processing instruction');
+        if (end < 0) fail(reason('xml.pi'));
         pos = end + 2;
       } else if (text.startsWith('<!--', pos)) {
         const end = text.indexOf('-->', pos);
-        if (end < 0) fail('unterminated comment');
+        if (end < 0) fail(reason('xml.comment'));
         pos = end + 3;
       } else if (text.startsWith('<!DOCTYPE', pos)) {
-        fail('DOCTYPE is not allowed');
+        fail(reason('xml.doctype'));
       } else {
         return;
       }
@@ -91,7 +92,7 @@ export function parseXml(source: string): XmlNode {
 
   const parseElement = (): XmlNode => {
     const open = /^<([A-Za-z_][\w.:-]*)((?:\s+[A-Za-z_][\w.:-]*\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/.exec(text.slice(pos));
-    if (!open) return fail('expected an element');
+    if (!open) return fail(reason('xml.element'));
     pos += open[0].length;
     const node: XmlNode = { name: localName(open[1]), attributes: {}, children: [], text: '' };
     for (const attr of open[2].matchAll(/([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
@@ -100,25 +101,25 @@ export function parseXml(source: string): XmlNode {
     if (open[3] === '/') return node;
     let content = '';
     for (;;) {
-      if (pos >= text.length) fail(`unterminated element <${open[1]}>`);
+      if (pos >= text.length) fail(reason('xml.unterminated', [open[1]]));
       if (text.startsWith('</', pos)) {
         const close = /^<\/([A-Za-z_][\w.:-]*)\s*>/.exec(text.slice(pos));
-        if (!close || close[1] !== open[1]) fail(`mismatched closing tag for <${open[1]}>`);
+        if (!close || close[1] !== open[1]) fail(reason('xml.mismatched', [open[1]]));
         pos += close![0].length;
         break;
       }
       if (text.startsWith('<!--', pos)) {
         const end = text.indexOf('-->', pos);
-        if (end < 0) fail('unterminated comment');
+        if (end < 0) fail(reason('xml.comment'));
         pos = end + 3;
       } else if (text.startsWith('<![CDATA[', pos)) {
         const end = text.indexOf(']]>', pos);
-        if (end < 0) fail('unterminated CDATA section');
+        if (end < 0) fail(reason('xml.cdata'));
         content += text.slice(pos + 9, end);
         pos = end + 3;
       } else if (text.startsWith('<?', pos)) {
         const end = text.indexOf('?>', pos);
-        if (end < 0) fail('unterminated processing instruction');
+        if (end < 0) fail(reason('xml.pi'));
         pos = end + 2;
       } else if (text[pos] === '<') {
         node.children.push(parseElement());
@@ -136,7 +137,7 @@ export function parseXml(source: string): XmlNode {
   skipMisc();
   const root = parseElement();
   skipMisc();
-  if (pos < text.length) fail('content after the root element');
+  if (pos < text.length) fail(reason('xml.trailing'));
   return root;
 }
 

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { jwtError } from '../errors.js';
+import { jwtError, reason } from '../errors.js';
 import { audienceCandidates, parseLoginUrl, PRODUCTION_URL, SANDBOX_URL } from '../jwt/endpoint.js';
 import { DEFAULT_KEY_ENV, passphraseFromEnv, type KeyInput, type Passphrase } from '../keys/private-key.js';
 
@@ -46,9 +46,9 @@ export function resolveClientId(flags: CredentialFlags, env: NodeJS.ProcessEnv =
   const raw = flags['client-id'] ?? env[ENV.clientId];
   if (raw === undefined || raw.trim().length === 0) throw jwtError('MissingClientId');
   const value = raw.trim();
-  if (/\s/.test(value)) throw jwtError('InvalidClientId', ['contains whitespace or a line break inside it']);
+  if (/\s/.test(value)) throw jwtError('InvalidClientId', [reason('clientId.whitespace')]);
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(value)) throw jwtError('InvalidClientId', ['contains a control character']);
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw jwtError('InvalidClientId', [reason('clientId.control')]);
   return value;
 }
 
@@ -58,13 +58,13 @@ export function resolveUsername(flags: CredentialFlags, env: NodeJS.ProcessEnv =
   const value = raw.trim();
   const quoted = value.length > 80 ? `${value.slice(0, 80)}…` : value;
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(value)) throw jwtError('InvalidUsername', [JSON.stringify(quoted), 'it contains a control character']);
-  if (!/^[^@\s]+@[^@\s]+$/.test(value)) throw jwtError('InvalidUsername', [quoted, 'it has no "@domain" part, or contains spaces']);
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw jwtError('InvalidUsername', [JSON.stringify(quoted), reason('controlCharacter')]);
+  if (!/^[^@\s]+@[^@\s]+$/.test(value)) throw jwtError('InvalidUsername', [quoted, reason('username.noDomain')]);
   // It becomes the file name ~/.sfdx/<username>.json: no path separators, no "..".
   if (/[/\\]/.test(value) || value.startsWith('.') || value.includes('..')) {
-    throw jwtError('InvalidUsername', [quoted, 'it contains a path separator or ".."']);
+    throw jwtError('InvalidUsername', [quoted, reason('username.path')]);
   }
-  if (value.length > 80) throw jwtError('InvalidUsername', [quoted, 'it is longer than 80 characters']);
+  if (value.length > 80) throw jwtError('InvalidUsername', [quoted, reason('username.long')]);
   return value;
 }
 
@@ -121,7 +121,7 @@ export function resolveAudiences(flags: CredentialFlags, loginUrl: URL, env: Nod
       // eslint-disable-next-line no-new
       new URL(text);
     } catch {
-      throw jwtError('InvalidUrl', [text, 'the audience must be a URL such as https://login.salesforce.com']);
+      throw jwtError('InvalidUrl', [text, reason('audience.notUrl')]);
     }
     return { audiences: audienceCandidates(loginUrl, { audience: text }), explicit: true };
   }

@@ -2,7 +2,7 @@
  * `login` as a function: load the key, exchange, read the org's details, register the auth. Nothing is written to
  * the sf store before a token is in hand, and a failed registration puts back what was there.
  */
-import { jwtError } from '../errors.js';
+import { jwtError, reason } from '../errors.js';
 import { baseUrlText } from '../jwt/endpoint.js';
 import { loadPrivateKey } from '../keys/private-key.js';
 import type { Repair } from '../keys/pem.js';
@@ -49,7 +49,7 @@ const ALIAS = /^[A-Za-z0-9_.-]+$/;
 
 export async function login(inputs: LoginInputs, options: LoginOptions = {}): Promise<LoginOutcome> {
   if (options.alias !== undefined && (!ALIAS.test(options.alias) || options.alias.includes('@'))) {
-    throw jwtError('InvalidAlias', [options.alias, 'only letters, digits, ".", "-" and "_" are allowed']);
+    throw jwtError('InvalidAlias', [options.alias, reason('alias.characters')]);
   }
   const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
   const key = await loadPrivateKey(inputs.key, { passphrase: inputs.passphrase });

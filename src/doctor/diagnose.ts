@@ -16,11 +16,11 @@ import {
   resolveUsername,
   type CredentialFlags,
 } from '../auth/inputs.js';
-import { isJwtSetupError, type ErrorCode, type JwtSetupError } from '../errors.js';
+import { isJwtSetupError, type ErrorCode, type JwtSetupError, reason } from '../errors.js';
 import { httpRequest } from '../exchange/http.js';
 import { obtainToken, type LoginAttempt } from '../exchange/token.js';
 import { ASSERTION_HEADER, buildClaims, type AssertionClaims } from '../jwt/assertion.js';
-import { baseUrlText } from '../jwt/endpoint.js';
+import { baseUrlText, classifyHost } from '../jwt/endpoint.js';
 import { checkClaims, sandboxSuffix } from '../jwt/rules.js';
 import { certificateMatchesKey, loadCertificate, type CertificateInfo } from '../keys/certificate.js';
 import { manglings } from '../keys/pem.js';
@@ -331,7 +331,7 @@ async function apiCheck(instanceUrl: string, accessToken: string, deadline: numb
     }
     return fail('api', title, m('api.fail', [code]), m('api.fix'));
   } catch (error) {
-    return fail('api', title, m('api.fail', [error instanceof Error ? error.message : 'request failed']), m('api.fix'));
+    return fail('api', title, m('api.fail', [error instanceof Error ? error.message : reason('requestFailed')]), m('api.fix'));
   }
 }
 
@@ -341,7 +341,7 @@ function diagnose(error: JwtSetupError, context: ExchangeContext & { input: Exch
   const code = error.errorCode;
   const first: string[] = [];
   const sandboxUser = sandboxSuffix(context.input.username);
-  const production = ['login.salesforce.com'].includes(context.input.loginUrl.hostname) || (context.input.loginUrl.hostname.endsWith('.my.salesforce.com') && !context.input.loginUrl.hostname.includes('.sandbox.'));
+  const production = ['production', 'my-domain'].includes(classifyHost(context.input.loginUrl));
   if (sandboxUser && production && !context.sandbox && (code === 'UserNotApproved' || code === 'InvalidAssertion')) {
     first.push(m('cause.sandboxUser', [context.input.username]));
   }

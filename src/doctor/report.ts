@@ -3,19 +3,27 @@
  * job summary. All from the same checks; none contains a secret (checks never hold one).
  */
 import { appendFileSync } from 'node:fs';
+import { Messages } from '@salesforce/core';
 import { countByStatus, type Check, type CheckStatus } from '../checks/check.js';
 
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('sf-jwt-setup', 'report');
+
 const MARK: Record<CheckStatus, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP' };
+
+function summary(checks: Check[]): string {
+  const counts = countByStatus(checks);
+  return messages.getMessage('summary', [counts.pass, counts.warn, counts.fail, counts.skip]);
+}
 
 export function renderText(checks: Check[]): string[] {
   const lines = checks.map((c) => `${MARK[c.status]}  ${c.id.padEnd(22)} ${c.title}: ${c.detail}`);
   const problems = checks.filter((c) => (c.status === 'fail' || c.status === 'warn') && c.fix);
   if (problems.length > 0) {
-    lines.push('', 'How to fix:');
+    lines.push('', messages.getMessage('howToFix'));
     for (const c of problems) lines.push(`- ${c.id} (${MARK[c.status]}): ${c.fix ?? ''}`);
   }
-  const counts = countByStatus(checks);
-  lines.push('', `${counts.pass} passed, ${counts.warn} warnings, ${counts.fail} failed, ${counts.skip} skipped`);
+  lines.push('', summary(checks));
   return lines;
 }
 
@@ -25,20 +33,23 @@ export function renderGithubAnnotations(checks: Check[]): string[] {
   const escapeProperty = (s: string): string => escape(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
   return checks
     .filter((c) => c.status === 'fail' || c.status === 'warn')
-    .map((c) => `::${c.status === 'fail' ? 'error' : 'warning'} title=${escapeProperty(`sf jwt-setup doctor: ${c.id}`)}::${escape(`${c.detail}${c.fix ? ` Fix: ${c.fix}` : ''}`)}`);
+    .map((c) => {
+      const title = escapeProperty(messages.getMessage('annotationTitle', [c.id]));
+      const text = c.fix ? messages.getMessage('annotationWithFix', [c.detail, c.fix]) : c.detail;
+      return `::${c.status === 'fail' ? 'error' : 'warning'} title=${title}::${escape(text)}`;
+    });
 }
 
 export function renderMarkdown(checks: Check[]): string {
   const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const icon: Record<CheckStatus, string> = { pass: '✅', warn: '⚠️', fail: '❌', skip: '➖' };
   const rows = checks.map((c) => `| ${icon[c.status]} ${c.status} | \`${c.id}\` | ${cell(c.detail)} | ${cell(c.fix ?? '')} |`);
-  const counts = countByStatus(checks);
   return [
-    '### sf jwt-setup doctor',
+    `### ${messages.getMessage('markdownHeading')}`,
     '',
-    `${counts.pass} passed, ${counts.warn} warnings, ${counts.fail} failed, ${counts.skip} skipped`,
+    summary(checks),
     '',
-    '| status | check | found | fix |',
+    messages.getMessage('markdownTableHeader'),
     '|---|---|---|---|',
     ...rows,
     '',

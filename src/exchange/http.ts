@@ -5,6 +5,7 @@
  */
 import { request as httpRequestRaw, type Agent, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequestRaw } from 'node:https';
+import { reason } from '../errors.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -49,7 +50,7 @@ async function proxyAgent(url: URL): Promise<Agent | undefined> {
 
 export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
   const remaining = req.deadline - Date.now();
-  if (remaining <= 0) throw new TransportFailure('timeout', 'no time left');
+  if (remaining <= 0) throw new TransportFailure('timeout', reason('http.noTimeLeft'));
   const maxBytes = req.maxBytes ?? MAX_BODY_BYTES;
   const send = req.url.protocol === 'https:' ? httpsRequestRaw : httpRequestRaw;
   const agent = await proxyAgent(req.url);
@@ -71,18 +72,18 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
       let size = 0;
       response.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size > maxBytes) finish(new TransportFailure('too-large', `the answer is larger than ${maxBytes} bytes`));
+        if (size > maxBytes) finish(new TransportFailure('too-large', reason('http.tooLarge', [maxBytes])));
         else chunks.push(chunk);
       });
       response.on('end', () =>
         finish(undefined, { status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') })
       );
       response.on('error', (error) => finish(new TransportFailure('network', describeNetworkError(error))));
-      response.on('aborted', () => finish(new TransportFailure('network', 'the connection was closed mid-answer')));
+      response.on('aborted', () => finish(new TransportFailure('network', reason('http.closedMidAnswer'))));
     });
-    const timer = setTimeout(() => finish(new TransportFailure('timeout', 'timed out')), remaining);
+    const timer = setTimeout(() => finish(new TransportFailure('timeout', reason('http.timedOut'))), remaining);
     if (req.idleMs !== undefined && req.idleMs < remaining) {
-      request.setTimeout(req.idleMs, () => finish(new TransportFailure('idle', `no answer for ${Math.round((req.idleMs ?? 0) / 1000)} seconds`)));
+      request.setTimeout(req.idleMs, () => finish(new TransportFailure('idle', reason('http.idle', [Math.round((req.idleMs ?? 0) / 1000)]))));
     }
     request.on('error', (error) => finish(new TransportFailure('network', describeNetworkError(error))));
     request.end(req.body);
@@ -95,29 +96,29 @@ export function describeNetworkError(error: Error): string {
   switch (code) {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return 'the host name does not resolve (DNS)';
+      return reason('http.dns');
     case 'ECONNREFUSED':
-      return 'the connection was refused';
+      return reason('http.refused');
     case 'ECONNRESET':
-      return 'the connection was reset';
+      return reason('http.reset');
     case 'EPIPE':
-      return 'the connection was closed';
+      return reason('http.closed');
     case 'ETIMEDOUT':
-      return 'the connection timed out';
+      return reason('http.connectTimeout');
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-      return 'the host is unreachable';
+      return reason('http.unreachable');
     case 'CERT_HAS_EXPIRED':
-      return "the server's TLS certificate has expired";
+      return reason('http.certExpired');
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
     case 'SELF_SIGNED_CERT_IN_CHAIN':
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
-      return `the server's TLS certificate is not trusted (${code}); a corporate proxy's CA belongs in NODE_EXTRA_CA_CERTS`;
+      return reason('http.certUntrusted', [code]);
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return "the server's TLS certificate is for another host name";
+      return reason('http.certOtherHost');
     default:
-      return code ? `network error ${code}` : 'network error';
+      return code ? reason('http.networkErrorCode', [code]) : reason('http.networkError');
   }
 }
 

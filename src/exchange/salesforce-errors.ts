@@ -49,9 +49,9 @@ export function oauthError(body: OAuthErrorBody, context: OAuthErrorContext): Jw
     case 'UnsupportedGrantType':
       return jwtError(code, [context.host, description]);
     case 'AppNotInstalled':
-    case 'OAuthError':
+      return jwtError(code, [context.host, body.error, description]);
     default:
-      return jwtError(code === 'AppNotInstalled' ? code : 'OAuthError', [context.host, body.error, description]);
+      return jwtError('OAuthError', [context.host, body.error, description]);
   }
 }
 

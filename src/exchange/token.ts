@@ -6,7 +6,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { Messages } from '@salesforce/core';
-import { jwtError, isJwtSetupError, type ErrorCode, type JwtSetupError } from '../errors.js';
+import { jwtError, isJwtSetupError, type ErrorCode, type JwtSetupError, reason } from '../errors.js';
 import { buildClaims, signAssertion, type AssertionClaims } from '../jwt/assertion.js';
 import { tokenUrl } from '../jwt/endpoint.js';
 import { httpRequest, serverDate, TransportFailure, type HttpResponse } from './http.js';
@@ -62,9 +62,9 @@ function describeNonOAuth(response: HttpResponse): string {
   const type = String(response.headers['content-type'] ?? 'no content type').split(';')[0];
   if (/html/i.test(type) || /^\s*</.test(response.body)) {
     const title = /<title>([^<]{0,80})<\/title>/i.exec(response.body)?.[1]?.trim();
-    return title ? `an HTML page titled "${title}"` : 'an HTML page';
+    return title ? reason('token.htmlTitled', [title]) : reason('token.html');
   }
-  return response.body.length === 0 ? 'an empty body' : `${type}, ${response.body.length} bytes`;
+  return response.body.length === 0 ? reason('token.emptyBody') : reason('token.body', [type, response.body.length]);
 }
 
 function parseGrant(response: HttpResponse): TokenGrant | undefined {
@@ -146,8 +146,8 @@ export async function postAssertion(
       if (error.kind === 'timeout' && Date.now() >= options.deadline) {
         throw jwtError('RequestTimeout', [host, options.timeoutSeconds]);
       }
-      const reason = error.kind === 'idle' ? messages.getMessage('noAnswerWithin', [Math.round(idleMs / 1000)]) : error.message;
-      transient = jwtError('NetworkError', [host, reason]);
+      const why = error.kind === 'idle' ? messages.getMessage('noAnswerWithin', [Math.round(idleMs / 1000)]) : error.message;
+      transient = jwtError('NetworkError', [host, why]);
     }
     last = transient;
     if (attempt === retry.attempts) break;
@@ -158,7 +158,7 @@ export async function postAssertion(
     await sleep(delayMs);
   }
   if (Date.now() >= options.deadline) throw jwtError('RequestTimeout', [host, options.timeoutSeconds]);
-  throw last ?? jwtError('NetworkError', [host, 'no attempt could be made']);
+  throw last ?? jwtError('NetworkError', [host, reason('token.noAttempt')]);
 }
 
 /** Refusals after which another audience at the same host may succeed. */

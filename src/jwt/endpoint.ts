@@ -2,7 +2,7 @@
  * Login hosts and audiences. Which URL the assertion is posted to, which `aud` it carries, and which URLs are refused
  * (http to a real host, Lightning and Setup page URLs). Pure.
  */
-import { jwtError } from '../errors.js';
+import { jwtError, reason } from '../errors.js';
 
 export const PRODUCTION_URL = 'https://login.salesforce.com';
 export const SANDBOX_URL = 'https://test.salesforce.com';
@@ -53,10 +53,10 @@ export function parseLoginUrl(input: string): URL {
   try {
     url = new URL(/^[a-z]+:\/\//i.test(text) ? text : `https://${text}`);
   } catch {
-    throw jwtError('InvalidUrl', [input, 'it does not parse as a URL']);
+    throw jwtError('InvalidUrl', [input, reason('url.unparsable')]);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw jwtError('InvalidUrl', [input, `the scheme ${url.protocol} is not https`]);
-  if (url.username || url.password) throw jwtError('InvalidUrl', [input, 'it carries a user name or password']);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw jwtError('InvalidUrl', [input, reason('url.scheme', [url.protocol])]);
+  if (url.username || url.password) throw jwtError('InvalidUrl', [input, reason('url.credentials')]);
   const lightning = myDomainForLightning(url);
   if (lightning) throw jwtError('LightningUrl', [url.origin], [lightning]);
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) throw jwtError('InsecureUrl', [url.origin], [url.host]);

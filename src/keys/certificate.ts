@@ -5,7 +5,7 @@
 import { randomBytes, webcrypto, X509Certificate as NodeX509, type KeyObject } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { jwtError } from '../errors.js';
+import { jwtError, reason } from '../errors.js';
 import { decodeText, toPem } from './pem.js';
 import { formatSubject, toJsonName, type SubjectAttribute } from './subject.js';
 
@@ -105,8 +105,8 @@ export async function loadCertificate(file: string): Promise<CertificateInfo> {
   const path = resolve(file);
   try {
     const info = await stat(path);
-    if (!info.isFile()) throw jwtError('CertificateMalformed', [path, 'it is not a regular file']);
-    if (info.size > 1024 * 1024) throw jwtError('CertificateMalformed', [path, 'it is larger than 1 MiB']);
+    if (!info.isFile()) throw jwtError('CertificateMalformed', [path, reason('notRegularFile')]);
+    if (info.size > 1024 * 1024) throw jwtError('CertificateMalformed', [path, reason('cert.large')]);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw jwtError('CertificateFileNotFound', [path]);
     throw error;
@@ -125,16 +125,16 @@ function parseCertificate(raw: string | Buffer, sourceLabel: string, x509: X509M
   if (decoded.kind === 'pem') {
     const block = decoded.blocks.find((b) => b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE');
     if (!block) {
-      const what = decoded.blocks[0].label.includes('PRIVATE KEY') ? 'it holds a private key' : `it holds a ${decoded.blocks[0].label}`;
+      const what = decoded.blocks[0].label.includes('PRIVATE KEY') ? reason('cert.holdsPrivateKey') : reason('cert.holds', [decoded.blocks[0].label]);
       throw jwtError('CertificateMalformed', [sourceLabel, what]);
     }
     pem = toPem('CERTIFICATE', block.body);
   } else if (decoded.kind === 'der') {
     pem = toPem('CERTIFICATE', decoded.der.toString('base64'));
   } else {
-    const reason =
-      decoded.kind === 'empty' ? 'it is empty' : decoded.kind === 'truncated' ? 'the PEM was cut off' : 'no certificate found';
-    throw jwtError('CertificateMalformed', [sourceLabel, reason]);
+    const why =
+      decoded.kind === 'empty' ? reason('empty') : decoded.kind === 'truncated' ? reason('cert.cutOff') : reason('cert.none');
+    throw jwtError('CertificateMalformed', [sourceLabel, why]);
   }
   return describeCertificate(pem, sourceLabel, x509);
 }
@@ -146,7 +146,7 @@ function describeCertificate(pem: string, sourceLabel: string, x509: X509Module)
     cert = new NodeX509(pem);
     algorithm = signatureAlgorithmName(new x509.X509Certificate(pem));
   } catch {
-    throw jwtError('CertificateMalformed', [sourceLabel, 'its content does not parse as X.509']);
+    throw jwtError('CertificateMalformed', [sourceLabel, reason('cert.unparsable')]);
   }
   const publicKey = cert.publicKey;
   return {

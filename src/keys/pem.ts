@@ -2,6 +2,7 @@
  * PEM text as it arrives from files and CI secrets: find the blocks, undo the usual manglings, and say what was
  * undone. Pure: no I/O, no crypto, no secret in any message.
  */
+import { reason } from '../errors.js';
 
 /** What was repaired on the way in: doctor reports these, so a user learns what their secret store does. */
 export type Repair =
@@ -170,10 +171,10 @@ function normalizeHeaderName(name: string): string {
 }
 
 function describeBadBase64(body: string): string {
-  if (body.length === 0) return 'the body is empty';
+  if (body.length === 0) return reason('pem.emptyBody');
   const bad = [...body].findIndex((c) => !/[A-Za-z0-9+/=]/.test(c));
-  if (bad >= 0) return `unexpected character at position ${bad + 1} of the body`;
-  return 'padding in the middle of the body';
+  if (bad >= 0) return reason('pem.badCharacter', [bad + 1]);
+  return reason('pem.padding');
 }
 
 function padBase64(s: string): string {

@@ -7,7 +7,7 @@ import { createPrivateKey, createPublicKey, createDecipheriv, createHash, pbkdf2
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { jwtError, type JwtSetupError } from '../errors.js';
+import { jwtError, type JwtSetupError, reason } from '../errors.js';
 import { decodeText, toPem, type PemBlock, type Repair } from './pem.js';
 
 export const MAX_KEY_BYTES = 1024 * 1024;
@@ -63,7 +63,7 @@ async function readKeyInput(
     let size: number;
     try {
       const info = await stat(file);
-      if (!info.isFile()) throw jwtError('KeyFileUnreadable', [file, 'it is not a regular file']);
+      if (!info.isFile()) throw jwtError('KeyFileUnreadable', [file, reason('notRegularFile')]);
       size = info.size;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw jwtError('KeyFileNotFound', [file]);
@@ -236,11 +236,11 @@ function describeKeyType(type: string | undefined): string {
     case 'ed448':
       return 'EdDSA';
     case 'rsa-pss':
-      return 'RSA-PSS (restricted to PSS signatures)';
+      return reason('key.rsaPss');
     case 'dsa':
       return 'DSA';
     default:
-      return type ?? 'unknown';
+      return type ?? reason('key.unknownType');
   }
 }
 
@@ -298,9 +298,9 @@ function evpBytesToKey(passphrase: string, salt: Buffer, digest: 'md5' | 'sha256
 
 function errnoText(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'it is a directory';
-  return code ?? 'read error';
+  if (code === 'EACCES' || code === 'EPERM') return reason('permissionDenied');
+  if (code === 'EISDIR') return reason('isDirectory');
+  return code ?? reason('readError');
 }
 
 /** OpenSSL errors carry no key material, but keep only their code and reason to be sure. */

@@ -3,7 +3,7 @@
  * "/CN=ci-deploy/O=Acme" form that `openssl req -subj` takes. Pure.
  */
 import { hostname } from 'node:os';
-import { jwtError } from '../errors.js';
+import { jwtError, reason } from '../errors.js';
 
 export type SubjectAttribute = { type: string; value: string };
 
@@ -42,28 +42,28 @@ export function defaultSubject(): string {
 /** Parse and validate a distinguished name; throws InvalidSubject with the reason. */
 export function parseSubject(input: string): SubjectAttribute[] {
   const text = input.trim();
-  const fail = (reason: string): never => {
-    throw jwtError('InvalidSubject', [input, reason]);
+  const fail = (why: string): never => {
+    throw jwtError('InvalidSubject', [input, why]);
   };
-  if (text.length === 0) fail('it is empty');
-  if (text.length > 1024) fail('it is longer than 1024 characters');
+  if (text.length === 0) fail(reason('empty'));
+  if (text.length > 1024) fail(reason('subject.long'));
   const parts = text.startsWith('/') ? splitUnescaped(text.slice(1), '/') : splitUnescaped(text, ',');
   const attributes: SubjectAttribute[] = [];
   for (const raw of parts) {
     const part = raw.trim();
-    if (part.length === 0) fail('it has an empty attribute (two separators in a row, or one at the end)');
+    if (part.length === 0) fail(reason('subject.emptyAttribute'));
     const eq = part.indexOf('=');
-    if (eq <= 0) fail(`"${part}" is not of the form TYPE=value`);
+    if (eq <= 0) fail(reason('subject.form', [part]));
     const name = part.slice(0, eq).trim().toUpperCase();
     const value = unescape(part.slice(eq + 1).trim());
     const type = ATTRIBUTE_TYPES[name] ?? (/^\d+(\.\d+)+$/.test(name) ? name : undefined);
-    if (!type) fail(`"${part.slice(0, eq).trim()}" is not a known attribute type`);
-    if (value.length === 0) fail(`${name} has no value`);
-    if (value.length > 64 && type !== 'E') fail(`${name} is longer than 64 characters`);
-    if (type === 'C' && !/^[A-Za-z]{2}$/.test(value)) fail('C (country) must be a two-letter code such as US');
-    if (type === 'E' && !/^[^@\s]+@[^@\s]+$/.test(value)) fail('E must be an email address');
+    if (!type) fail(reason('subject.type', [part.slice(0, eq).trim()]));
+    if (value.length === 0) fail(reason('subject.noValue', [name]));
+    if (value.length > 64 && type !== 'E') fail(reason('subject.valueLong', [name]));
+    if (type === 'C' && !/^[A-Za-z]{2}$/.test(value)) fail(reason('subject.country'));
+    if (type === 'E' && !/^[^@\s]+@[^@\s]+$/.test(value)) fail(reason('subject.email'));
     // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(value)) fail(`${name} contains a control character`);
+    if (/[\u0000-\u001f\u007f]/.test(value)) fail(reason('subject.control', [name]));
     attributes.push({ type, value });
   }
   return attributes;

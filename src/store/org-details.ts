@@ -5,6 +5,7 @@
  */
 import { httpRequest, TransportFailure } from '../exchange/http.js';
 import type { TokenGrant } from '../exchange/token.js';
+import { reason } from '../errors.js';
 
 /** The version core itself uses for the Dev Hub probe; old enough for every org, and it has the Organization fields. */
 const PROBE_API_VERSION = 'v51.0';
@@ -43,7 +44,7 @@ async function get(instanceUrl: string, path: string, deadline: number, accessTo
     }
     return { status: response.status, json };
   } catch (error) {
-    return { failure: error instanceof TransportFailure ? error.message : 'request failed' };
+    return { failure: error instanceof TransportFailure ? error.message : reason('requestFailed') };
   }
 }
 

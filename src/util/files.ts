@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, link, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { jwtError } from '../errors.js';
+import { jwtError, reason } from '../errors.js';
 
 export type FileToWrite = { path: string; data: string | Buffer; mode: number };
 
@@ -33,8 +33,8 @@ export async function ensureWritableDir(dir: string): Promise<void> {
     await access(dir, constants.W_OK | constants.X_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOTDIR' || code === 'EEXIST' ? 'a file is in the way' : code;
-    throw jwtError('OutputDirUnwritable', [dir, reason]);
+    const why = code === 'EACCES' || code === 'EPERM' ? reason('permissionDenied') : code === 'ENOTDIR' || code === 'EEXIST' ? reason('fileInTheWay') : code;
+    throw jwtError('OutputDirUnwritable', [dir, why]);
   }
 }
 
