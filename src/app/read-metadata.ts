@@ -5,7 +5,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { jwtError } from '../errors.js';
+import { jwtError, reason } from '../errors.js';
 import { childNode, childText, childTexts, parseXml, XmlParseError, type XmlNode } from './xml.js';
 
 export type AppMetadata = {
@@ -59,7 +59,7 @@ async function readRoot(path: string, expected: string): Promise<XmlNode> {
     if (error instanceof XmlParseError) throw jwtError('AppMetadataMalformed', [path, error.message]);
     throw error;
   }
-  if (root.name !== expected) throw jwtError('AppMetadataMalformed', [path, `its root element is <${root.name}>, not <${expected}>`]);
+  if (root.name !== expected) throw jwtError('AppMetadataMalformed', [path, reason('xml.root', [root.name, expected])]);
   return root;
 }
 

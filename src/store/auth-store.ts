@@ -127,7 +127,9 @@ async function registerAuthUnlocked(input: RegisterInput): Promise<void> {
   } catch (error) {
     await unlink(authFile).catch(() => undefined);
     if (hadAuth) await rename(backup, authFile).catch(() => undefined);
-    throw jwtError('AuthSaveFailed', [error instanceof Error ? error.name : 'unknown error'], [], error);
+    // The sf CLI's store errors name files and fields, never token values; keep the message short all the same.
+    const what = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : String(error).slice(0, 300);
+    throw jwtError('AuthSaveFailed', [what], [], error);
   }
   if (hadAuth) await unlink(backup).catch(() => undefined);
 }

@@ -6,6 +6,7 @@
 import { mkdir, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Global } from '@salesforce/core';
+import { reason } from '../errors.js';
 
 const STALE_MS = 30_000;
 const WAIT_MS = 60_000;
@@ -30,7 +31,7 @@ export async function withStoreLock<T>(fn: () => Promise<T>): Promise<T> {
         await rm(lock, { recursive: true, force: true });
         continue;
       }
-      if (Date.now() > giveUp) throw new Error('timed out waiting for the sf state lock');
+      if (Date.now() > giveUp) throw new Error(reason('lockTimeout'));
       // eslint-disable-next-line no-await-in-loop
       await sleep(Math.min(20 * 2 ** Math.min(attempt, 4), 250) * (0.5 + Math.random()));
     }

@@ -69,13 +69,9 @@ describe('reliability: 20 concurrent logins into one HOME', function () {
     });
   });
   after(async () => emu.stop());
-  // safe under concurrency. In process, @salesforce/core's alias lock (proper-lockfile, no retries) throws "Lock file is
-  // already being held" for some of 20 simultaneous logins; across processes, core's AliasAccessor.init reads
-  // ~/.sfdx/alias.json while another process rewrites it ("SyntaxError: Unexpected end of JSON input",
-  // aliasAccessor.js fileContentsRawToAliasStore). Either way the token was issued but the login fails with
-  // AuthSaveFailed and is rolled back (measured: 1 of 20 in process, 4 of 20 processes). Fix: in registerAuth, retry
-  // the alias/default step (with a fresh StateAggregator) a few times with jittered backoff on lock contention and
-  // JSON parse errors, or serialise it under a plugin lock file (proper-lockfile with retries) in ~/.sfdx.
+  // Regression: before registrations were serialised (src/store/lock.ts), core's alias lock threw "Lock file is
+  // already being held" in process, and across processes alias.json was read half-written (SyntaxError), so some of
+  // 20 simultaneous logins failed with AuthSaveFailed after the token was issued.
   it('in process: 20 login() calls at once, each with an alias, all register; `sf org list` shows all 20', async () => {
     const env = await isolatedHome();
     try {
