@@ -3,13 +3,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve as resolvePath } from 'node:path';
+import { fileURLToPath } from 'node:url';
 // chai 6 ships no type declarations and @types/chai is not installed: drop this comment once it is.
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment
 import { expect } from 'chai';
 import { SignJWT } from 'jose';
 import { makeCredentials, requestToken, signAssertion, type TestCredentials } from './testkit.js';
 import { SalesforceEmulator, startEmulator, type EmulatorApp, type EmulatorOptions } from './index.js';
+
+const ROOT = resolvePath(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BIN = join(ROOT, 'node_modules', '.bin');
 
 const LOGIN = 'https://login.salesforce.com';
 const TEST = 'https://test.salesforce.com';
@@ -584,7 +588,7 @@ describe('Salesforce emulator', function () {
         const config = join(dir, 'config.json');
         writeFileSync(config, JSON.stringify({ org: { name: 'From Config' }, apps: [app()], users: [{ username: USER, permissionSets: ['JWT_CI'] }] }));
         const child = spawn(process.execPath, ['--import', 'tsx', 'test/emulator/cli.ts', '--config', config, '--latency', '0', '--token-lifetime', '60'], {
-          cwd: '/work/main',
+          cwd: ROOT,
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
@@ -629,11 +633,11 @@ describe('Salesforce emulator', function () {
           SF_SKIP_NEW_VERSION_CHECK: 'true',
           SF_DISABLE_DNS_CHECK: 'true',
           SF_LOG_LEVEL: 'fatal',
-          PATH: `/work/main/node_modules/.bin:${process.env.PATH ?? ''}`,
+          PATH: `${BIN}:${process.env.PATH ?? ''}`,
         };
         const sf = (args: string[]): Promise<{ code: number | null; json: Record<string, unknown> }> =>
           new Promise((resolve, reject) => {
-            const child = spawn('/work/main/node_modules/.bin/sf', args, { env, cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
+            const child = spawn(join(BIN, 'sf'), args, { env, cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
             let out = '';
             child.stdout.on('data', (c: Buffer) => (out += c.toString()));
             child.stderr.resume();

@@ -37,7 +37,7 @@ export class SfSandbox {
       SF_JSON_TO_STDOUT: 'true',
       ...extra,
     };
-    for (const name of ['SF_JWT_KEY', 'SF_JWT_CLIENT_ID', 'SF_JWT_USERNAME', 'SF_JWT_INSTANCE_URL', 'SF_AUDIENCE_URL', 'GITHUB_ACTIONS', 'XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'HTTPS_PROXY', 'https_proxy', 'ALL_PROXY', 'all_proxy']) {
+    for (const name of ['SF_JWT_KEY', 'SF_JWT_CLIENT_ID', 'SF_JWT_USERNAME', 'SF_JWT_INSTANCE_URL', 'SF_AUDIENCE_URL', 'GITHUB_ACTIONS', 'XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'HTTPS_PROXY', 'https_proxy', 'ALL_PROXY', 'all_proxy', 'SF_DISABLE_LOG_FILE']) {
       if (!(name in extra)) delete env[name];
     }
     return env;

@@ -58,7 +58,7 @@ export async function isolatedHome(): Promise<{ home: string; restore: () => Pro
 export function sfEnv(home: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...SF_ENV, HOME: home, PATH: `${BIN_DIR}:${process.env.PATH ?? ''}` };
   // Inputs, and any proxy of the machine (tests reach only 127.0.0.1), unless a test sets them.
-  for (const name of ['SF_JWT_KEY', 'SF_JWT_CLIENT_ID', 'SF_JWT_USERNAME', 'SF_JWT_INSTANCE_URL', 'SF_AUDIENCE_URL', 'NODE_EXTRA_CA_CERTS', 'DEBUG', 'SF_LOG_LEVEL', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy']) {
+  for (const name of ['SF_JWT_KEY', 'SF_JWT_CLIENT_ID', 'SF_JWT_USERNAME', 'SF_JWT_INSTANCE_URL', 'SF_AUDIENCE_URL', 'NODE_EXTRA_CA_CERTS', 'DEBUG', 'SF_LOG_LEVEL', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy', 'SF_DISABLE_LOG_FILE']) {
     delete env[name];
   }
   for (const [k, v] of Object.entries(extra)) {
@@ -103,7 +103,7 @@ export function sf(home: string, args: string[], extraEnv: Record<string, string
   return run(SF_BIN, args, { env: sfEnv(home, extraEnv), cwd: home, timeoutMs });
 }
 
-/** `sf plugins link /work/main --no-install` in this HOME. */
+/** `sf plugins link <project root> --no-install` in this HOME. */
 export async function linkPlugin(home: string): Promise<void> {
   const result = await sf(home, ['plugins', 'link', ROOT, '--no-install']);
   expect(result.code, `sf plugins link failed: ${result.stderr}`).to.equal(0);
