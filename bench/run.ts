@@ -82,7 +82,7 @@ function sfEnv(home: string): NodeJS.ProcessEnv {
     TMPDIR: process.env.TMPDIR ?? tmpdir(),
     SF_USE_GENERIC_UNIX_KEYCHAIN: 'true',
     SF_DISABLE_TELEMETRY: 'true',
-    SF_AUTOUPDATE_DISABLE: 'true',
+    SF_DISABLE_AUTOUPDATE: 'true',
     SF_SKIP_NEW_VERSION_CHECK: 'true',
     SF_DISABLE_DNS_CHECK: 'true',
     SF_HIDE_RELEASE_NOTES: 'true',

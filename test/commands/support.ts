@@ -36,7 +36,7 @@ export const CONSUMER_KEY = '3MVG9' + 'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789'.rep
 const SF_ENV: Record<string, string> = {
   SF_USE_GENERIC_UNIX_KEYCHAIN: 'true',
   SF_DISABLE_TELEMETRY: 'true',
-  SF_AUTOUPDATE_DISABLE: 'true',
+  SF_DISABLE_AUTOUPDATE: 'true',
   SF_SKIP_NEW_VERSION_CHECK: 'true',
 };
 

@@ -629,7 +629,7 @@ describe('Salesforce emulator', function () {
           HOME: home,
           SF_USE_GENERIC_UNIX_KEYCHAIN: 'true',
           SF_DISABLE_TELEMETRY: 'true',
-          SF_AUTOUPDATE_DISABLE: 'true',
+          SF_DISABLE_AUTOUPDATE: 'true',
           SF_SKIP_NEW_VERSION_CHECK: 'true',
           SF_DISABLE_DNS_CHECK: 'true',
           SF_LOG_LEVEL: 'fatal',

@@ -31,7 +31,7 @@ export class SfSandbox {
       PATH: `${BIN}:${process.env.PATH ?? ''}`,
       SF_USE_GENERIC_UNIX_KEYCHAIN: 'true',
       SF_DISABLE_TELEMETRY: 'true',
-      SF_AUTOUPDATE_DISABLE: 'true',
+      SF_DISABLE_AUTOUPDATE: 'true',
       SF_SKIP_NEW_VERSION_CHECK: 'true',
       SF_DISABLE_DNS_CHECK: 'true',
       SF_JSON_TO_STDOUT: 'true',

@@ -2,6 +2,7 @@
  * The plugin through the real sf CLI: keygen, login against the Salesforce emulator, then the CLI's own commands on
  * the registered org (display, list, data query, token refresh), doctor healthy and broken, and assertion.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -109,5 +110,14 @@ describe('through the real sf CLI', function () {
     expect(json.json).to.include({ name: 'KeyIsCertificateError', code: 'KeyIsCertificate', status: 1 });
     expect((json.json as { actions?: string[] }).actions ?? []).to.have.length.greaterThan(0);
     expect(json.json, 'no stack trace for a user mistake').not.to.have.any.keys('stack', 'cause');
+  });
+
+  // oclif's update hook reads SF_DISABLE_AUTOUPDATE; an npm-installed sf given only the legacy SF_AUTOUPDATE_DISABLE
+  // claims ~/.cache/sf/autoupdate and spawns a detached `sf update --autoupdate` that outlives the test.
+  it('the sandbox keeps sf from spawning its auto-updater', () => {
+    // The hook touches lastrun right after its disable check, and claims autoupdate before it spawns.
+    for (const marker of ['lastrun', 'autoupdate', 'autoupdate.log']) {
+      expect(existsSync(join(sf.home, '.cache', 'sf', marker)), marker).to.equal(false);
+    }
   });
 });

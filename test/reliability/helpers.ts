@@ -26,7 +26,7 @@ export async function tempDir(prefix = 'sfjwt-rel-'): Promise<string> {
 const SF_ENV = {
   SF_USE_GENERIC_UNIX_KEYCHAIN: 'true',
   SF_DISABLE_TELEMETRY: 'true',
-  SF_AUTOUPDATE_DISABLE: 'true',
+  SF_DISABLE_AUTOUPDATE: 'true',
   SF_SKIP_NEW_VERSION_CHECK: 'true',
   SF_DISABLE_DNS_CHECK: 'true',
 };
