@@ -7,4 +7,13 @@
  * ENOENT surfaces as an uncaught error in an unrelated hook. In this process the logger keeps to memory; the sf CLI
  * that the integration tests spawn keeps its default (test/integration/sf-cli.ts drops this variable).
  */
+import { removeTempDirs } from './temp.js';
+
 process.env.SF_DISABLE_LOG_FILE = 'true';
+
+/** Root hooks: after the whole run, the temporary folders the tests made are removed. */
+export const mochaHooks = {
+  async afterAll(): Promise<void> {
+    await removeTempDirs();
+  },
+};

@@ -5,13 +5,13 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { StateAggregator, ConfigAggregator } from '@salesforce/core';
 import { expect } from 'chai';
 import { ERROR_CODES, JwtSetupError } from '../../src/errors.js';
+import { tempDir as makeTempDir } from '../temp.js';
 
 export const OPENSSL = '/usr/bin/openssl';
 export const HAS_OPENSSL = existsSync(OPENSSL) && spawnSync(OPENSSL, ['version']).status === 0;
@@ -27,7 +27,7 @@ export async function openssl(args: string[], options: { cwd?: string } = {}): P
 }
 
 export async function tempDir(prefix = 'sfjwt-test-'): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+  return makeTempDir(prefix);
 }
 
 /** A consumer key shaped like a real one (3MVG + 81 characters). */

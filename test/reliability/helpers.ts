@@ -3,8 +3,7 @@
  * detection, byte-for-byte snapshots of the sf store, and child processes (bin/dev.js and the real `sf`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StateAggregator } from '@salesforce/core';
@@ -14,13 +13,14 @@ import { audienceCandidates, parseLoginUrl } from '../../src/jwt/endpoint.js';
 import type { LoginInputs } from '../../src/auth/inputs.js';
 import type { KeyInput } from '../../src/keys/private-key.js';
 import type { SalesforceEmulator } from '../emulator/index.js';
+import { tempDir as makeTempDir } from '../temp.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN_DIR = join(ROOT, 'node_modules', '.bin');
 export const SF_BIN = join(BIN_DIR, 'sf');
 
 export async function tempDir(prefix = 'sfjwt-rel-'): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+  return makeTempDir(prefix);
 }
 
 const SF_ENV = {
