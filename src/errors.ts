@@ -104,9 +104,14 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 /** The exit status of every JwtSetupError: 1 (the sf convention for a failed command); flag parsing keeps oclif's 2. */
 export const EXIT_FAILURE = 1;
 
+/** The error's name, as sf names errors (`<Code>Error`), without doubling a code that already ends in Error. */
+export function errorName(code: ErrorCode): string {
+  return code.endsWith('Error') ? code : `${code}Error`;
+}
+
 export class JwtSetupError extends SfError {
   public constructor(code: ErrorCode, message: string, actions: string[] | undefined, cause?: unknown) {
-    super(message, `${code}Error`, actions, EXIT_FAILURE, cause instanceof Error ? cause : undefined);
+    super(message, errorName(code), actions, EXIT_FAILURE, cause instanceof Error ? cause : undefined);
     this.code = code;
   }
 

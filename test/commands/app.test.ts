@@ -6,6 +6,7 @@ import { ComponentSet } from '@salesforce/source-deploy-retrieve';
 import App, { type AppResult } from '../../src/commands/jwt-setup/app.js';
 import { keygen } from '../../src/keys/keygen.js';
 import { readAppMetadata } from '../../src/app/read-metadata.js';
+import { errorName, type ErrorCode } from '../../src/errors.js';
 import { runCommand, type Ran } from './support.js';
 
 /** Run the command with stdout/stderr captured (the shared runner of the command tests). */
@@ -197,7 +198,7 @@ describe('sf jwt-setup app', () => {
       ];
       const { error } = await run([...base, ...args]);
       expect(error, 'error').to.not.equal(undefined);
-      expect(error!.name).to.equal(`${code}Error`);
+      expect(error!.name).to.equal(errorName(code as ErrorCode));
       expect((error as { exitCode?: number }).exitCode).to.equal(1);
       expect((await allFiles(dir)).map((f) => f.slice(dir.length + 1)).sort()).to.deep.equal(['server.crt', 'server.key']);
     });

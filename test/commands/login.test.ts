@@ -9,6 +9,7 @@ import { parseLoginUrl, audienceCandidates } from '../../src/jwt/endpoint.js';
 import { privateKeyPem } from '../../src/keys/private-key.js';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
 import { makeCredentials, type TestCredentials } from '../emulator/testkit.js';
+import { errorName, type ErrorCode } from '../../src/errors.js';
 import { CONSUMER_KEY, expectCommandError, expectCoded, isolatedHome, rejection, runCommand, type Home } from './support.js';
 
 const USER = 'ci@acme.example';
@@ -267,7 +268,7 @@ describe('sf jwt-setup login (against the Salesforce emulator)', function () {
   });
 
   describe("Salesforce's refusals, each as its coded error, nothing registered", () => {
-    const rows: Array<{ title: string; code: string; clientId?: string; username?: string; extra?: string[] }> = [
+    const rows: Array<{ title: string; code: ErrorCode; clientId?: string; username?: string; extra?: string[] }> = [
       { title: 'an unknown consumer key', code: 'ClientIdentifierInvalid', clientId: `${CONSUMER_KEY}NOPE` },
       { title: 'a user the app does not admit', code: 'UserNotApproved', username: 'notadmitted@acme.example' },
       { title: 'an unknown user', code: 'UserNotApproved', username: 'nobody@acme.example' },
@@ -293,7 +294,7 @@ describe('sf jwt-setup login (against the Salesforce emulator)', function () {
         // one token request (no audience fallback for these refusals, no REST calls)
         const requests = emu.requestLog.slice(before);
         expect(requests.map((r) => r.path)).to.deep.equal(['/services/oauth2/token']);
-        expect(JSON.parse(ran.stdout)).to.include({ name: `${row.code}Error`, status: 1 });
+        expect(JSON.parse(ran.stdout)).to.include({ name: errorName(row.code), status: 1 });
       });
     }
 

@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { StateAggregator, ConfigAggregator } from '@salesforce/core';
 import { expect } from 'chai';
-import { ERROR_CODES, JwtSetupError } from '../../src/errors.js';
+import { ERROR_CODES, errorName, JwtSetupError, type ErrorCode } from '../../src/errors.js';
 import { tempDir as makeTempDir } from '../temp.js';
 
 export const OPENSSL = '/usr/bin/openssl';
@@ -123,7 +123,7 @@ export async function runCommand<R>(command: Runnable, args: string[]): Promise<
 export function expectCommandError(ran: Ran<unknown>, code: string): void {
   expect(ran.error, `expected ${code}, got result ${JSON.stringify(ran.result)}`).to.not.equal(undefined);
   const error = ran.error!;
-  expect(error.name, error.message).to.equal(`${code}Error`);
+  expect(error.name, error.message).to.equal(errorName(code as ErrorCode));
   expect(error.code).to.equal(code);
   expect((error.actions ?? []).length).to.be.greaterThan(0);
 }
@@ -158,7 +158,7 @@ export function expectCoded(error: unknown, code: string): asserts error is JwtS
   expect(CODES.has(code), `${code} is not an ERROR_CODE`).to.equal(true);
   expect(error.errorCode, error.message).to.equal(code);
   expect(error.code).to.equal(code);
-  expect(error.name).to.equal(`${code}Error`);
+  expect(error.name).to.equal(errorName(code as ErrorCode));
   expect(error.message).to.be.a('string').and.not.equal('');
   expect((error.actions ?? []).length).to.be.greaterThan(0);
 }
