@@ -39,5 +39,5 @@ export function keyEnvDebugWarning(key: KeyInput, env: NodeJS.ProcessEnv = proce
 
 export function describeRepairs(repairs: readonly Repair[]): string | undefined {
   const damage = manglings(repairs);
-  return damage.length > 0 ? messages.getMessage('info.keyRepaired', [damage.join(', ')]) : undefined;
+  return damage.length > 0 ? messages.getMessage('warning.keyRepaired', [damage.join(', ')]) : undefined;
 }

@@ -33,7 +33,7 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 400 };
 const MIN_IDLE_MS = 5000;
 
 export type ExchangeEvent =
-  | { type: 'retry'; host: string; attempt: number; reason: string; delayMs: number }
+  | { type: 'retry'; host: string; attempt: number; attempts: number; reason: string; delayMs: number }
   | { type: 'audience-fallback'; host: string; from: string; to: string; code: ErrorCode }
   | { type: 'waiting'; host: string; code: ErrorCode; delayMs: number; remainingMs: number };
 
@@ -109,8 +109,12 @@ export async function postAssertion(
   const host = url.host;
   const body = new URLSearchParams({ grant_type: JWT_BEARER_GRANT, assertion }).toString();
   let last: JwtSetupError | undefined;
-  for (let attempt = 1; attempt <= retry.attempts; attempt++) {
+  let attempt = 0;
+  while (attempt < retry.attempts) {
+    attempt++;
     let transient: JwtSetupError;
+    /** What happened, in a few words, for the retry notice (the coded message is for the final error). */
+    let happened: string;
     // A silent connection is given up after its share of the time left (at least 5 s), so one hung server cannot
     // use it all up; a slow one that keeps sending may use the whole deadline.
     const remaining = options.deadline - Date.now();
@@ -129,13 +133,17 @@ export async function postAssertion(
       if (response.status === 200) {
         const grant = parseGrant(response);
         if (grant) return grant;
-        transient = jwtError('UnexpectedResponse', [host, response.status, describeNonOAuth(response)]);
+        happened = describeNonOAuth(response);
+        transient = jwtError('UnexpectedResponse', [host, response.status, happened]);
         if (!/html/i.test(String(response.headers['content-type'])) && !/^\s*</.test(response.body)) throw transient;
       } else {
         const oauth = parseOAuthError(response.body);
         if (oauth && response.status < 500) throw oauthError(oauth, { host, ...context });
-        if (response.status >= 500) transient = jwtError('ServerUnavailable', [host, response.status, attempt]);
-        else if (/html/i.test(String(response.headers['content-type'])) || /^\s*</.test(response.body)) {
+        if (response.status >= 500) {
+          happened = reason('token.status', [response.status]);
+          transient = jwtError('ServerUnavailable', [host, response.status, attempt]);
+        } else if (/html/i.test(String(response.headers['content-type'])) || /^\s*</.test(response.body)) {
+          happened = reason('token.statusWith', [response.status, describeNonOAuth(response)]);
           transient = jwtError('UnexpectedResponse', [host, response.status, describeNonOAuth(response)]);
         } else throw jwtError('UnexpectedResponse', [host, response.status, describeNonOAuth(response)]);
       }
@@ -146,14 +154,14 @@ export async function postAssertion(
       if (error.kind === 'timeout' && Date.now() >= options.deadline) {
         throw jwtError('RequestTimeout', [host, options.timeoutSeconds]);
       }
-      const why = error.kind === 'idle' ? messages.getMessage('noAnswerWithin', [Math.round(idleMs / 1000)]) : error.message;
-      transient = jwtError('NetworkError', [host, why]);
+      happened = error.kind === 'idle' ? messages.getMessage('noAnswerWithin', [Math.round(idleMs / 1000)]) : error.message;
+      transient = jwtError('NetworkError', [host, happened]);
     }
     last = transient;
     if (attempt === retry.attempts) break;
     const delayMs = Math.min(retry.baseDelayMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5), 8000);
     if (Date.now() + delayMs >= options.deadline) break;
-    options.onEvent?.({ type: 'retry', host, attempt, reason: transient.message, delayMs: Math.round(delayMs) });
+    options.onEvent?.({ type: 'retry', host, attempt, attempts: retry.attempts, reason: happened, delayMs: Math.round(delayMs) });
     // eslint-disable-next-line no-await-in-loop
     await sleep(delayMs);
   }

@@ -152,6 +152,11 @@ describe('sf jwt-setup login (against the Salesforce emulator)', function () {
       const ran = await runCommand<LoginResult>(Login, flags().filter((a) => a !== '--json'));
       expect(ran.error, ran.error?.message).to.equal(undefined);
       expect(ran.stdout + ran.stderr).to.include('literal-newlines');
+      // with --json the notice is one of the result's warnings
+      const json = await runCommand<LoginResult>(Login, flags());
+      expect(json.error, json.error?.message).to.equal(undefined);
+      const warnings = (JSON.parse(json.stdout) as { warnings?: string[] }).warnings ?? [];
+      expect(warnings.join('\n')).to.include('was repaired (literal-newlines)');
     });
 
     it('with --jwt-key-env naming another variable', async () => {

@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { login } from '../../src/auth/login.js';
-import { DEFAULT_RETRY, postAssertion } from '../../src/exchange/token.js';
+import { DEFAULT_RETRY, postAssertion, type ExchangeEvent } from '../../src/exchange/token.js';
 import { startEmulator, type FaultKind, type SalesforceEmulator } from '../emulator/index.js';
 import { makeCredentials } from '../emulator/testkit.js';
 import { expectCodedError, isolatedHome, loginInputs, rejectionOf } from './helpers.js';
@@ -59,6 +59,7 @@ describe('reliability: login under injected faults', function () {
       const elapsed = Date.now() - started;
       expectCodedError(error, code);
       expect(error.message).to.include(host());
+      if (code === 'ServerUnavailable') expect(error.message).to.include(`(attempts made: ${DEFAULT_RETRY.attempts})`);
       const times = tokenTimes();
       expect(times.length, 'bounded retries').to.equal(DEFAULT_RETRY.attempts);
       const gaps = times.slice(1).map((t, i) => t - times[i]);
@@ -112,11 +113,15 @@ describe('reliability: login under injected faults', function () {
   for (const kind of ['503', 'html', 'reset'] as const) {
     it(`a single ${kind} fault is retried into success`, async () => {
       emu.setFaults([{ kind, times: 1, path: TOKEN_PATH }]);
-      const events: string[] = [];
-      const outcome = await login(inputs(), { timeoutSeconds: 10, onEvent: (e) => events.push(e.type) });
+      const events: ExchangeEvent[] = [];
+      const outcome = await login(inputs(), { timeoutSeconds: 10, onEvent: (e) => events.push(e) });
       expect(outcome.username).to.equal(USER);
       expect(tokenTimes().length).to.equal(2);
-      expect(events).to.include('retry');
+      // The retry notice says in a few words what happened, once, with the attempt out of how many.
+      const retry = events.find((e) => e.type === 'retry');
+      expect(retry).to.include({ host: host(), attempt: 1, attempts: 4 });
+      const said = { '503': 'HTTP 503', html: 'HTML page', reset: 'reset' }[kind];
+      expect((retry as { reason: string }).reason).to.include(said).and.not.include(host()).and.not.match(/\.$/);
       expect(emu.requestLog.filter((e) => e.path === TOKEN_PATH).map((e) => e.grant?.result)).to.include('ok');
       expect(existsSync(join(env.home, '.sfdx', `${USER}.json`))).to.equal(true);
     });

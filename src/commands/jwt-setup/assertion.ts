@@ -1,7 +1,7 @@
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { JwtSetupCommand } from '../../cli/command.js';
-import { credentialFlags } from '../../auth/flags.js';
+import { credentialFlags, describeRepairs, keyEnvDebugWarning } from '../../auth/flags.js';
 import { resolveAudiences, resolveClientId, resolveKeyInput, resolveLoginUrl, resolvePassphrase, resolveUsername } from '../../auth/inputs.js';
 import { countByStatus, type Check } from '../../checks/check.js';
 import { jwtError } from '../../errors.js';
@@ -52,7 +52,12 @@ export default class Assertion extends JwtSetupCommand<AssertionResult> {
     const username = resolveUsername(flags);
     const { url } = resolveLoginUrl(flags);
     const { audiences } = resolveAudiences(flags, url);
-    const key = await loadPrivateKey(resolveKeyInput(flags), { passphrase: resolvePassphrase(flags) });
+    const keyInput = resolveKeyInput(flags);
+    const debugWarning = keyEnvDebugWarning(keyInput);
+    if (debugWarning) this.warn(debugWarning);
+    const key = await loadPrivateKey(keyInput, { passphrase: resolvePassphrase(flags) });
+    const repaired = describeRepairs(key.repairs);
+    if (repaired) this.warn(repaired);
     const claims = buildClaims({ clientId, username, audience: audiences[0], expiresIn: flags['expires-in'] });
     const assertion = await signAssertion(claims, key.privateKey);
     const endpoint = tokenUrl(url).href;

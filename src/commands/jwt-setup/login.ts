@@ -47,7 +47,8 @@ export default class Login extends JwtSetupCommand<LoginResult> {
       onEvent: (event) => this.onExchangeEvent(event),
     });
     const repaired = describeRepairs(outcome.keyRepairs);
-    if (repaired) this.info(repaired);
+    // A warning, so that --json carries it too: the secret should be fixed at its source.
+    if (repaired) this.warn(repaired);
     if (outcome.keyStoredFrom) this.info(messages.getMessage('warning.keyStored', [outcome.keyStoredFrom, outcome.privateKeyFile]));
     if (outcome.problems.length > 0) this.warn(messages.getMessage('warning.orgDetails', [outcome.problems.join('; ')]));
     this.logSuccess(messages.getMessage('info.success', [outcome.username, outcome.orgId]));
@@ -71,7 +72,7 @@ export default class Login extends JwtSetupCommand<LoginResult> {
         this.info(messages.getMessage('info.audienceFallback', [event.host, event.from, event.code, event.to]));
         break;
       case 'retry':
-        this.info(messages.getMessage('info.retry', [event.host, event.reason, event.delayMs, event.attempt]));
+        this.info(messages.getMessage('info.retry', [event.host, event.reason, event.delayMs, event.attempt, event.attempts]));
         break;
       case 'waiting':
         this.info(
