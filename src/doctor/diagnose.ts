@@ -53,6 +53,8 @@ export type DoctorReport = {
 };
 
 const DAY = 86_400_000;
+/** How the login errors' advice names this command; doctor leaves those bullets out of its own diagnosis. */
+const DOCTOR_COMMAND = 'sf jwt-setup doctor';
 
 function attempt<T>(fn: () => T): { value?: T; error?: JwtSetupError } {
   try {
@@ -292,7 +294,7 @@ async function exchangeChecks(input: ExchangeInput, context: ExchangeContext): P
     checks.push(pass('endpoint.reachable', m('endpoint.reachableTitle'), m('endpoint.reachablePass', [host, answer.status])));
     const clock = clockCheck(answer, started);
     checks.push(clock);
-    checks.push(diagnose(error, { ...context, input, clock }));
+    checks.push(diagnose(error, { ...context, input, clock, attempts: report.attempts }));
     checks.push(skip('api', m('api.title'), m('api.noToken')));
     return report;
   }
@@ -336,7 +338,7 @@ async function apiCheck(instanceUrl: string, accessToken: string, deadline: numb
 }
 
 /** The exchange failure, with its likely causes ranked by what the local checks found. */
-function diagnose(error: JwtSetupError, context: ExchangeContext & { input: ExchangeInput; clock: Check }): Check {
+function diagnose(error: JwtSetupError, context: ExchangeContext & { input: ExchangeInput; clock: Check; attempts: LoginAttempt[] }): Check {
   const title = m('exchange.title');
   const code = error.errorCode;
   const first: string[] = [];
@@ -350,11 +352,20 @@ function diagnose(error: JwtSetupError, context: ExchangeContext & { input: Exch
       certificateMatchesKey(context.certificate, context.input.key.publicKey) ? m('cause.otherCertificateInApp') : m('cause.keyCertificateMismatch')
     );
   }
+  if (code === 'InvalidAssertion' && !context.certificate) first.push(m('cause.noCertificate'));
   if (code === 'AssertionExpired' && context.clock.status !== 'pass') first.push(m('cause.clock'));
-  const actions = [...first, ...(error.actions ?? [])];
+  const tried = [...new Set(context.attempts.map((a) => a.audience))];
+  if ((code === 'AudienceInvalid' || code === 'AppNotInstalled') && tried.length > 1) {
+    first.push(m('cause.audiencesTried', [context.input.loginUrl.host, tried.join(', ')]));
+  }
+  // The login error's own advice, less its "run doctor" bullets: this is doctor.
+  const actions = [...first, ...(error.actions ?? []).filter((a) => !a.includes(DOCTOR_COMMAND))];
   const propagation: ErrorCode[] = ['UserNotApproved', 'ClientIdentifierInvalid', 'AppNotInstalled'];
   const fix = actions.map((a, i) => `${i + 1}. ${a}`).join(' ');
-  const meaning = messages.getMessage(propagation.includes(code) ? 'exchange.meaningPropagation' : 'exchange.meaning');
+  const localFindings = context.checks.some((c) => c.status === 'fail' || c.status === 'warn');
+  const meaning = propagation.includes(code)
+    ? m('exchange.meaningPropagation')
+    : m(localFindings ? 'exchange.meaning' : 'exchange.meaningNoLocal');
   return fail('exchange', title, `${error.message} ${meaning}`.trim(), fix);
 }
 

@@ -343,10 +343,40 @@ describe('sf jwt-setup doctor', function () {
       expect(exchange.detail).to.include("user hasn't approved this consumer");
       expect(exchange.fix).to.include('pre-authorized').and.include('permission set');
       expect(exchange.fix).to.match(/^1\. /);
+      expect(exchange.fix, 'doctor does not tell you to run doctor').not.to.include('sf jwt-setup doctor');
       expect(check(report, 'endpoint.reachable').status).to.equal('pass');
       expect(check(report, 'api').status).to.equal('skip');
       expect(report.exchange?.error?.name).to.equal('UserNotApprovedError');
       expect(report.exchange?.attempts.map((a) => a.outcome)).to.deep.equal(['UserNotApproved']);
+    });
+
+    it("a key the app's certificate was not made from, without --certificate-file: the fix asks for the certificate first", async () => {
+      const otherKey = join(keyDir, 'other.key');
+      await writeFile(otherKey, other.privateKeyPem, { mode: 0o600 });
+      const { report } = await doctor(base(['--jwt-key-file', otherKey]));
+      const exchange = check(report, 'exchange');
+      expect(exchange.status).to.equal('fail');
+      expect(exchange.detail).to.include('invalid assertion').and.include('The local checks found nothing wrong');
+      expect(exchange.fix).to.match(/^1\. Run doctor again with --certificate-file/);
+      expect(exchange.fix).not.to.include('sf jwt-setup doctor').and.not.include('server.crt');
+      expect(report.exchange?.error?.name).to.equal('InvalidAssertionError');
+    });
+
+    it('an External Client App that wants its My Domain audience: every audience tried is named, with --audience in the fix', async () => {
+      const eca = await startEmulator({
+        org: { myDomainUrl: 'https://acme.my.salesforce.com' },
+        apps: [{ consumerKey: CONSUMER_KEY, certificatePem: creds.certificatePem, permissionSets: ['JWT'], kind: 'external', myDomainOnly: true }],
+        users: [{ username: USER, permissionSets: ['JWT'] }],
+      });
+      try {
+        const { report } = await doctor([...base(['--jwt-key-file', keyFile]).filter((a) => a !== emu.url && a !== '--instance-url'), '--instance-url', eca.url]);
+        const exchange = check(report, 'exchange');
+        expect(exchange.status).to.equal('fail');
+        expect(report.exchange?.attempts.map((a) => a.audience)).to.deep.equal([eca.url, 'https://login.salesforce.com']);
+        expect(exchange.fix).to.include(`refused every audience tried: ${eca.url}, https://login.salesforce.com`).and.include('--audience');
+      } finally {
+        await eca.stop();
+      }
     });
 
     it('an unreachable host (closed port): endpoint.reachable fails, the exchange is skipped', async () => {
