@@ -355,6 +355,14 @@ describe('sf jwt-setup login (against the Salesforce emulator)', function () {
       expectCommandError(await runCommand<LoginResult>(Login, flags()), 'KeySourceMissing');
     });
 
+    it('SF_JWT_KEY set but empty (a CI secret that does not exist) → KeyEnvUnset naming the variable, with the pipeline hint', async () => {
+      home.setEnv('SF_JWT_KEY', '');
+      const ran = await runCommand<LoginResult>(Login, flags());
+      expectCommandError(ran, 'KeyEnvUnset');
+      expect(ran.error?.message).to.include('SF_JWT_KEY');
+      expect((ran.error?.actions ?? []).join('\n')).to.include('a secret that does not exist expands to an empty string');
+    });
+
     it('a key that does not work (a certificate) → KeyIsCertificate before any request', async () => {
       const certFile = join(home.home, 'server.crt');
       await writeFile(certFile, creds.certificatePem);
