@@ -91,14 +91,17 @@ export function checkSub(sub: unknown, context: ClaimRuleContext): Check {
 
 export function checkAud(aud: unknown, context: ClaimRuleContext): Check {
   const title = m('aud.title');
-  if (typeof aud !== 'string' || aud.length === 0) return fail('claims.aud', title, m('aud.missing'), m('aud.fix'));
+  if (Array.isArray(aud)) return checkAudList(aud, context);
+  if (aud === undefined || aud === null || aud === '') return fail('claims.aud', title, m('aud.missing'), m('aud.fix'));
+  if (typeof aud !== 'string') return fail('claims.aud', title, m('aud.notString', [typeof aud]), m('aud.fix'));
   let url: URL;
   try {
     url = new URL(aud);
   } catch {
     return fail('claims.aud', title, m('aud.notUrl', [aud]), m('aud.fix'));
   }
-  if (aud.endsWith('/') && url.pathname === '/') return warn('claims.aud', title, m('aud.slash', [aud]), m('aud.slashFix', [aud.replace(/\/+$/, '')]));
+  // Salesforce compares aud as a string: https://login.salesforce.com/ is refused as "audience is invalid".
+  if (aud.endsWith('/') && url.pathname === '/') return fail('claims.aud', title, m('aud.slash', [aud]), m('aud.slashFix', [aud.replace(/\/+$/, '')]));
   if (context.audienceExplicit) return pass('claims.aud', title, m('aud.explicit', [aud]));
   if (!context.loginUrl) {
     return [PRODUCTION_URL, SANDBOX_URL].includes(aud) || url.protocol === 'https:'
@@ -111,6 +114,21 @@ export function checkAud(aud: unknown, context: ClaimRuleContext): Check {
     return fail('claims.aud', title, m('aud.sandboxAtProduction'), m('aud.fix'));
   }
   return warn('claims.aud', title, m('aud.unexpected', [aud, context.loginUrl.host, expected.join(' or ')]), m('aud.fix'));
+}
+
+/**
+ * aud as a JSON array, as RFC 7519 allows and some JWT libraries write: Salesforce documents a single string, so at
+ * best a warning (naming the string to send); a failure when no entry would pass on its own.
+ */
+function checkAudList(list: unknown[], context: ClaimRuleContext): Check {
+  const title = m('aud.title');
+  const entries = list.filter((a): a is string => typeof a === 'string' && a.length > 0);
+  if (entries.length === 0) return fail('claims.aud', title, m('aud.emptyList'), m('aud.fix'));
+  const verdicts = entries.map((entry) => ({ entry, check: checkAud(entry, context) }));
+  const best = verdicts.find((v) => v.check.status === 'pass') ?? verdicts.find((v) => v.check.status === 'warn');
+  const shown = JSON.stringify(list);
+  if (!best) return fail('claims.aud', title, `${m('aud.list', [shown])} ${verdicts[0].check.detail}`, verdicts[0].check.fix);
+  return warn('claims.aud', title, m('aud.list', [shown]), m('aud.listFix', [best.entry]));
 }
 
 export function checkExp(exp: unknown, context: ClaimRuleContext): Check {

@@ -216,6 +216,16 @@ describe('sf jwt-setup assertion', function () {
       expect(statusOf(result, 'claims.aud')).to.equal('fail');
     });
 
+    it('aud with a trailing slash → claims.aud fails; aud as a one-entry list → a warning naming the string, exit 0', async () => {
+      const slash = await checkJwt(signRs256({ alg: 'RS256' }, { ...goodClaims(), aud: `${PRODUCTION}/` }, creds.privateKey), ['--instance-url', PRODUCTION]);
+      expect(statusOf(slash, 'claims.aud')).to.equal('fail');
+      expect(slash.exitCode).to.equal(1);
+      const list = await checkJwt(signRs256({ alg: 'RS256' }, { ...goodClaims(), aud: [PRODUCTION] }, creds.privateKey), ['--instance-url', PRODUCTION]);
+      expect(statusOf(list, 'claims.aud')).to.equal('warn');
+      expect(list.checks.find((c) => c.id === 'claims.aud')?.detail).to.include('is a list');
+      expect(list.ok).to.equal(true);
+    });
+
     it('not a JWT → format fails; an empty --check → AssertionMissing', async () => {
       const result = await checkJwt('not.a-jwt');
       expect(result.checks.map((c) => [c.id, c.status])).to.deep.equal([['format', 'fail']]);

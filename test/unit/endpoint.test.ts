@@ -214,17 +214,30 @@ describe('assertion claims and rules (src/jwt/assertion.ts, src/jwt/rules.ts)', 
       expect(checkSub('ci@acme.com.uat', { loginUrl: new URL(PRODUCTION_URL), sandbox: true }).status).to.equal('pass');
     });
 
-    it('checkAud: the host\'s audience passes; test at the login host fails; others warn; slash warns', () => {
+    it('checkAud: the host\'s audience passes; test at the login host fails; others warn; a trailing slash fails', () => {
       const login = { loginUrl: new URL(PRODUCTION_URL) };
       expect(checkAud(PRODUCTION_URL, login).status).to.equal('pass');
       const sandboxAtProduction = checkAud(SANDBOX_URL, login);
       expect(sandboxAtProduction.status).to.equal('fail');
       expect(checkAud('https://acme.my.salesforce.com', login).status).to.equal('warn');
       const slash = checkAud(`${PRODUCTION_URL}/`, login);
-      expect(slash.status).to.equal('warn');
+      expect(slash.status).to.equal('fail');
       expect(slash.fix).to.include(PRODUCTION_URL).and.not.include(`${PRODUCTION_URL}/`);
       expect(checkAud('not a url', login).status).to.equal('fail');
       expect(checkAud(undefined, login).status).to.equal('fail');
+      expect(checkAud(undefined, login).detail).to.equal('aud is missing.');
+      expect(checkAud(42, login)).to.include({ status: 'fail', detail: 'aud is a number, not a string.' });
+      // a list, as RFC 7519 allows: a warning naming the string to send when an entry fits, else a failure
+      const list = checkAud([PRODUCTION_URL], login);
+      expect(list.status).to.equal('warn');
+      expect(list.detail).to.include('is a list').and.include(PRODUCTION_URL);
+      expect(list.fix).to.equal(`Send aud as the string ${PRODUCTION_URL}, not as a list.`);
+      expect(checkAud(['x', PRODUCTION_URL], login).fix).to.include(PRODUCTION_URL);
+      const badList = checkAud([SANDBOX_URL], login);
+      expect(badList.status).to.equal('fail');
+      expect(badList.detail).to.include('is a list').and.include('production hosts refuse the sandbox audience');
+      expect(checkAud([], login)).to.include({ status: 'fail' });
+      expect(checkAud([1, ''], login).detail).to.include('without a usable entry');
       expect(checkAud(SANDBOX_URL, { ...login, audienceExplicit: true }).status).to.equal('pass');
       // without a host: form only
       expect(checkAud(SANDBOX_URL, {}).status).to.equal('pass');
