@@ -74,7 +74,7 @@ export function resolveKeyInput(flags: CredentialFlags, env: NodeJS.ProcessEnv =
   const value = env[name];
   if (value !== undefined && value.trim().length > 0) return { env: name };
   // Named, or set but blank (a CI secret that does not exist expands to an empty string): say which variable.
-  if (flags['jwt-key-env'] || value !== undefined) throw jwtError('KeyEnvUnset', [name], [name]);
+  if (flags['jwt-key-env'] !== undefined || value !== undefined) throw jwtError('KeyEnvUnset', [name], [name]);
   throw jwtError('KeySourceMissing');
 }
 
