@@ -127,7 +127,7 @@ function checkAudList(list: unknown[], context: ClaimRuleContext): Check {
   const verdicts = entries.map((entry) => ({ entry, check: checkAud(entry, context) }));
   const best = verdicts.find((v) => v.check.status === 'pass') ?? verdicts.find((v) => v.check.status === 'warn');
   const shown = JSON.stringify(list);
-  if (!best) return fail('claims.aud', title, `${m('aud.list', [shown])} ${verdicts[0].check.detail}`, verdicts[0].check.fix);
+  if (!best) return fail('claims.aud', title, `${m('aud.list', [shown])} ${verdicts[0].check.detail}`, verdicts[0].check.fix ?? m('aud.fix'));
   return warn('claims.aud', title, m('aud.list', [shown]), m('aud.listFix', [best.entry]));
 }
 
