@@ -44,6 +44,25 @@ function answerArbitrary(): fc.Arbitrary<Answer> {
       { requiredKeys: [] }
     )
     .map((o) => JSON.stringify(o));
+  // Well-formed grants in the shapes Salesforce and stand-ins send (15- or 18-character ids, a trailing slash, extra
+  // fields), so that every run has enough successes to check them: the fully random records above rarely are one.
+  const wellFormedGrant = fc
+    .record(
+      {
+        access_token: fc.constant('00D5g000004XyZa!AQ' + 'y'.repeat(90)),
+        instance_url: fc.constantFrom('https://acme.my.salesforce.com', 'https://acme.my.salesforce.com/', 'https://na1.salesforce.com'),
+        id: fc.constantFrom(
+          `https://login.salesforce.com/id/${ORG}/${USER}`,
+          `https://test.salesforce.com/id/${ORG.slice(0, 15)}/${USER.slice(0, 15)}`,
+          `https://acme.my.salesforce.com/id/${ORG}/${USER}/`
+        ),
+        scope: fc.constantFrom('api refresh_token', 'api web', 'full'),
+        token_type: fc.constant('Bearer'),
+        issued_at: anyValue,
+      },
+      { requiredKeys: ['access_token', 'instance_url', 'id'] }
+    )
+    .map((o) => JSON.stringify(o));
   const oauthError = fc
     .record({
       error: fc.oneof(fc.constantFrom('invalid_grant', 'invalid_client_id', 'invalid_app_access', 'unsupported_grant_type', 'app_not_found', 'invalid_client'), anyString),
@@ -60,6 +79,7 @@ function answerArbitrary(): fc.Arbitrary<Answer> {
   const huge = fc.constantFrom(MAX_BODY_BYTES + 1, MAX_BODY_BYTES * 2, MAX_BODY_BYTES - 100).map((n) => `{"access_token":"${'a'.repeat(Math.max(0, n - 20))}"}`);
   const body = fc.oneof(
     { arbitrary: grantLike, weight: 5 },
+    { arbitrary: wellFormedGrant, weight: 3 },
     { arbitrary: oauthError, weight: 4 },
     { arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)), weight: 2 },
     { arbitrary: html, weight: 2 },
