@@ -196,7 +196,7 @@ describe('sf jwt-setup doctor', function () {
     const ran = await runCommand<DoctorReport>(Doctor, base(['--jwt-key-file', keyFile]).filter((a) => a !== '--json'));
     expect(ran.error).to.equal(undefined);
     expect(ran.stdout).to.match(/PASS {2}exchange/);
-    expect(ran.stdout).to.match(/\d+ passed, \d+ warnings, 0 failed, \d+ skipped/);
+    expect(ran.stdout).to.match(/\d+ passed, \d+ warned, 0 failed, \d+ skipped/);
   });
 
   describe('mangled or wrong keys', () => {
@@ -480,7 +480,7 @@ describe('sf jwt-setup doctor', function () {
       ]);
       const md = renderMarkdown([{ id: 'p', status: 'fail', title: 'P', detail: 'a | b', fix: 'c\nd' }]);
       expect(md).to.include('| ❌ fail | `p` | a \\| b | c d |');
-      expect(renderText(checks).slice(-1)[0]).to.equal('1 passed, 1 warnings, 1 failed, 1 skipped');
+      expect(renderText(checks).slice(-1)[0]).to.equal('1 passed, 1 warned, 1 failed, 1 skipped');
     });
   });
 });
