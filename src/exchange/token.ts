@@ -109,9 +109,7 @@ export async function postAssertion(
   const host = url.host;
   const body = new URLSearchParams({ grant_type: JWT_BEARER_GRANT, assertion }).toString();
   let last: JwtSetupError | undefined;
-  let attempt = 0;
-  while (attempt < retry.attempts) {
-    attempt++;
+  for (let attempt = 1; attempt <= retry.attempts; attempt++) {
     let transient: JwtSetupError;
     /** What happened, in a few words, for the retry notice (the coded message is for the final error). */
     let happened: string;
