@@ -141,8 +141,9 @@ export async function postAssertion(
           happened = reason('token.status', [response.status]);
           transient = jwtError('ServerUnavailable', [host, response.status, attempt]);
         } else if (/html/i.test(String(response.headers['content-type'])) || /^\s*</.test(response.body)) {
-          happened = reason('token.statusWith', [response.status, describeNonOAuth(response)]);
-          transient = jwtError('UnexpectedResponse', [host, response.status, describeNonOAuth(response)]);
+          const page = describeNonOAuth(response);
+          happened = reason('token.statusWith', [response.status, page]);
+          transient = jwtError('UnexpectedResponse', [host, response.status, page]);
         } else throw jwtError('UnexpectedResponse', [host, response.status, describeNonOAuth(response)]);
       }
     } catch (error) {
