@@ -129,7 +129,7 @@ export function jwtError(
   code: ErrorCode,
   tokens: Array<string | number> = [],
   actionTokens: Array<string | number> = [],
-  cause?: unknown
+  cause?: unknown,
 ): JwtSetupError {
   const message = messages.getMessage(code, tokens.map(String));
   return new JwtSetupError(code, message, actionsOf(code, actionTokens), cause);

@@ -15,7 +15,12 @@ import type { AppSpec, MetadataFile } from './types.js';
 
 export const ECA_TYPES = {
   app: { type: 'ExternalClientApplication', folder: 'externalClientApps', suffix: 'eca', nameSuffix: '' },
-  oauthSettings: { type: 'ExtlClntAppOauthSettings', folder: 'extlClntAppOauthSettings', suffix: 'ecaOauth', nameSuffix: '_oauth' },
+  oauthSettings: {
+    type: 'ExtlClntAppOauthSettings',
+    folder: 'extlClntAppOauthSettings',
+    suffix: 'ecaOauth',
+    nameSuffix: '_oauth',
+  },
   globalOauthSettings: {
     type: 'ExtlClntAppGlobalOauthSettings',
     folder: 'extlClntAppGlobalOauthSets',
@@ -28,7 +33,12 @@ export const ECA_TYPES = {
     suffix: 'ecaOauthPlcy',
     nameSuffix: '_oauthPlcy',
   },
-  policies: { type: 'ExtlClntAppConfigurablePolicies', folder: 'extlClntAppPolicies', suffix: 'ecaPlcy', nameSuffix: '_plcy' },
+  policies: {
+    type: 'ExtlClntAppConfigurablePolicies',
+    folder: 'extlClntAppPolicies',
+    suffix: 'ecaPlcy',
+    nameSuffix: '_plcy',
+  },
 } as const;
 
 type EcaPart = keyof typeof ECA_TYPES;
@@ -60,7 +70,7 @@ export function externalClientAppFiles(spec: AppSpec): MetadataFile[] {
         distributionState: 'Local',
         isProtected: false,
         label: spec.label,
-      })
+      }),
     ),
     file(
       'oauthSettings',
@@ -69,7 +79,7 @@ export function externalClientAppFiles(spec: AppSpec): MetadataFile[] {
         commaSeparatedOauthScopes: spec.metadataScopes.join(', '),
         externalClientApplication: n,
         label: `${spec.label} OAuth Settings`,
-      })
+      }),
     ),
     file(
       'globalOauthSettings',
@@ -84,7 +94,7 @@ export function externalClientAppFiles(spec: AppSpec): MetadataFile[] {
         isIntrospectAllTokens: false,
         isPkceRequired: false,
         label: `${spec.label} Global OAuth Settings`,
-      })
+      }),
     ),
     file(
       'oauthPolicies',
@@ -97,7 +107,7 @@ export function externalClientAppFiles(spec: AppSpec): MetadataFile[] {
         label: `${spec.label} OAuth Policies`,
         permittedUsersPolicyType: 'AdminApprovedPreAuthorized',
         refreshTokenPolicyType: 'Infinite',
-      })
+      }),
     ),
     file(
       'policies',
@@ -107,7 +117,7 @@ export function externalClientAppFiles(spec: AppSpec): MetadataFile[] {
         isEnabled: true,
         isOauthPluginEnabled: true,
         label: `${spec.label} Policies`,
-      })
+      }),
     ),
   ];
 }

@@ -85,7 +85,11 @@ export function defaultContactEmail(env: NodeJS.ProcessEnv = process.env): strin
   const fromEnv = env.EMAIL ?? env.GIT_AUTHOR_EMAIL ?? env.GIT_COMMITTER_EMAIL;
   if (fromEnv && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(fromEnv)) return fromEnv;
   try {
-    const email = execFileSync('git', ['config', '--get', 'user.email'], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const email = execFileSync('git', ['config', '--get', 'user.email'], {
+      encoding: 'utf8',
+      timeout: 2000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email) ? email : undefined;
   } catch {
     return undefined;
@@ -146,7 +150,8 @@ export async function planApp(options: AppOptions): Promise<AppPlan> {
     kind,
     name,
     label,
-    description: options.description ?? `Logins by the OAuth 2.0 JWT bearer flow for ${label} (CI/CD). Made by sf jwt-setup app.`,
+    description:
+      options.description ?? `Logins by the OAuth 2.0 JWT bearer flow for ${label} (CI/CD). Made by sf jwt-setup app.`,
     contactEmail,
     consumerKey,
     certificatePem: certificate.pem,
@@ -170,7 +175,8 @@ export async function planApp(options: AppOptions): Promise<AppPlan> {
   const now = Date.now();
   const notAfter = certificate.notAfter.toISOString();
   if (certificate.notAfter.getTime() < now) warnings.push({ code: 'certificateExpired', date: notAfter });
-  else if (certificate.notAfter.getTime() - now < 30 * 24 * 3600 * 1000) warnings.push({ code: 'certificateExpiresSoon', date: notAfter });
+  else if (certificate.notAfter.getTime() - now < 30 * 24 * 3600 * 1000)
+    warnings.push({ code: 'certificateExpiresSoon', date: notAfter });
   if (certificate.keyType !== 'rsa') warnings.push({ code: 'certificateNotRsa', keyType: certificate.keyType });
   if (!scopes.tokens.includes('api') && !scopes.tokens.includes('full')) warnings.push({ code: 'noApiScope' });
   if (givenEmail === undefined) warnings.push({ code: 'placeholderContactEmail', email: contactEmail });
@@ -197,6 +203,6 @@ export async function writeAppFiles(plan: AppPlan, options: { force: boolean }):
   }
   await writeFilesAtomically(
     plan.files.map((f) => ({ path: f.path, data: f.content, mode: FILE_MODE })),
-    { overwrite: options.force }
+    { overwrite: options.force },
   );
 }

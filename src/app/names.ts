@@ -66,7 +66,7 @@ export function validateEmail(raw: string): string {
   const ok =
     email.length <= 80 &&
     /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/.test(
-      email
+      email,
     ) &&
     !email.startsWith('.') &&
     !email.includes('..');
@@ -164,7 +164,11 @@ export function parseScopes(raw: string | string[]): ParsedScopes {
   const tokens: string[] = [];
   for (const word of words) {
     const lower = word.toLowerCase();
-    const token = Object.hasOwn(SCOPE_TOKENS, lower) ? lower : Object.hasOwn(SCOPE_ALIASES, lower) ? SCOPE_ALIASES[lower] : undefined;
+    const token = Object.hasOwn(SCOPE_TOKENS, lower)
+      ? lower
+      : Object.hasOwn(SCOPE_ALIASES, lower)
+        ? SCOPE_ALIASES[lower]
+        : undefined;
     if (token === undefined) throw jwtError('InvalidScopes', [`"${word}"`]);
     if (!tokens.includes(token)) tokens.push(token);
   }

@@ -6,7 +6,11 @@
 import { metadataDocument } from './xml.js';
 import type { MetadataFile } from './types.js';
 
-export const PERMISSION_SET_TYPE = { type: 'PermissionSet', folder: 'permissionsets', suffix: 'permissionset' } as const;
+export const PERMISSION_SET_TYPE = {
+  type: 'PermissionSet',
+  folder: 'permissionsets',
+  suffix: 'permissionset',
+} as const;
 
 export function permissionSetPath(name: string): string {
   return `${PERMISSION_SET_TYPE.folder}/${name}.${PERMISSION_SET_TYPE.suffix}-meta.xml`;

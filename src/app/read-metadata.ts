@@ -113,7 +113,8 @@ export async function readAppMetadata(dir: string): Promise<AppMetadata[]> {
       name,
       consumerKey,
       certificatePem: normalizePem(certificate),
-      preAuthorized: policy !== undefined && childText(policy, 'permittedUsersPolicyType') === 'AdminApprovedPreAuthorized',
+      preAuthorized:
+        policy !== undefined && childText(policy, 'permittedUsersPolicyType') === 'AdminApprovedPreAuthorized',
       permissionSets: policy ? splitList(childText(policy, 'commaSeparatedPermissionSet')) : [],
       profiles: policy ? splitList(childText(policy, 'commaSeparatedProfile')) : [],
     });

@@ -46,9 +46,15 @@ function shellPath(path: string): string {
 
 export function reportApp(plan: AppPlan, result: AppResult, out: AppOutput): void {
   for (const warning of plan.warnings) out.warn(warningText(warning));
-  if (plan.replaces.length > 0) out.warn(messages.getMessage('warn.replaced', [plan.replaces.map(shellPath).join(', ')]));
+  if (plan.replaces.length > 0)
+    out.warn(messages.getMessage('warn.replaced', [plan.replaces.map(shellPath).join(', ')]));
   out.logSuccess(
-    messages.getMessage('info.wrote', [messages.getMessage(`info.kind.${result.type}`), result.name, result.files.length, result.apiVersion])
+    messages.getMessage('info.wrote', [
+      messages.getMessage(`info.kind.${result.type}`),
+      result.name,
+      result.files.length,
+      result.apiVersion,
+    ]),
   );
   out.log(messages.getMessage('info.files'));
   for (const file of result.files) out.log(`  ${shellPath(file)}`);
@@ -56,11 +62,21 @@ export function reportApp(plan: AppPlan, result: AppResult, out: AppOutput): voi
     messages.getMessage('info.consumerKey', [
       result.consumerKey,
       result.consumerKeyGenerated ? messages.getMessage('info.consumerKeyGenerated') : '',
-    ])
+    ]),
   );
-  out.log(messages.getMessage('info.certificate', [shellPath(result.certificateFile), result.certificateFingerprintSha256, result.certificateNotAfter]));
+  out.log(
+    messages.getMessage('info.certificate', [
+      shellPath(result.certificateFile),
+      result.certificateFingerprintSha256,
+      result.certificateNotAfter,
+    ]),
+  );
   if (result.permissionSet !== null) {
-    out.log(messages.getMessage(`info.permissionSet.${result.permissionSetCreated ? 'created' : 'referenced'}`, [result.permissionSet]));
+    out.log(
+      messages.getMessage(`info.permissionSet.${result.permissionSetCreated ? 'created' : 'referenced'}`, [
+        result.permissionSet,
+      ]),
+    );
     if (result.profiles.length > 0) out.log(messages.getMessage('info.profiles', [result.profiles.join(', ')]));
   } else {
     out.log(messages.getMessage('info.profilesOnly', [result.profiles.join(', ')]));
@@ -88,14 +104,22 @@ function warningText(warning: AppWarning): string {
 
 export function toResult(plan: AppPlan): AppResult {
   const { spec } = plan;
-  const keyFile = plan.certificateFile.endsWith('.crt') ? shellPath(plan.certificateFile.replace(/\.crt$/, '.key')) : '<private key file>';
+  const keyFile = plan.certificateFile.endsWith('.crt')
+    ? shellPath(plan.certificateFile.replace(/\.crt$/, '.key'))
+    : '<private key file>';
   const nextSteps: string[] = [];
   if (spec.kind === 'external') nextSteps.push(messages.getMessage('nextStep.orgSetting'));
-  nextSteps.push(messages.getMessage('nextStep.deploy', [plan.files.map((f) => `--source-dir ${shellPath(f.path)}`).join(' ')]));
+  nextSteps.push(
+    messages.getMessage('nextStep.deploy', [plan.files.map((f) => `--source-dir ${shellPath(f.path)}`).join(' ')]),
+  );
   if (spec.permissionSet !== undefined) nextSteps.push(messages.getMessage('nextStep.assign', [spec.permissionSet]));
   else nextSteps.push(messages.getMessage('nextStep.profile', [spec.profiles.join(', ')]));
   nextSteps.push(
-    messages.getMessage('nextStep.login', [spec.consumerKey, keyFile, messages.getMessage(`nextStep.instanceUrl.${spec.kind}`)])
+    messages.getMessage('nextStep.login', [
+      spec.consumerKey,
+      keyFile,
+      messages.getMessage(`nextStep.instanceUrl.${spec.kind}`),
+    ]),
   );
   const secretFile = plan.files.find((f) => f.type === 'ExtlClntAppGlobalOauthSettings' || f.type === 'ConnectedApp');
   const notes = [messages.getMessage('note.localToOrg')];

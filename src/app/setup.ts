@@ -7,10 +7,14 @@ import { planApp, writeAppFiles, type AppOptions, type AppPlan } from './generat
 
 export async function keygenWithApp(
   keygenOptions: KeygenOptions,
-  appOptions: Omit<AppOptions, 'certificateFile' | 'certificate'>
+  appOptions: Omit<AppOptions, 'certificateFile' | 'certificate'>,
 ): Promise<{ keygen: KeygenOutcome; app: AppPlan }> {
   const prepared = await prepareKeygen(keygenOptions);
-  const plan = await planApp({ ...appOptions, certificateFile: prepared.outcome.certificateFile, certificate: prepared.certificate });
+  const plan = await planApp({
+    ...appOptions,
+    certificateFile: prepared.outcome.certificateFile,
+    certificate: prepared.certificate,
+  });
   await writeKeygenFiles(prepared, keygenOptions);
   await writeAppFiles(plan, { force: appOptions.force ?? false });
   return { keygen: prepared.outcome, app: plan };

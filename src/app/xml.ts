@@ -14,7 +14,12 @@ export function escapeXml(value: string): string {
   if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(value)) {
     throw new Error('text contains a control character XML cannot represent');
   }
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 /** An element's content: text, booleans, child elements (an array repeats the element), or undefined (omitted). */
@@ -37,7 +42,13 @@ function renderChildren(element: XmlElement, depth: number): string[] {
 
 /** A metadata document: declaration, root element in the metadata namespace, children in the given order. */
 export function metadataDocument(rootName: string, children: XmlElement): string {
-  return [DECLARATION, `<${rootName} xmlns="${METADATA_NAMESPACE}">`, ...renderChildren(children, 1), `</${rootName}>`, ''].join('\n');
+  return [
+    DECLARATION,
+    `<${rootName} xmlns="${METADATA_NAMESPACE}">`,
+    ...renderChildren(children, 1),
+    `</${rootName}>`,
+    '',
+  ].join('\n');
 }
 
 /* ---------------------------------------------------------------- reading */
@@ -91,7 +102,9 @@ export function parseXml(source: string): XmlNode {
   const localName = (qualified: string): string => qualified.slice(qualified.indexOf(':') + 1);
 
   const parseElement = (): XmlNode => {
-    const open = /^<([A-Za-z_][\w.:-]*)((?:\s+[A-Za-z_][\w.:-]*\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/.exec(text.slice(pos));
+    const open = /^<([A-Za-z_][\w.:-]*)((?:\s+[A-Za-z_][\w.:-]*\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/.exec(
+      text.slice(pos),
+    );
     if (!open) return fail(reason('xml.element'));
     pos += open[0].length;
     const node: XmlNode = { name: localName(open[1]), attributes: {}, children: [], text: '' };

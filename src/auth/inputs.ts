@@ -58,7 +58,8 @@ export function resolveUsername(flags: CredentialFlags, env: NodeJS.ProcessEnv =
   const value = raw.trim();
   const quoted = value.length > 80 ? `${value.slice(0, 80)}…` : value;
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(value)) throw jwtError('InvalidUsername', [JSON.stringify(quoted), reason('controlCharacter')]);
+  if (/[\u0000-\u001f\u007f]/.test(value))
+    throw jwtError('InvalidUsername', [JSON.stringify(quoted), reason('controlCharacter')]);
   if (!/^[^@\s]+@[^@\s]+$/.test(value)) throw jwtError('InvalidUsername', [quoted, reason('username.noDomain')]);
   // It becomes the file name ~/.sfdx/<username>.json: no path separators, no "..".
   if (/[/\\]/.test(value) || value.startsWith('.') || value.includes('..')) {
@@ -78,7 +79,10 @@ export function resolveKeyInput(flags: CredentialFlags, env: NodeJS.ProcessEnv =
   throw jwtError('KeySourceMissing');
 }
 
-export function resolvePassphrase(flags: CredentialFlags, env: NodeJS.ProcessEnv = process.env): Passphrase | undefined {
+export function resolvePassphrase(
+  flags: CredentialFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): Passphrase | undefined {
   return passphraseFromEnv(flags['passphrase-env'], env);
 }
 
@@ -104,7 +108,7 @@ export function projectLoginUrl(from = process.cwd()): string | undefined {
 export function resolveLoginUrl(
   flags: CredentialFlags,
   env: NodeJS.ProcessEnv = process.env,
-  cwd = process.cwd()
+  cwd = process.cwd(),
 ): { url: URL; source: LoginInputs['loginUrlSource'] } {
   if (flags['instance-url']) return { url: parseLoginUrl(flags['instance-url']), source: 'flag' };
   if (env[ENV.instanceUrl]) return { url: parseLoginUrl(env[ENV.instanceUrl] as string), source: 'env' };
@@ -114,7 +118,11 @@ export function resolveLoginUrl(
   return { url: new URL(PRODUCTION_URL), source: 'default' };
 }
 
-export function resolveAudiences(flags: CredentialFlags, loginUrl: URL, env: NodeJS.ProcessEnv = process.env): { audiences: string[]; explicit: boolean } {
+export function resolveAudiences(
+  flags: CredentialFlags,
+  loginUrl: URL,
+  env: NodeJS.ProcessEnv = process.env,
+): { audiences: string[]; explicit: boolean } {
   const explicit = flags.audience ?? env[ENV.audience];
   if (explicit !== undefined && explicit.trim().length > 0) {
     const text = explicit.trim();

@@ -68,7 +68,7 @@ export async function login(inputs: LoginInputs, options: LoginOptions = {}): Pr
       waitUntil: waitMs > 0 ? start + waitMs : undefined,
       waitIntervalMs: options.waitIntervalMs,
     },
-    exchangeOptions
+    exchangeOptions,
   );
   const [details, privateKeyFile] = await Promise.all([
     readOrgDetails(obtained.grant, deadline),

@@ -13,8 +13,20 @@ export type Check = {
 };
 
 export const pass = (id: string, title: string, detail: string): Check => ({ id, status: 'pass', title, detail });
-export const warn = (id: string, title: string, detail: string, fix: string): Check => ({ id, status: 'warn', title, detail, fix });
-export const fail = (id: string, title: string, detail: string, fix: string): Check => ({ id, status: 'fail', title, detail, fix });
+export const warn = (id: string, title: string, detail: string, fix: string): Check => ({
+  id,
+  status: 'warn',
+  title,
+  detail,
+  fix,
+});
+export const fail = (id: string, title: string, detail: string, fix: string): Check => ({
+  id,
+  status: 'fail',
+  title,
+  detail,
+  fix,
+});
 export const skip = (id: string, title: string, detail: string): Check => ({ id, status: 'skip', title, detail });
 
 /** A check from a coded error: its message is the detail, its actions the fix. */

@@ -73,7 +73,8 @@ export async function runDoctor(givenFlags: DoctorFlags, options: DoctorOptions)
   // Stored auth (--target-org): its key path, client id and login URL fill what the flags leave out.
   const target = flags['target-org'];
   const stored = target ? await readStoredAuth(target) : undefined;
-  if (target && !stored) checks.push(fail('stored-auth', m('stored.title'), m('stored.notFound', [target]), m('stored.notFoundFix')));
+  if (target && !stored)
+    checks.push(fail('stored-auth', m('stored.title'), m('stored.notFound', [target]), m('stored.notFoundFix')));
   const urlFromStore = Boolean(stored?.loginUrl) && !flags['instance-url'];
   if (stored) {
     flags.username ??= stored.username;
@@ -82,7 +83,12 @@ export async function runDoctor(givenFlags: DoctorFlags, options: DoctorOptions)
     if (!flags['jwt-key-file'] && stored.privateKey) flags['jwt-key-file'] = stored.privateKey;
   }
 
-  const { clientId, username, loginUrl, audiences } = inputChecks(flags, env, checks, urlFromStore ? target : undefined);
+  const { clientId, username, loginUrl, audiences } = inputChecks(
+    flags,
+    env,
+    checks,
+    urlFromStore ? target : undefined,
+  );
 
   // Key.
   const key = await keyChecks(flags, env, checks);
@@ -94,13 +100,17 @@ export async function runDoctor(givenFlags: DoctorFlags, options: DoctorOptions)
   // Claims that would be sent.
   let claims: AssertionClaims | undefined;
   if (clientId.value && username.value && loginUrl.value && audiences?.value) {
-    claims = buildClaims({ clientId: clientId.value, username: username.value, audience: audiences.value.audiences[0] });
+    claims = buildClaims({
+      clientId: clientId.value,
+      username: username.value,
+      audience: audiences.value.audiences[0],
+    });
     checks.push(
       ...checkClaims(claims, {
         loginUrl: loginUrl.value.url,
         sandbox: flags.sandbox,
         audienceExplicit: audiences.value.explicit,
-      })
+      }),
     );
   }
 
@@ -113,13 +123,20 @@ export async function runDoctor(givenFlags: DoctorFlags, options: DoctorOptions)
       ['endpoint.clock', m('clock.title')],
       ['exchange', m('exchange.title')],
       ['api', m('api.title')],
-    ]) checks.push(skip(id, title, m('offline')));
+    ])
+      checks.push(skip(id, title, m('offline')));
   } else if (!ready || !key || !audiences?.value) {
     checks.push(skip('exchange', m('exchange.title'), m('exchange.notReady')));
   } else {
     exchange = await exchangeChecks(
-      { key, clientId: clientId.value!, username: username.value!, loginUrl: loginUrl.value!.url, audiences: audiences.value.audiences },
-      { checks, certificate, timeoutSeconds: options.timeoutSeconds, sandbox: flags.sandbox ?? false }
+      {
+        key,
+        clientId: clientId.value!,
+        username: username.value!,
+        loginUrl: loginUrl.value!.url,
+        audiences: audiences.value.audiences,
+      },
+      { checks, certificate, timeoutSeconds: options.timeoutSeconds, sandbox: flags.sandbox ?? false },
     );
   }
 
@@ -129,7 +146,12 @@ export async function runDoctor(givenFlags: DoctorFlags, options: DoctorOptions)
     if (auth) checks.push(await storedAuthCheck(auth.privateKey, auth.isJwt, auth.username, key));
   }
 
-  return { ok: !checks.some((c) => c.status === 'fail'), checks, assertion: claims ? { header: ASSERTION_HEADER, claims } : undefined, exchange };
+  return {
+    ok: !checks.some((c) => c.status === 'fail'),
+    checks,
+    assertion: claims ? { header: ASSERTION_HEADER, claims } : undefined,
+    exchange,
+  };
 }
 
 // eslint-disable-next-line @typescript-eslint/explicit-function-return-type
@@ -144,7 +166,9 @@ function inputChecks(flags: DoctorFlags, env: NodeJS.ProcessEnv, checks: Check[]
   else if (audiences?.error) checks.push(failFromError('claims.aud', m('input.audience'), audiences.error));
   else if (loginUrl.value) {
     const origin = storedTarget ? m('endpoint.fromStore', [storedTarget]) : loginUrl.value.source;
-    checks.push(pass('endpoint.url', m('endpoint.urlTitle'), m('endpoint.urlPass', [baseUrlText(loginUrl.value.url), origin])));
+    checks.push(
+      pass('endpoint.url', m('endpoint.urlTitle'), m('endpoint.urlPass', [baseUrlText(loginUrl.value.url), origin])),
+    );
   }
   return { clientId, username, loginUrl, audiences };
 }
@@ -163,7 +187,9 @@ async function keyChecks(flags: DoctorFlags, env: NodeJS.ProcessEnv, checks: Che
     key = await loadPrivateKey(input, { passphrase: passphrase.value, minBits: 0, env });
   } catch (error) {
     if (!isJwtSetupError(error)) throw error;
-    const id = ['KeyFileNotFound', 'KeyEnvUnset', 'KeyFileUnreadable', 'KeyEnvLooksLikePath'].includes(error.errorCode) ? 'key.source' : 'key.decode';
+    const id = ['KeyFileNotFound', 'KeyEnvUnset', 'KeyFileUnreadable', 'KeyEnvLooksLikePath'].includes(error.errorCode)
+      ? 'key.source'
+      : 'key.decode';
     checks.push(failFromError(id, id === 'key.source' ? m('key.sourceTitle') : m('key.decodeTitle'), error));
     return undefined;
   }
@@ -171,19 +197,19 @@ async function keyChecks(flags: DoctorFlags, env: NodeJS.ProcessEnv, checks: Che
   checks.push(
     debugWarning
       ? warn('key.source', m('key.sourceTitle'), `${key.sourceLabel}: ${debugWarning}`, m('key.debugFix'))
-      : pass('key.source', m('key.sourceTitle'), key.sourceLabel)
+      : pass('key.source', m('key.sourceTitle'), key.sourceLabel),
   );
   const form = `${key.format}${key.encrypted ? ', ' + m('key.encrypted') : ''}`;
   const damage = manglings(key.repairs);
   checks.push(
     damage.length > 0
       ? warn('key.decode', m('key.decodeTitle'), m('key.repaired', [form, damage.join(', ')]), m('key.repairedFix'))
-      : pass('key.decode', m('key.decodeTitle'), m('key.decoded', [form]))
+      : pass('key.decode', m('key.decodeTitle'), m('key.decoded', [form])),
   );
   checks.push(
     key.bits >= MIN_RSA_BITS
       ? pass('key.size', m('key.sizeTitle'), m('key.sizePass', [key.bits]))
-      : fail('key.size', m('key.sizeTitle'), m('key.sizeFail', [key.bits]), m('key.sizeFix'))
+      : fail('key.size', m('key.sizeTitle'), m('key.sizeFail', [key.bits]), m('key.sizeFix')),
   );
   if (key.file) {
     const info = await stat(key.file);
@@ -191,7 +217,12 @@ async function keyChecks(flags: DoctorFlags, env: NodeJS.ProcessEnv, checks: Che
     checks.push(
       (mode & 0o077) === 0
         ? pass('key.permissions', m('key.permissionsTitle'), m('key.permissionsPass', [mode.toString(8)]))
-        : warn('key.permissions', m('key.permissionsTitle'), m('key.permissionsWarn', [mode.toString(8)]), m('key.permissionsFix', [key.file]))
+        : warn(
+            'key.permissions',
+            m('key.permissionsTitle'),
+            m('key.permissionsWarn', [mode.toString(8)]),
+            m('key.permissionsFix', [key.file]),
+          ),
     );
     const temporary = [tmpdir(), '/tmp', '/var/tmp', env.RUNNER_TEMP, env.AGENT_TEMPDIRECTORY]
       .filter((d): d is string => Boolean(d))
@@ -199,13 +230,17 @@ async function keyChecks(flags: DoctorFlags, env: NodeJS.ProcessEnv, checks: Che
     checks.push(
       temporary
         ? warn('key.location', m('key.locationTitle'), m('key.locationWarn', [key.file]), m('key.locationFix'))
-        : pass('key.location', m('key.locationTitle'), m('key.locationPass'))
+        : pass('key.location', m('key.locationTitle'), m('key.locationPass')),
     );
   }
   return key;
 }
 
-async function certificateChecks(file: string, key: LoadedKey | undefined, checks: Check[]): Promise<CertificateInfo | undefined> {
+async function certificateChecks(
+  file: string,
+  key: LoadedKey | undefined,
+  checks: Check[],
+): Promise<CertificateInfo | undefined> {
   let certificate: CertificateInfo;
   try {
     certificate = await loadCertificate(file);
@@ -214,12 +249,23 @@ async function certificateChecks(file: string, key: LoadedKey | undefined, check
     checks.push(failFromError('certificate.decode', m('cert.decodeTitle'), error));
     return undefined;
   }
-  checks.push(pass('certificate.decode', m('cert.decodeTitle'), m('cert.decoded', [certificate.subject, certificate.fingerprintSha256])));
+  checks.push(
+    pass(
+      'certificate.decode',
+      m('cert.decodeTitle'),
+      m('cert.decoded', [certificate.subject, certificate.fingerprintSha256]),
+    ),
+  );
   if (key) {
     checks.push(
       certificateMatchesKey(certificate, key.publicKey)
         ? pass('certificate.match', m('cert.matchTitle'), m('cert.matchPass'))
-        : fail('certificate.match', m('cert.matchTitle'), m('cert.matchFail', [certificate.sourceLabel]), m('cert.matchFix'))
+        : fail(
+            'certificate.match',
+            m('cert.matchTitle'),
+            m('cert.matchFail', [certificate.sourceLabel]),
+            m('cert.matchFix'),
+          ),
     );
   } else {
     checks.push(skip('certificate.match', m('cert.matchTitle'), m('cert.matchSkip')));
@@ -229,20 +275,46 @@ async function certificateChecks(file: string, key: LoadedKey | undefined, check
       certificate.signatureAlgorithm === 'sha384WithRSAEncryption' ||
       certificate.signatureAlgorithm === 'sha512WithRSAEncryption'
       ? pass('certificate.signature', m('cert.signatureTitle'), certificate.signatureAlgorithm)
-      : warn('certificate.signature', m('cert.signatureTitle'), m('cert.signatureWarn', [certificate.signatureAlgorithm]), m('cert.renewFix'))
+      : warn(
+          'certificate.signature',
+          m('cert.signatureTitle'),
+          m('cert.signatureWarn', [certificate.signatureAlgorithm]),
+          m('cert.renewFix'),
+        ),
   );
   const now = Date.now();
   const notAfter = certificate.notAfter.getTime();
   if (certificate.notBefore.getTime() > now) {
-    checks.push(warn('certificate.validity', m('cert.validityTitle'), m('cert.notYet', [certificate.notBefore.toISOString()]), m('cert.notYetFix')));
+    checks.push(
+      warn(
+        'certificate.validity',
+        m('cert.validityTitle'),
+        m('cert.notYet', [certificate.notBefore.toISOString()]),
+        m('cert.notYetFix'),
+      ),
+    );
   } else if (notAfter < now) {
-    checks.push(warn('certificate.validity', m('cert.validityTitle'), m('cert.expired', [certificate.notAfter.toISOString()]), m('cert.renewFix')));
+    checks.push(
+      warn(
+        'certificate.validity',
+        m('cert.validityTitle'),
+        m('cert.expired', [certificate.notAfter.toISOString()]),
+        m('cert.renewFix'),
+      ),
+    );
   } else if (notAfter < now + 30 * DAY) {
     checks.push(
-      warn('certificate.validity', m('cert.validityTitle'), m('cert.expiring', [certificate.notAfter.toISOString(), Math.ceil((notAfter - now) / DAY)]), m('cert.renewFix'))
+      warn(
+        'certificate.validity',
+        m('cert.validityTitle'),
+        m('cert.expiring', [certificate.notAfter.toISOString(), Math.ceil((notAfter - now) / DAY)]),
+        m('cert.renewFix'),
+      ),
     );
   } else {
-    checks.push(pass('certificate.validity', m('cert.validityTitle'), m('cert.valid', [certificate.notAfter.toISOString()])));
+    checks.push(
+      pass('certificate.validity', m('cert.validityTitle'), m('cert.valid', [certificate.notAfter.toISOString()])),
+    );
   }
   return certificate;
 }
@@ -258,13 +330,19 @@ async function exchangeChecks(input: ExchangeInput, context: ExchangeContext): P
   const report: NonNullable<DoctorReport['exchange']> = { loginUrl: baseUrlText(input.loginUrl), attempts: [] };
   try {
     const obtained = await obtainToken(
-      { loginUrl: input.loginUrl, audiences: input.audiences, clientId: input.clientId, username: input.username, privateKey: input.key.privateKey },
+      {
+        loginUrl: input.loginUrl,
+        audiences: input.audiences,
+        clientId: input.clientId,
+        username: input.username,
+        privateKey: input.key.privateKey,
+      },
       {
         deadline: started + context.timeoutSeconds * 1000,
         timeoutSeconds: context.timeoutSeconds,
         retry: { attempts: 3, baseDelayMs: 300 },
         onResponse: (a) => (answer ??= { ...a, at: a.at }),
-      }
+      },
     );
     Object.assign(report, {
       audience: obtained.audience,
@@ -273,16 +351,33 @@ async function exchangeChecks(input: ExchangeInput, context: ExchangeContext): P
       scope: obtained.grant.scope,
       attempts: obtained.attempts,
     });
-    checks.push(pass('endpoint.reachable', m('endpoint.reachableTitle'), m('endpoint.reachablePass', [host, answer?.status ?? 200])));
+    checks.push(
+      pass(
+        'endpoint.reachable',
+        m('endpoint.reachableTitle'),
+        m('endpoint.reachablePass', [host, answer?.status ?? 200]),
+      ),
+    );
     checks.push(clockCheck(answer, started));
     checks.push(
-      pass('exchange', m('exchange.title'), m('exchange.pass', [obtained.grant.orgId, obtained.grant.instanceUrl, obtained.audience, obtained.grant.scope ?? '-']))
+      pass(
+        'exchange',
+        m('exchange.title'),
+        m('exchange.pass', [
+          obtained.grant.orgId,
+          obtained.grant.instanceUrl,
+          obtained.audience,
+          obtained.grant.scope ?? '-',
+        ]),
+      ),
     );
-    checks.push(await apiCheck(obtained.grant.instanceUrl, obtained.grant.accessToken, started + context.timeoutSeconds * 1000));
+    checks.push(
+      await apiCheck(obtained.grant.instanceUrl, obtained.grant.accessToken, started + context.timeoutSeconds * 1000),
+    );
     return report;
   } catch (error) {
     if (!isJwtSetupError(error)) throw error;
-    report.attempts = ((error.data as { attempts?: LoginAttempt[] } | undefined)?.attempts) ?? [];
+    report.attempts = (error.data as { attempts?: LoginAttempt[] } | undefined)?.attempts ?? [];
     report.error = { name: error.name, message: error.message };
     if (!answer) {
       checks.push(failFromError('endpoint.reachable', m('endpoint.reachableTitle'), error));
@@ -291,7 +386,9 @@ async function exchangeChecks(input: ExchangeInput, context: ExchangeContext): P
       checks.push(skip('api', m('api.title'), m('api.noToken')));
       return report;
     }
-    checks.push(pass('endpoint.reachable', m('endpoint.reachableTitle'), m('endpoint.reachablePass', [host, answer.status])));
+    checks.push(
+      pass('endpoint.reachable', m('endpoint.reachableTitle'), m('endpoint.reachablePass', [host, answer.status])),
+    );
     const clock = clockCheck(answer, started);
     checks.push(clock);
     checks.push(diagnose(error, { ...context, input, clock, attempts: report.attempts }));
@@ -333,12 +430,20 @@ async function apiCheck(instanceUrl: string, accessToken: string, deadline: numb
     }
     return fail('api', title, m('api.fail', [code]), m('api.fix'));
   } catch (error) {
-    return fail('api', title, m('api.fail', [error instanceof Error ? error.message : reason('requestFailed')]), m('api.fix'));
+    return fail(
+      'api',
+      title,
+      m('api.fail', [error instanceof Error ? error.message : reason('requestFailed')]),
+      m('api.fix'),
+    );
   }
 }
 
 /** The exchange failure, with its likely causes ranked by what the local checks found. */
-function diagnose(error: JwtSetupError, context: ExchangeContext & { input: ExchangeInput; clock: Check; attempts: LoginAttempt[] }): Check {
+function diagnose(
+  error: JwtSetupError,
+  context: ExchangeContext & { input: ExchangeInput; clock: Check; attempts: LoginAttempt[] },
+): Check {
   const title = m('exchange.title');
   const code = error.errorCode;
   const first: string[] = [];
@@ -349,7 +454,9 @@ function diagnose(error: JwtSetupError, context: ExchangeContext & { input: Exch
   }
   if (code === 'InvalidAssertion' && context.certificate) {
     first.push(
-      certificateMatchesKey(context.certificate, context.input.key.publicKey) ? m('cause.otherCertificateInApp') : m('cause.keyCertificateMismatch')
+      certificateMatchesKey(context.certificate, context.input.key.publicKey)
+        ? m('cause.otherCertificateInApp')
+        : m('cause.keyCertificateMismatch'),
     );
   }
   if (code === 'InvalidAssertion' && !context.certificate) first.push(m('cause.noCertificate'));
@@ -369,7 +476,12 @@ function diagnose(error: JwtSetupError, context: ExchangeContext & { input: Exch
   return fail('exchange', title, `${error.message} ${meaning}`.trim(), fix);
 }
 
-async function storedAuthCheck(privateKey: string | undefined, isJwt: boolean, username: string, key: LoadedKey | undefined): Promise<Check> {
+async function storedAuthCheck(
+  privateKey: string | undefined,
+  isJwt: boolean,
+  username: string,
+  key: LoadedKey | undefined,
+): Promise<Check> {
   const title = m('stored.title');
   if (!isJwt || !privateKey) return warn('stored-auth', title, m('stored.notJwt', [username]), m('stored.notJwtFix'));
   try {
@@ -380,6 +492,11 @@ async function storedAuthCheck(privateKey: string | undefined, isJwt: boolean, u
     return pass('stored-auth', title, m('stored.pass', [username, privateKey]));
   } catch (error) {
     if (!isJwtSetupError(error)) throw error;
-    return fail('stored-auth', title, m('stored.keyBroken', [username, privateKey, error.message]), m('stored.reloginFix'));
+    return fail(
+      'stored-auth',
+      title,
+      m('stored.keyBroken', [username, privateKey, error.message]),
+      m('stored.reloginFix'),
+    );
   }
 }

@@ -43,7 +43,9 @@ export function renderGithubAnnotations(checks: Check[]): string[] {
 export function renderMarkdown(checks: Check[]): string {
   const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const icon: Record<CheckStatus, string> = { pass: '✅', warn: '⚠️', fail: '❌', skip: '➖' };
-  const rows = checks.map((c) => `| ${icon[c.status]} ${c.status} | \`${c.id}\` | ${cell(c.detail)} | ${cell(c.fix ?? '')} |`);
+  const rows = checks.map(
+    (c) => `| ${icon[c.status]} ${c.status} | \`${c.id}\` | ${cell(c.detail)} | ${cell(c.fix ?? '')} |`,
+  );
   return [
     `### ${messages.getMessage('markdownHeading')}`,
     '',

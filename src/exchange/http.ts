@@ -24,7 +24,10 @@ export type HttpRequest = {
 };
 
 export class TransportFailure extends Error {
-  public constructor(public readonly kind: 'network' | 'timeout' | 'idle' | 'too-large', detail: string) {
+  public constructor(
+    public readonly kind: 'network' | 'timeout' | 'idle' | 'too-large',
+    detail: string,
+  ) {
     super(detail);
     this.name = 'TransportFailure';
   }
@@ -76,14 +79,20 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
         else chunks.push(chunk);
       });
       response.on('end', () =>
-        finish(undefined, { status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') })
+        finish(undefined, {
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
       );
       response.on('error', (error) => finish(new TransportFailure('network', describeNetworkError(error))));
       response.on('aborted', () => finish(new TransportFailure('network', reason('http.closedMidAnswer'))));
     });
     const timer = setTimeout(() => finish(new TransportFailure('timeout', reason('http.timedOut'))), remaining);
     if (req.idleMs !== undefined && req.idleMs < remaining) {
-      request.setTimeout(req.idleMs, () => finish(new TransportFailure('idle', reason('http.idle', [Math.round((req.idleMs ?? 0) / 1000)]))));
+      request.setTimeout(req.idleMs, () =>
+        finish(new TransportFailure('idle', reason('http.idle', [Math.round((req.idleMs ?? 0) / 1000)]))),
+      );
     }
     request.on('error', (error) => finish(new TransportFailure('network', describeNetworkError(error))));
     request.end(req.body);

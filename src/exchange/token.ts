@@ -101,7 +101,7 @@ export async function postAssertion(
   loginUrl: URL,
   assertion: string,
   context: { audience: string; username: string; clientId: string },
-  options: ExchangeOptions
+  options: ExchangeOptions,
 ): Promise<TokenGrant> {
   const retry = options.retry ?? DEFAULT_RETRY;
   const sleep = options.sleep ?? defaultSleep;
@@ -153,14 +153,22 @@ export async function postAssertion(
       if (error.kind === 'timeout' && Date.now() >= options.deadline) {
         throw jwtError('RequestTimeout', [host, options.timeoutSeconds]);
       }
-      happened = error.kind === 'idle' ? messages.getMessage('noAnswerWithin', [Math.round(idleMs / 1000)]) : error.message;
+      happened =
+        error.kind === 'idle' ? messages.getMessage('noAnswerWithin', [Math.round(idleMs / 1000)]) : error.message;
       transient = jwtError('NetworkError', [host, happened]);
     }
     last = transient;
     if (attempt === retry.attempts) break;
     const delayMs = Math.min(retry.baseDelayMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5), 8000);
     if (Date.now() + delayMs >= options.deadline) break;
-    options.onEvent?.({ type: 'retry', host, attempt, attempts: retry.attempts, reason: happened, delayMs: Math.round(delayMs) });
+    options.onEvent?.({
+      type: 'retry',
+      host,
+      attempt,
+      attempts: retry.attempts,
+      reason: happened,
+      delayMs: Math.round(delayMs),
+    });
     // eslint-disable-next-line no-await-in-loop
     await sleep(delayMs);
   }
@@ -205,7 +213,12 @@ export async function obtainToken(input: ObtainTokenInput, options: ExchangeOpti
       const assertion = await signAssertion(claims, input.privateKey);
       try {
         // eslint-disable-next-line no-await-in-loop
-        const grant = await postAssertion(input.loginUrl, assertion, { audience, username: input.username, clientId: input.clientId }, options);
+        const grant = await postAssertion(
+          input.loginUrl,
+          assertion,
+          { audience, username: input.username, clientId: input.clientId },
+          options,
+        );
         attempts.push({ loginUrl: input.loginUrl.href, audience, outcome: 'ok' });
         return { grant, audience, claims, attempts };
       } catch (error) {

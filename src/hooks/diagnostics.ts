@@ -22,7 +22,9 @@ export type JwtAuthDiagnosis = { username: string; keyFile: string; status: 'pas
 export async function diagnoseJwtAuths(): Promise<JwtAuthDiagnosis[]> {
   const state = await StateAggregator.getInstance();
   const auths = await state.orgs.readAll(false);
-  const jwtAuths = auths.filter((a) => typeof a.privateKey === 'string' && !a.refreshToken && typeof a.username === 'string');
+  const jwtAuths = auths.filter(
+    (a) => typeof a.privateKey === 'string' && !a.refreshToken && typeof a.username === 'string',
+  );
   return Promise.all(
     jwtAuths.map(async (auth): Promise<JwtAuthDiagnosis> => {
       const username = auth.username as string;
@@ -34,18 +36,24 @@ export async function diagnoseJwtAuths(): Promise<JwtAuthDiagnosis[]> {
         if (!isJwtSetupError(error)) throw error;
         return { username, keyFile, status: 'fail', problem: error.message };
       }
-    })
+    }),
   );
 }
 
 export const hook = async (options: { doctor: SfDoctor }): Promise<void> => {
   const results = await diagnoseJwtAuths();
-  options.doctor.addPluginData(PLUGIN, { jwtAuthorizations: results.map(({ username, keyFile, status }) => ({ username, keyFile, status })) });
+  options.doctor.addPluginData(PLUGIN, {
+    jwtAuthorizations: results.map(({ username, keyFile, status }) => ({ username, keyFile, status })),
+  });
   await Promise.all(
     results.map(async (r) => {
-      await Lifecycle.getInstance().emit('Doctor:diagnostic', { testName: messages.getMessage('testName', [r.username]), status: r.status });
-      if (r.status === 'fail') options.doctor.addSuggestion(messages.getMessage('suggestion', [r.username, r.problem ?? '', r.username]));
-    })
+      await Lifecycle.getInstance().emit('Doctor:diagnostic', {
+        testName: messages.getMessage('testName', [r.username]),
+        status: r.status,
+      });
+      if (r.status === 'fail')
+        options.doctor.addSuggestion(messages.getMessage('suggestion', [r.username, r.problem ?? '', r.username]));
+    }),
   );
 };
 

@@ -23,7 +23,8 @@ export type ClaimInput = {
 
 export function buildClaims(input: ClaimInput): AssertionClaims {
   const expiresIn = input.expiresIn ?? MAX_EXPIRES_IN;
-  if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_EXPIRES_IN) throw jwtError('InvalidExpiresIn', [expiresIn]);
+  if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_EXPIRES_IN)
+    throw jwtError('InvalidExpiresIn', [expiresIn]);
   const now = Math.floor((input.now ?? Date.now()) / 1000);
   // exp in seconds since the epoch, as RFC 7519 says (the official CLI sends milliseconds; Salesforce tolerates it).
   return { iss: input.clientId, sub: input.username, aud: input.audience, exp: now + expiresIn };

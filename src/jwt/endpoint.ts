@@ -55,11 +55,13 @@ export function parseLoginUrl(input: string): URL {
   } catch {
     throw jwtError('InvalidUrl', [input, reason('url.unparsable')]);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw jwtError('InvalidUrl', [input, reason('url.scheme', [url.protocol])]);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw jwtError('InvalidUrl', [input, reason('url.scheme', [url.protocol])]);
   if (url.username || url.password) throw jwtError('InvalidUrl', [input, reason('url.credentials')]);
   const lightning = myDomainForLightning(url);
   if (lightning) throw jwtError('LightningUrl', [url.origin], [lightning]);
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) throw jwtError('InsecureUrl', [url.origin], [url.host]);
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname))
+    throw jwtError('InsecureUrl', [url.origin], [url.host]);
   if (SETUP_PATHS.test(url.pathname) || url.search || url.hash) {
     if (url.pathname !== '/' || url.search || url.hash) throw jwtError('SetupPageUrl', [input], [url.origin]);
   }

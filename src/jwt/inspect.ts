@@ -12,7 +12,12 @@ Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('sf-jwt-setup', 'rules');
 const m = (key: string, tokens: string[] = []): string => messages.getMessage(key, tokens);
 
-export type DecodedJwt = { header: Record<string, unknown>; claims: Record<string, unknown>; signature: string; signingInput: string };
+export type DecodedJwt = {
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+  signature: string;
+  signingInput: string;
+};
 
 export function decodeJwt(token: string): DecodedJwt | undefined {
   const parts = token.trim().split('.');
@@ -20,8 +25,21 @@ export function decodeJwt(token: string): DecodedJwt | undefined {
   try {
     const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as unknown;
     const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as unknown;
-    if (!header || typeof header !== 'object' || Array.isArray(header) || !claims || typeof claims !== 'object' || Array.isArray(claims)) return undefined;
-    return { header: header as Record<string, unknown>, claims: claims as Record<string, unknown>, signature: parts[2], signingInput: `${parts[0]}.${parts[1]}` };
+    if (
+      !header ||
+      typeof header !== 'object' ||
+      Array.isArray(header) ||
+      !claims ||
+      typeof claims !== 'object' ||
+      Array.isArray(claims)
+    )
+      return undefined;
+    return {
+      header: header as Record<string, unknown>,
+      claims: claims as Record<string, unknown>,
+      signature: parts[2],
+      signingInput: `${parts[0]}.${parts[1]}`,
+    };
   } catch {
     return undefined;
   }
@@ -35,19 +53,31 @@ export function inspectAssertion(token: string, options: InspectOptions): { deco
   if (!decoded) {
     return { checks: [fail('format', m('format.title'), m('format.fail'), m('format.fix'))] };
   }
-  const checks: Check[] = [pass('format', m('format.title'), m('format.pass')), ...checkHeader(decoded.header, decoded.signature)];
+  const checks: Check[] = [
+    pass('format', m('format.title'), m('format.pass')),
+    ...checkHeader(decoded.header, decoded.signature),
+  ];
   checks.push(...checkClaims(decoded.claims, options));
   if (options.publicKey) {
     let valid = false;
     try {
-      valid = decoded.header.alg === 'RS256' && createVerify('RSA-SHA256').update(decoded.signingInput).verify(options.publicKey, Buffer.from(decoded.signature, 'base64url'));
+      valid =
+        decoded.header.alg === 'RS256' &&
+        createVerify('RSA-SHA256')
+          .update(decoded.signingInput)
+          .verify(options.publicKey, Buffer.from(decoded.signature, 'base64url'));
     } catch {
       valid = false;
     }
     checks.push(
       valid
         ? pass('signature', m('signature.title'), m('signature.pass', [options.certificateLabel ?? 'certificate']))
-        : fail('signature', m('signature.title'), m('signature.fail', [options.certificateLabel ?? 'certificate']), m('signature.fix'))
+        : fail(
+            'signature',
+            m('signature.title'),
+            m('signature.fail', [options.certificateLabel ?? 'certificate']),
+            m('signature.fix'),
+          ),
     );
   }
   return { decoded, checks };

@@ -17,7 +17,9 @@ const CONSUMER_KEY = /^3MVG[A-Za-z0-9._]{20,}$/;
 const ORG_ID = /^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/;
 const SECRET = /^(\d{16,20}|[A-Fa-f0-9]{64})$/;
 const COMMON_TLDS = new Set(
-  'com org net io co uk de fr edu gov mil us ca au jp in eu ch nl se no dk fi it es be at nz br mx ie pl pt cz il sg hk kr cn ru za ar cl info biz app dev cloud ai tech'.split(' ')
+  'com org net io co uk de fr edu gov mil us ca au jp in eu ch nl se no dk fi it es be at nz br mx ie pl pt cz il sg hk kr cn ru za ar cl info biz app dev cloud ai tech'.split(
+    ' ',
+  ),
 );
 
 const m = (key: string, tokens: Array<string | number> = []): string => messages.getMessage(key, tokens.map(String));
@@ -37,14 +39,18 @@ export function checkHeader(header: Record<string, unknown>, signature?: string)
   const checks: Check[] = [];
   const alg = header.alg;
   if (alg === 'RS256') checks.push(pass('header.alg', m('alg.title'), m('alg.pass')));
-  else if (typeof alg === 'string' && alg.toLowerCase() === 'none') checks.push(fail('header.alg', m('alg.title'), m('alg.none'), m('alg.fix')));
-  else if (typeof alg === 'string' && /^HS/i.test(alg)) checks.push(fail('header.alg', m('alg.title'), m('alg.hmac', [alg]), m('alg.fix')));
+  else if (typeof alg === 'string' && alg.toLowerCase() === 'none')
+    checks.push(fail('header.alg', m('alg.title'), m('alg.none'), m('alg.fix')));
+  else if (typeof alg === 'string' && /^HS/i.test(alg))
+    checks.push(fail('header.alg', m('alg.title'), m('alg.hmac', [alg]), m('alg.fix')));
   else checks.push(fail('header.alg', m('alg.title'), m('alg.other', [String(alg)]), m('alg.fix')));
   const typ = header.typ;
-  if (typ !== undefined && typ !== 'JWT') checks.push(warn('header.typ', m('typ.title'), m('typ.other', [String(typ)]), m('typ.fix')));
+  if (typ !== undefined && typ !== 'JWT')
+    checks.push(warn('header.typ', m('typ.title'), m('typ.other', [String(typ)]), m('typ.fix')));
   if (alg === 'RS256' && signature !== undefined) {
     const length = Buffer.from(signature, 'base64url').length;
-    if (length < 256) checks.push(fail('header.typ-alg', m('mismatch.title'), m('mismatch.short', [length]), m('mismatch.fix')));
+    if (length < 256)
+      checks.push(fail('header.typ-alg', m('mismatch.title'), m('mismatch.short', [length]), m('mismatch.fix')));
   }
   return checks;
 }
@@ -61,9 +67,17 @@ export type ClaimRuleContext = {
 
 export function checkClaims(claims: Record<string, unknown>, context: ClaimRuleContext = {}): Check[] {
   const checks: Check[] = [];
-  const wrongCase = Object.keys(claims).filter((k) => ['iss', 'sub', 'aud', 'exp', 'prn'].includes(k.toLowerCase()) && k !== k.toLowerCase());
-  if (wrongCase.length > 0) checks.push(fail('claims.case', m('case.title'), m('case.fail', [wrongCase.join(', ')]), m('case.fix')));
-  checks.push(checkIss(claims.iss), checkSub(claims.prn ?? claims.sub, context), checkAud(claims.aud, context), checkExp(claims.exp, context));
+  const wrongCase = Object.keys(claims).filter(
+    (k) => ['iss', 'sub', 'aud', 'exp', 'prn'].includes(k.toLowerCase()) && k !== k.toLowerCase(),
+  );
+  if (wrongCase.length > 0)
+    checks.push(fail('claims.case', m('case.title'), m('case.fail', [wrongCase.join(', ')]), m('case.fix')));
+  checks.push(
+    checkIss(claims.iss),
+    checkSub(claims.prn ?? claims.sub, context),
+    checkAud(claims.aud, context),
+    checkExp(claims.exp, context),
+  );
   return checks;
 }
 
@@ -80,11 +94,17 @@ export function checkIss(iss: unknown): Check {
 export function checkSub(sub: unknown, context: ClaimRuleContext): Check {
   const title = m('sub.title');
   if (typeof sub !== 'string' || sub.length === 0) return fail('claims.sub', title, m('sub.missing'), m('sub.fix'));
-  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(sub)) return fail('claims.sub', title, m('sub.notUsername', [sub]), m('sub.fix'));
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(sub))
+    return fail('claims.sub', title, m('sub.notUsername', [sub]), m('sub.fix'));
   const suffix = sandboxSuffix(sub);
   const kind = context.loginUrl ? classifyHost(context.loginUrl) : undefined;
   if (suffix && (kind === 'production' || kind === 'my-domain') && !context.sandbox) {
-    return warn('claims.sub', title, m('sub.sandboxAtProduction', [sub, suffix, context.loginUrl?.host ?? '']), m('sub.sandboxFix'));
+    return warn(
+      'claims.sub',
+      title,
+      m('sub.sandboxAtProduction', [sub, suffix, context.loginUrl?.host ?? '']),
+      m('sub.sandboxFix'),
+    );
   }
   return pass('claims.sub', title, m('sub.pass', [sub]));
 }
@@ -101,7 +121,8 @@ export function checkAud(aud: unknown, context: ClaimRuleContext): Check {
     return fail('claims.aud', title, m('aud.notUrl', [aud]), m('aud.fix'));
   }
   // Salesforce compares aud as a string: https://login.salesforce.com/ is refused as "audience is invalid".
-  if (aud.endsWith('/') && url.pathname === '/') return fail('claims.aud', title, m('aud.slash', [aud]), m('aud.slashFix', [aud.replace(/\/+$/, '')]));
+  if (aud.endsWith('/') && url.pathname === '/')
+    return fail('claims.aud', title, m('aud.slash', [aud]), m('aud.slashFix', [aud.replace(/\/+$/, '')]));
   if (context.audienceExplicit) return pass('claims.aud', title, m('aud.explicit', [aud]));
   if (!context.loginUrl) {
     return [PRODUCTION_URL, SANDBOX_URL].includes(aud) || url.protocol === 'https:'
@@ -109,11 +130,17 @@ export function checkAud(aud: unknown, context: ClaimRuleContext): Check {
       : warn('claims.aud', title, m('aud.insecure', [aud]), m('aud.fix'));
   }
   const expected = expectedAudiences(context.loginUrl, context.sandbox);
-  if (expected.includes(aud.replace(/\/+$/, ''))) return pass('claims.aud', title, m('aud.fits', [aud, context.loginUrl.host]));
+  if (expected.includes(aud.replace(/\/+$/, '')))
+    return pass('claims.aud', title, m('aud.fits', [aud, context.loginUrl.host]));
   if (aud === SANDBOX_URL && classifyHost(context.loginUrl) === 'production') {
     return fail('claims.aud', title, m('aud.sandboxAtProduction'), m('aud.fix'));
   }
-  return warn('claims.aud', title, m('aud.unexpected', [aud, context.loginUrl.host, expected.join(' or ')]), m('aud.fix'));
+  return warn(
+    'claims.aud',
+    title,
+    m('aud.unexpected', [aud, context.loginUrl.host, expected.join(' or ')]),
+    m('aud.fix'),
+  );
 }
 
 /**
@@ -127,7 +154,13 @@ function checkAudList(list: unknown[], context: ClaimRuleContext): Check {
   const verdicts = entries.map((entry) => ({ entry, check: checkAud(entry, context) }));
   const best = verdicts.find((v) => v.check.status === 'pass') ?? verdicts.find((v) => v.check.status === 'warn');
   const shown = JSON.stringify(list);
-  if (!best) return fail('claims.aud', title, `${m('aud.list', [shown])} ${verdicts[0].check.detail}`, verdicts[0].check.fix ?? m('aud.fix'));
+  if (!best)
+    return fail(
+      'claims.aud',
+      title,
+      `${m('aud.list', [shown])} ${verdicts[0].check.detail}`,
+      verdicts[0].check.fix ?? m('aud.fix'),
+    );
   return warn('claims.aud', title, m('aud.list', [shown]), m('aud.listFix', [best.entry]));
 }
 
@@ -135,10 +168,13 @@ export function checkExp(exp: unknown, context: ClaimRuleContext): Check {
   const title = m('exp.title');
   const now = context.now ?? Math.floor(Date.now() / 1000);
   if (exp === undefined) return fail('claims.exp', title, m('exp.missing'), m('exp.fix'));
-  if (typeof exp !== 'number' || !Number.isFinite(exp)) return fail('claims.exp', title, m('exp.notNumber', [JSON.stringify(exp) ?? 'undefined']), m('exp.fix'));
-  if (exp > 1e11) return fail('claims.exp', title, m('exp.milliseconds', [exp]), m('exp.millisecondsFix', [Math.floor(exp / 1000)]));
+  if (typeof exp !== 'number' || !Number.isFinite(exp))
+    return fail('claims.exp', title, m('exp.notNumber', [JSON.stringify(exp) ?? 'undefined']), m('exp.fix'));
+  if (exp > 1e11)
+    return fail('claims.exp', title, m('exp.milliseconds', [exp]), m('exp.millisecondsFix', [Math.floor(exp / 1000)]));
   if (!Number.isInteger(exp)) return warn('claims.exp', title, m('exp.fraction', [exp]), m('exp.fix'));
-  if (exp < now - CLOCK_SKEW_SECONDS) return fail('claims.exp', title, m('exp.past', [new Date(exp * 1000).toISOString(), now - exp]), m('exp.pastFix'));
+  if (exp < now - CLOCK_SKEW_SECONDS)
+    return fail('claims.exp', title, m('exp.past', [new Date(exp * 1000).toISOString(), now - exp]), m('exp.pastFix'));
   if (exp > now + MAX_EXPIRES_IN + CLOCK_SKEW_SECONDS) {
     return fail('claims.exp', title, m('exp.tooFar', [exp - now]), m('exp.fix'));
   }

@@ -66,14 +66,14 @@ export async function createSelfSignedCertificate(options: CreateCertificateOpti
       options.privateKey.export({ type: 'pkcs8', format: 'der' }),
       RSA_SHA256,
       false,
-      ['sign']
+      ['sign'],
     ),
     publicKey: await webcrypto.subtle.importKey(
       'spki',
       options.publicKey.export({ type: 'spki', format: 'der' }),
       RSA_SHA256,
       true,
-      ['verify']
+      ['verify'],
     ),
   };
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
@@ -125,7 +125,9 @@ function parseCertificate(raw: string | Buffer, sourceLabel: string, x509: X509M
   if (decoded.kind === 'pem') {
     const block = decoded.blocks.find((b) => b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE');
     if (!block) {
-      const what = decoded.blocks[0].label.includes('PRIVATE KEY') ? reason('cert.holdsPrivateKey') : reason('cert.holds', [decoded.blocks[0].label]);
+      const what = decoded.blocks[0].label.includes('PRIVATE KEY')
+        ? reason('cert.holdsPrivateKey')
+        : reason('cert.holds', [decoded.blocks[0].label]);
       throw jwtError('CertificateMalformed', [sourceLabel, what]);
     }
     pem = toPem('CERTIFICATE', block.body);
@@ -133,7 +135,11 @@ function parseCertificate(raw: string | Buffer, sourceLabel: string, x509: X509M
     pem = toPem('CERTIFICATE', decoded.der.toString('base64'));
   } else {
     const why =
-      decoded.kind === 'empty' ? reason('empty') : decoded.kind === 'truncated' ? reason('cert.cutOff') : reason('cert.none');
+      decoded.kind === 'empty'
+        ? reason('empty')
+        : decoded.kind === 'truncated'
+          ? reason('cert.cutOff')
+          : reason('cert.none');
     throw jwtError('CertificateMalformed', [sourceLabel, why]);
   }
   return describeCertificate(pem, sourceLabel, x509);
@@ -169,7 +175,8 @@ function describeCertificate(pem: string, sourceLabel: string, x509: X509Module)
 
 function signatureAlgorithmName(cert: InstanceType<X509Module['X509Certificate']>): string {
   const alg = cert.signatureAlgorithm as { name: string; hash?: { name: string } };
-  if (alg.name === 'RSASSA-PKCS1-v1_5' && alg.hash) return `${alg.hash.name.replace('-', '').toLowerCase()}WithRSAEncryption`;
+  if (alg.name === 'RSASSA-PKCS1-v1_5' && alg.hash)
+    return `${alg.hash.name.replace('-', '').toLowerCase()}WithRSAEncryption`;
   if (alg.name === 'RSA-PSS') return 'rsassaPss';
   if (alg.name === 'ECDSA' && alg.hash) return `ecdsa-with-${alg.hash.name.replace('-', '')}`;
   return alg.name;

@@ -6,7 +6,13 @@ import { generateKeyPair } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { jwtError } from '../errors.js';
-import { ensureWritableDir, existingFiles, removeStaleTemps, writeFilesAtomically, type FileToWrite } from '../util/files.js';
+import {
+  ensureWritableDir,
+  existingFiles,
+  removeStaleTemps,
+  writeFilesAtomically,
+  type FileToWrite,
+} from '../util/files.js';
 import { createSelfSignedCertificate, type CertificateInfo } from './certificate.js';
 import { loadPrivateKey, privateKeyPem, type Passphrase } from './private-key.js';
 import { defaultSubject, formatSubject, parseSubject } from './subject.js';
@@ -45,7 +51,8 @@ const generateRsa = promisify(generateKeyPair);
 
 export function validateKeygenOptions(options: KeygenOptions): void {
   if (!(KEY_SIZES as readonly number[]).includes(options.keySize)) throw jwtError('InvalidKeySize', [options.keySize]);
-  if (!Number.isInteger(options.days) || options.days < 1 || options.days > MAX_DAYS) throw jwtError('InvalidDays', [options.days]);
+  if (!Number.isInteger(options.days) || options.days < 1 || options.days > MAX_DAYS)
+    throw jwtError('InvalidDays', [options.days]);
   if (options.name.length === 0 || basename(options.name) !== options.name || options.name.startsWith('.')) {
     throw jwtError('InvalidFileName', [options.name]);
   }
@@ -85,8 +92,15 @@ export async function prepareKeygen(options: KeygenOptions): Promise<PreparedKey
     if (present.length > 0) throw jwtError('FilesExist', [present.join(', ')]);
   }
 
-  const { privateKey, publicKey } = existingKey ?? (await generateRsa('rsa', { modulusLength: options.keySize, publicExponent: 0x1_00_01 }));
-  const certificate = await createSelfSignedCertificate({ privateKey, publicKey, subject, days: options.days, now: options.now });
+  const { privateKey, publicKey } =
+    existingKey ?? (await generateRsa('rsa', { modulusLength: options.keySize, publicExponent: 0x1_00_01 }));
+  const certificate = await createSelfSignedCertificate({
+    privateKey,
+    publicKey,
+    subject,
+    days: options.days,
+    now: options.now,
+  });
 
   const files: FileToWrite[] = [];
   if (!existingKey) {

@@ -104,7 +104,9 @@ export function decodeText(input: string | Buffer): DecodedText {
 }
 
 /** The BEGIN…END blocks, in one forward scan (no backtracking regex over the whole input). */
-function* pemBlocks(text: string): Generator<{ label: string; content: string; length: number } | { truncated: string }> {
+function* pemBlocks(
+  text: string,
+): Generator<{ label: string; content: string; length: number } | { truncated: string }> {
   let from = 0;
   for (;;) {
     const begin = text.indexOf('-----BEGIN ', from);

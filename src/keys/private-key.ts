@@ -42,7 +42,10 @@ export type LoadKeyOptions = {
 };
 
 /** Read the passphrase from the environment variable `name`; unset or empty is an error. */
-export function passphraseFromEnv(name: string | undefined, env: NodeJS.ProcessEnv = process.env): Passphrase | undefined {
+export function passphraseFromEnv(
+  name: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Passphrase | undefined {
   if (name === undefined) return undefined;
   const value = env[name];
   if (value === undefined || value.length === 0) throw jwtError('PassphraseEnvUnset', [name], [name]);
@@ -56,7 +59,7 @@ export async function loadPrivateKey(input: KeyInput, options: LoadKeyOptions = 
 
 async function readKeyInput(
   input: KeyInput,
-  env: NodeJS.ProcessEnv
+  env: NodeJS.ProcessEnv,
 ): Promise<{ raw: string | Buffer; label: string; file?: string }> {
   if ('file' in input) {
     const file = isAbsolute(input.file) ? input.file : resolve(input.file);
@@ -91,7 +94,12 @@ async function readKeyInput(
 }
 
 /** Parse key material already in memory. `label` names the source in messages. */
-export function parsePrivateKey(raw: string | Buffer, label: string, options: LoadKeyOptions = {}, file?: string): LoadedKey {
+export function parsePrivateKey(
+  raw: string | Buffer,
+  label: string,
+  options: LoadKeyOptions = {},
+  file?: string,
+): LoadedKey {
   const size = Buffer.isBuffer(raw) ? raw.length : Buffer.byteLength(raw);
   if (size > MAX_KEY_BYTES) throw jwtError('KeyTooLarge', [label, size]);
   const decoded = decodeText(raw);
@@ -131,7 +139,7 @@ function keyFromBlocks(
   blocks: PemBlock[],
   label: string,
   passphrase: Passphrase | undefined,
-  repairs: Repair[]
+  repairs: Repair[],
 ): Omit<LoadedKey, 'publicKey' | 'bits' | 'sourceLabel' | 'file'> {
   const block = blocks.find((b) => ['PRIVATE KEY', 'RSA PRIVATE KEY', 'ENCRYPTED PRIVATE KEY'].includes(b.label));
   if (!block) throw wrongKind(blocks[0].label, label);
@@ -141,7 +149,9 @@ function keyFromBlocks(
   const format = block.label === 'RSA PRIVATE KEY' ? 'pkcs1' : 'pkcs8';
   if (encrypted && !passphrase) throw jwtError('KeyEncryptedNoPassphrase', [label]);
   try {
-    const privateKey = createPrivateKey(encrypted ? { key: pem, format: 'pem', passphrase: passphrase?.value } : { key: pem, format: 'pem' });
+    const privateKey = createPrivateKey(
+      encrypted ? { key: pem, format: 'pem', passphrase: passphrase?.value } : { key: pem, format: 'pem' },
+    );
     return { privateKey, encrypted, format: encrypted ? `encrypted-${format}` : format, repairs };
   } catch (error) {
     if (encrypted && passphrase) throw jwtError('KeyWrongPassphrase', [label, passphrase.source], [passphrase.source]);
@@ -172,7 +182,11 @@ function wrongKind(pemLabel: string, label: string): JwtSetupError {
   }
 }
 
-function keyFromDer(der: Buffer, label: string, passphrase: Passphrase | undefined): { privateKey: KeyObject; encrypted: boolean } {
+function keyFromDer(
+  der: Buffer,
+  label: string,
+  passphrase: Passphrase | undefined,
+): { privateKey: KeyObject; encrypted: boolean } {
   for (const type of ['pkcs8', 'pkcs1', 'sec1'] as const) {
     try {
       return { privateKey: createPrivateKey({ key: der, format: 'der', type }), encrypted: false };
@@ -181,7 +195,10 @@ function keyFromDer(der: Buffer, label: string, passphrase: Passphrase | undefin
       if (type === 'pkcs8' && (error as NodeJS.ErrnoException).code === 'ERR_MISSING_PASSPHRASE') {
         if (!passphrase) throw jwtError('KeyEncryptedNoPassphrase', [label]);
         try {
-          return { privateKey: createPrivateKey({ key: der, format: 'der', type, passphrase: passphrase.value }), encrypted: true };
+          return {
+            privateKey: createPrivateKey({ key: der, format: 'der', type, passphrase: passphrase.value }),
+            encrypted: true,
+          };
         } catch {
           throw jwtError('KeyWrongPassphrase', [label, passphrase.source], [passphrase.source]);
         }
@@ -219,7 +236,7 @@ function finish(
   partial: Omit<LoadedKey, 'publicKey' | 'bits' | 'sourceLabel' | 'file'>,
   label: string,
   minBits: number,
-  file: string | undefined
+  file: string | undefined,
 ): LoadedKey {
   const type = partial.privateKey.asymmetricKeyType;
   if (type !== 'rsa') throw jwtError('KeyNotRsa', [label, describeKeyType(type)]);
@@ -254,7 +271,9 @@ export function privateKeyPem(key: KeyObject, passphrase?: string): string {
 
 /** SHA-256 of the SubjectPublicKeyInfo: identifies a key pair without revealing anything. */
 export function publicKeyFingerprint(publicKey: KeyObject): string {
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 }
 
 /**
@@ -289,7 +308,9 @@ function evpBytesToKey(passphrase: string, salt: Buffer, digest: 'md5' | 'sha256
   let previous = Buffer.alloc(0);
   let length = 0;
   while (length < 48) {
-    previous = createHash(digest).update(Buffer.concat([previous, Buffer.from(passphrase, 'utf8'), salt])).digest();
+    previous = createHash(digest)
+      .update(Buffer.concat([previous, Buffer.from(passphrase, 'utf8'), salt]))
+      .digest();
     out.push(previous);
     length += previous.length;
   }

@@ -103,5 +103,8 @@ function unescape(value: string): string {
 }
 
 function escapeValue(value: string): string {
-  return value.replace(/([,+"\\<>;=])/g, '\\$1').replace(/^([ #])/, '\\$1').replace(/ $/, '\\ ');
+  return value
+    .replace(/([,+"\\<>;=])/g, '\\$1')
+    .replace(/^([ #])/, '\\$1')
+    .replace(/ $/, '\\ ');
 }

@@ -41,7 +41,10 @@ export function keyStoreDir(): string {
 export async function persistableKeyFile(key: LoadedKey): Promise<string> {
   if (key.file && !key.encrypted) return key.file;
   const pem = privateKeyPem(key.privateKey);
-  const name = createHash('sha256').update(key.publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 32);
+  const name = createHash('sha256')
+    .update(key.publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 32);
   const dir = keyStoreDir();
   const file = join(dir, `${name}.key`);
   await mkdir(dir, { recursive: true, mode: 0o700 });

@@ -25,7 +25,10 @@ export async function withStoreLock<T>(fn: () => Promise<T>): Promise<T> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       // eslint-disable-next-line no-await-in-loop
-      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+      const age = await stat(lock).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
       if (age > STALE_MS) {
         // eslint-disable-next-line no-await-in-loop
         await rm(lock, { recursive: true, force: true });

@@ -58,13 +58,16 @@ function highestVersion(json: unknown): string | undefined {
 
 function firstRecord(json: unknown): Record<string, unknown> | undefined {
   const records = (json as { records?: unknown } | undefined)?.records;
-  return Array.isArray(records) && records[0] && typeof records[0] === 'object' ? (records[0] as Record<string, unknown>) : undefined;
+  return Array.isArray(records) && records[0] && typeof records[0] === 'object'
+    ? (records[0] as Record<string, unknown>)
+    : undefined;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** The query the sf CLI itself makes for an org's details. */
-export const ORGANIZATION_QUERY = 'SELECT Name, InstanceName, IsSandbox, TrialExpirationDate, NamespacePrefix, OrganizationType FROM Organization';
+export const ORGANIZATION_QUERY =
+  'SELECT Name, InstanceName, IsSandbox, TrialExpirationDate, NamespacePrefix, OrganizationType FROM Organization';
 
 export function soqlAt(version: string, query: string): string {
   return `/services/data/${version}/query?q=${encodeURIComponent(query)}`;
@@ -79,7 +82,12 @@ export async function latestApiVersion(instanceUrl: string, deadline: number): P
 export async function readOrgDetails(grant: TokenGrant, deadline: number): Promise<OrgDetails> {
   const [versions, devHub, org] = await Promise.all([
     get(grant.instanceUrl, '/services/data', deadline),
-    get(grant.instanceUrl, soqlAt(PROBE_API_VERSION, 'SELECT Id FROM ScratchOrgInfo limit 1'), deadline, grant.accessToken),
+    get(
+      grant.instanceUrl,
+      soqlAt(PROBE_API_VERSION, 'SELECT Id FROM ScratchOrgInfo limit 1'),
+      deadline,
+      grant.accessToken,
+    ),
     get(grant.instanceUrl, soqlAt(PROBE_API_VERSION, ORGANIZATION_QUERY), deadline, grant.accessToken),
   ]);
   const problems: string[] = [];

@@ -14,7 +14,10 @@ export type FileToWrite = { path: string; data: string | Buffer; mode: number };
 const TEMP_PREFIX = '.sf-jwt-setup-';
 
 function tempPath(target: string, kind: 'tmp' | 'bak'): string {
-  return join(dirname(target), `${TEMP_PREFIX}${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.${kind}`);
+  return join(
+    dirname(target),
+    `${TEMP_PREFIX}${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.${kind}`,
+  );
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -33,7 +36,12 @@ export async function ensureWritableDir(dir: string): Promise<void> {
     await access(dir, constants.W_OK | constants.X_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    const why = code === 'EACCES' || code === 'EPERM' ? reason('permissionDenied') : code === 'ENOTDIR' || code === 'EEXIST' ? reason('fileInTheWay') : code;
+    const why =
+      code === 'EACCES' || code === 'EPERM'
+        ? reason('permissionDenied')
+        : code === 'ENOTDIR' || code === 'EEXIST'
+          ? reason('fileInTheWay')
+          : code;
     throw jwtError('OutputDirUnwritable', [dir, why]);
   }
 }
@@ -90,7 +98,10 @@ export async function writeFilesAtomically(files: FileToWrite[], options: { over
     temps.push(...(await Promise.all(files.map(writeTemp))));
   } catch (error) {
     await cleanup(temps);
-    throw jwtError('WriteFailed', [files.map((f) => f.path).join(', '), (error as NodeJS.ErrnoException).code ?? 'error']);
+    throw jwtError('WriteFailed', [
+      files.map((f) => f.path).join(', '),
+      (error as NodeJS.ErrnoException).code ?? 'error',
+    ]);
   }
   try {
     // One after another on purpose: on a failure, exactly the files placed so far are rolled back.
@@ -114,14 +125,19 @@ export async function writeFilesAtomically(files: FileToWrite[], options: { over
     // Roll back: restore what was replaced, remove what was added.
     await Promise.all(
       placed.map((entry) =>
-        entry.backup ? rename(entry.backup, entry.path).catch(() => undefined) : unlink(entry.path).catch(() => undefined)
-      )
+        entry.backup
+          ? rename(entry.backup, entry.path).catch(() => undefined)
+          : unlink(entry.path).catch(() => undefined),
+      ),
     );
     await cleanup(temps);
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       throw jwtError('FilesExist', [files.map((f) => f.path).join(', ')]);
     }
-    throw jwtError('WriteFailed', [files.map((f) => f.path).join(', '), (error as NodeJS.ErrnoException).code ?? 'error']);
+    throw jwtError('WriteFailed', [
+      files.map((f) => f.path).join(', '),
+      (error as NodeJS.ErrnoException).code ?? 'error',
+    ]);
   }
   await cleanup([...temps, ...placed.map((p) => p.backup).filter((b): b is string => b !== undefined)]);
 }

@@ -2,12 +2,7 @@ import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { JwtSetupCommand } from '../../cli/command.js';
 import { DEFAULT_API_VERSION, DEFAULT_SCOPES } from '../../app/names.js';
-import {
-  DEFAULT_CERTIFICATE_FILE,
-  DEFAULT_OUTPUT_DIR,
-  planApp,
-  writeAppFiles,
-} from '../../app/generate.js';
+import { DEFAULT_CERTIFICATE_FILE, DEFAULT_OUTPUT_DIR, planApp, writeAppFiles } from '../../app/generate.js';
 import { reportApp, toResult, type AppResult } from '../../app/result.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -36,13 +31,20 @@ export default class App extends JwtSetupCommand<AppResult> {
     profile: Flags.string({ summary: messages.getMessage('flags.profile.summary'), multiple: true }),
     scopes: Flags.string({ summary: messages.getMessage('flags.scopes.summary'), default: DEFAULT_SCOPES }),
     'contact-email': Flags.string({ summary: messages.getMessage('flags.contact-email.summary') }),
-    'api-version': Flags.string({ summary: messages.getMessage('flags.api-version.summary'), default: DEFAULT_API_VERSION }),
+    'api-version': Flags.string({
+      summary: messages.getMessage('flags.api-version.summary'),
+      default: DEFAULT_API_VERSION,
+    }),
     type: Flags.option({
       summary: messages.getMessage('flags.type.summary'),
       options: ['external', 'connected'] as const,
       default: 'external' as const,
     })(),
-    'output-dir': Flags.directory({ char: 'd', summary: messages.getMessage('flags.output-dir.summary'), default: DEFAULT_OUTPUT_DIR }),
+    'output-dir': Flags.directory({
+      char: 'd',
+      summary: messages.getMessage('flags.output-dir.summary'),
+      default: DEFAULT_OUTPUT_DIR,
+    }),
     force: Flags.boolean({ summary: messages.getMessage('flags.force.summary'), default: false }),
   };
 

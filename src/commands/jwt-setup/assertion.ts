@@ -2,11 +2,25 @@ import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { JwtSetupCommand } from '../../cli/command.js';
 import { credentialFlags, describeRepairs, keyEnvDebugWarning } from '../../auth/flags.js';
-import { resolveAudiences, resolveClientId, resolveKeyInput, resolveLoginUrl, resolvePassphrase, resolveUsername } from '../../auth/inputs.js';
+import {
+  resolveAudiences,
+  resolveClientId,
+  resolveKeyInput,
+  resolveLoginUrl,
+  resolvePassphrase,
+  resolveUsername,
+} from '../../auth/inputs.js';
 import { countByStatus, type Check } from '../../checks/check.js';
 import { jwtError } from '../../errors.js';
 import { JWT_BEARER_GRANT } from '../../exchange/token.js';
-import { ASSERTION_HEADER, buildClaims, MAX_EXPIRES_IN, signAssertion, type AssertionClaims, type AssertionHeader } from '../../jwt/assertion.js';
+import {
+  ASSERTION_HEADER,
+  buildClaims,
+  MAX_EXPIRES_IN,
+  signAssertion,
+  type AssertionClaims,
+  type AssertionHeader,
+} from '../../jwt/assertion.js';
 import { tokenUrl } from '../../jwt/endpoint.js';
 import { inspectAssertion } from '../../jwt/inspect.js';
 import { loadCertificate } from '../../keys/certificate.js';
@@ -80,7 +94,13 @@ export default class Assertion extends JwtSetupCommand<AssertionResult> {
     return { header: { ...ASSERTION_HEADER }, claims, assertion, tokenUrl: endpoint, curl };
   }
 
-  private async check(flags: { check?: string; 'certificate-file'?: string; 'instance-url'?: string; sandbox: boolean; audience?: string }): Promise<CheckedAssertion> {
+  private async check(flags: {
+    check?: string;
+    'certificate-file'?: string;
+    'instance-url'?: string;
+    sandbox: boolean;
+    audience?: string;
+  }): Promise<CheckedAssertion> {
     const token = (flags.check ?? '').trim();
     if (token.length === 0 || token === '-') throw jwtError('AssertionMissing');
     const certificate = flags['certificate-file'] ? await loadCertificate(flags['certificate-file']) : undefined;

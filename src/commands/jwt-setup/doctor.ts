@@ -28,7 +28,12 @@ export default class Doctor extends JwtSetupCommand<DoctorResult> {
     const { flags } = await this.parse(Doctor);
     const report = await runDoctor(flags, { timeoutSeconds: flags.timeout });
     if (report.assertion) {
-      this.log(messages.getMessage('info.assertion', [JSON.stringify(report.assertion.header), JSON.stringify(report.assertion.claims)]));
+      this.log(
+        messages.getMessage('info.assertion', [
+          JSON.stringify(report.assertion.header),
+          JSON.stringify(report.assertion.claims),
+        ]),
+      );
       this.log('');
     }
     for (const line of renderText(report.checks)) this.log(line);

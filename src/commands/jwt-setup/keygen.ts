@@ -21,7 +21,11 @@ export default class Keygen extends JwtSetupCommand<KeygenResult> {
   public static readonly examples = messages.getMessages('examples');
 
   public static readonly flags = {
-    'output-dir': Flags.directory({ char: 'd', summary: messages.getMessage('flags.output-dir.summary'), default: '.' }),
+    'output-dir': Flags.directory({
+      char: 'd',
+      summary: messages.getMessage('flags.output-dir.summary'),
+      default: '.',
+    }),
     name: Flags.string({ char: 'n', summary: messages.getMessage('flags.name.summary'), default: 'server' }),
     'key-size': Flags.integer({ summary: messages.getMessage('flags.key-size.summary'), default: 2048 }),
     days: Flags.integer({ summary: messages.getMessage('flags.days.summary'), default: 365 }),
@@ -50,7 +54,11 @@ export default class Keygen extends JwtSetupCommand<KeygenResult> {
       this.report(result, flags['passphrase-env']);
       return result;
     }
-    const both = await keygenWithApp(options, { name: flags.app, contactEmail: flags['contact-email'], force: flags.force });
+    const both = await keygenWithApp(options, {
+      name: flags.app,
+      contactEmail: flags['contact-email'],
+      force: flags.force,
+    });
     this.report(both.keygen, flags['passphrase-env']);
     this.log('');
     const app = toResult(both.app);
@@ -62,10 +70,14 @@ export default class Keygen extends JwtSetupCommand<KeygenResult> {
     const keyState = !result.keyGenerated
       ? messages.getMessage('info.existingKey')
       : messages.getMessage('info.keyMode', [
-          result.keyEncrypted ? messages.getMessage('info.encrypted', [passphraseEnv]) : messages.getMessage('info.notEncrypted'),
+          result.keyEncrypted
+            ? messages.getMessage('info.encrypted', [passphraseEnv])
+            : messages.getMessage('info.notEncrypted'),
         ]);
     this.logSuccess(
-      result.keyGenerated ? messages.getMessage('info.wrote', [result.keySize]) : messages.getMessage('info.wroteCertificate', [result.keySize])
+      result.keyGenerated
+        ? messages.getMessage('info.wrote', [result.keySize])
+        : messages.getMessage('info.wroteCertificate', [result.keySize]),
     );
     this.log(
       messages.getMessage('info.details', [
@@ -78,7 +90,7 @@ export default class Keygen extends JwtSetupCommand<KeygenResult> {
         result.serialNumber,
         result.fingerprintSha256,
         result.fingerprintSha1,
-      ])
+      ]),
     );
     const cert = relative(process.cwd(), result.certificateFile) || result.certificateFile;
     const key = relative(process.cwd(), result.keyFile) || result.keyFile;

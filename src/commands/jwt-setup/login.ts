@@ -23,7 +23,11 @@ export default class Login extends JwtSetupCommand<LoginResult> {
   public static readonly flags = {
     ...credentialFlags,
     alias: Flags.string({ char: 'a', summary: messages.getMessage('flags.alias.summary') }),
-    'set-default': Flags.boolean({ char: 's', summary: messages.getMessage('flags.set-default.summary'), default: false }),
+    'set-default': Flags.boolean({
+      char: 's',
+      summary: messages.getMessage('flags.set-default.summary'),
+      default: false,
+    }),
     'set-default-dev-hub': Flags.boolean({
       char: 'd',
       summary: messages.getMessage('flags.set-default-dev-hub.summary'),
@@ -49,8 +53,10 @@ export default class Login extends JwtSetupCommand<LoginResult> {
     const repaired = describeRepairs(outcome.keyRepairs);
     // A warning, so that --json carries it too: the secret should be fixed at its source.
     if (repaired) this.warn(repaired);
-    if (outcome.keyStoredFrom) this.info(messages.getMessage('warning.keyStored', [outcome.keyStoredFrom, outcome.privateKeyFile]));
-    if (outcome.problems.length > 0) this.warn(messages.getMessage('warning.orgDetails', [outcome.problems.join('; ')]));
+    if (outcome.keyStoredFrom)
+      this.info(messages.getMessage('warning.keyStored', [outcome.keyStoredFrom, outcome.privateKeyFile]));
+    if (outcome.problems.length > 0)
+      this.warn(messages.getMessage('warning.orgDetails', [outcome.problems.join('; ')]));
     this.logSuccess(messages.getMessage('info.success', [outcome.username, outcome.orgId]));
     this.log(messages.getMessage('info.details', [outcome.instanceUrl, outcome.loginUrl, outcome.audience]));
     return {
@@ -72,11 +78,18 @@ export default class Login extends JwtSetupCommand<LoginResult> {
         this.info(messages.getMessage('info.audienceFallback', [event.host, event.from, event.code, event.to]));
         break;
       case 'retry':
-        this.info(messages.getMessage('info.retry', [event.host, event.reason, event.delayMs, event.attempt, event.attempts]));
+        this.info(
+          messages.getMessage('info.retry', [event.host, event.reason, event.delayMs, event.attempt, event.attempts]),
+        );
         break;
       case 'waiting':
         this.info(
-          messages.getMessage('info.waiting', [event.host, event.code, Math.round(event.delayMs / 1000), Math.round(event.remainingMs / 1000)])
+          messages.getMessage('info.waiting', [
+            event.host,
+            event.code,
+            Math.round(event.delayMs / 1000),
+            Math.round(event.remainingMs / 1000),
+          ]),
         );
         break;
     }
