@@ -42,6 +42,7 @@ export const ERROR_CODES = [
   'CertificateFileNotFound',
   'CertificateMalformed',
   'CertificateKeyMismatch',
+  'CertificateChain',
   // keygen and files
   'InvalidKeySize',
   'InvalidDays',
@@ -82,6 +83,9 @@ export const ERROR_CODES = [
   // auth store
   'AuthNotFound',
   'AuthSaveFailed',
+  'AuthFileUnreadable',
+  'StoreNotWritable',
+  'StoreLocked',
   // assertion check
   'AssertionMissing',
   'AssertionCheckFailed',
@@ -131,8 +135,23 @@ export function jwtError(
   actionTokens: Array<string | number> = [],
   cause?: unknown,
 ): JwtSetupError {
-  const message = messages.getMessage(code, tokens.map(String));
-  return new JwtSetupError(code, message, actionsOf(code, actionTokens), cause);
+  const message = messages.getMessage(code, tokens.map(bounded));
+  return new JwtSetupError(code, message, actionsOf(code, actionTokens.map(bounded)), cause);
+}
+
+/** The most of one value a message quotes: a 100 kB flag value must not make a 100 kB error (or --json document). */
+export const QUOTE_MAX = 200;
+
+/**
+ * A value as messages quote it: at most QUOTE_MAX characters, then an ellipsis and the full length; a value with
+ * control characters (a newline in a name) is shown escaped, as a JSON string, so it cannot break the line it is in.
+ */
+export function bounded(value: string | number): string {
+  const text = String(value);
+  // eslint-disable-next-line no-control-regex
+  const shown = /[\u0000-\u001f\u007f]/.test(text) ? JSON.stringify(text) : text;
+  if (shown.length <= QUOTE_MAX) return shown;
+  return `${shown.slice(0, QUOTE_MAX)}… ${reasons.getMessage('quote.cut', [String(text.length)])}`;
 }
 
 /** The actions (fixes) of a code; every code has some, a test asserts it. */
@@ -154,7 +173,7 @@ export function actionsOf(code: ErrorCode, actionTokens: Array<string | number> 
  * messages/reasons.md, so that these words live with the rest of the plugin's text.
  */
 export function reason(key: string, tokens: Array<string | number> = []): string {
-  return reasons.getMessage(key, tokens.map(String));
+  return reasons.getMessage(key, tokens.map(bounded));
 }
 
 export function isJwtSetupError(error: unknown, code?: ErrorCode): error is JwtSetupError {

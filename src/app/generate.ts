@@ -136,7 +136,7 @@ export async function planApp(options: AppOptions): Promise<AppPlan> {
         : defaultPermissionSetName(name);
 
   const certificateFile = resolve(options.certificateFile ?? DEFAULT_CERTIFICATE_FILE);
-  const certificate = options.certificate ?? (await loadCertificate(certificateFile));
+  const certificate = options.certificate ?? (await loadCertificate(certificateFile, { select: 'only' }));
 
   const outputDir = resolve(options.outputDir ?? DEFAULT_OUTPUT_DIR);
   let permissionSetMode: AppPlan['permissionSetMode'] = 'none';

@@ -3,6 +3,7 @@
  */
 import { relative } from 'node:path';
 import { Messages } from '@salesforce/core';
+import { describeKeyType } from '../keys/private-key.js';
 import type { AppKind } from './names.js';
 import type { AppPlan, AppWarning } from './generate.js';
 
@@ -94,7 +95,7 @@ function warningText(warning: AppWarning): string {
     case 'certificateExpiresSoon':
       return messages.getMessage(`warn.${warning.code}`, [warning.date]);
     case 'certificateNotRsa':
-      return messages.getMessage('warn.certificateNotRsa', [warning.keyType]);
+      return messages.getMessage('warn.certificateNotRsa', [describeKeyType(warning.keyType)]);
     case 'noApiScope':
       return messages.getMessage('warn.noApiScope');
     case 'placeholderContactEmail':

@@ -3,10 +3,9 @@
  * consumer key, username, key source, passphrase, login URL and audiences. Flags win over environment variables,
  * so a pipeline can log in with no flags at all.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
 import { jwtError, reason } from '../errors.js';
-import { audienceCandidates, parseLoginUrl, PRODUCTION_URL, SANDBOX_URL } from '../jwt/endpoint.js';
+import { projectLoginUrl } from '../util/project.js';
+import { audienceCandidates, loginUrlNotice, parseLoginUrl, PRODUCTION_URL, SANDBOX_URL } from '../jwt/endpoint.js';
 import { DEFAULT_KEY_ENV, passphraseFromEnv, type KeyInput, type Passphrase } from '../keys/private-key.js';
 
 export const ENV = {
@@ -36,6 +35,8 @@ export type LoginInputs = {
   loginUrl: URL;
   /** Where the login URL came from, for reports. */
   loginUrlSource: 'flag' | 'env' | 'sandbox' | 'project' | 'default';
+  /** Said when the given URL was the token endpoint and was stripped back to its host. */
+  loginUrlNotice?: string;
   audiences: string[];
   audienceExplicit: boolean;
   sandbox: boolean;
@@ -86,35 +87,21 @@ export function resolvePassphrase(
   return passphraseFromEnv(flags['passphrase-env'], env);
 }
 
-/** sfdcLoginUrl of the sfdx-project.json at or above `from`, if any. */
-export function projectLoginUrl(from = process.cwd()): string | undefined {
-  let dir = resolve(from);
-  for (;;) {
-    const file = join(dir, 'sfdx-project.json');
-    if (existsSync(file)) {
-      try {
-        const value = (JSON.parse(readFileSync(file, 'utf8')) as { sfdcLoginUrl?: unknown }).sfdcLoginUrl;
-        return typeof value === 'string' && value.length > 0 ? value : undefined;
-      } catch {
-        return undefined;
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
-
 export function resolveLoginUrl(
   flags: CredentialFlags,
   env: NodeJS.ProcessEnv = process.env,
   cwd = process.cwd(),
-): { url: URL; source: LoginInputs['loginUrlSource'] } {
-  if (flags['instance-url']) return { url: parseLoginUrl(flags['instance-url']), source: 'flag' };
-  if (env[ENV.instanceUrl]) return { url: parseLoginUrl(env[ENV.instanceUrl] as string), source: 'env' };
+): { url: URL; source: LoginInputs['loginUrlSource']; notice?: string } {
+  const given = (text: string, source: LoginInputs['loginUrlSource']): ReturnType<typeof resolveLoginUrl> => {
+    const url = parseLoginUrl(text);
+    const notice = loginUrlNotice(text, url);
+    return notice ? { url, source, notice } : { url, source };
+  };
+  if (flags['instance-url']) return given(flags['instance-url'], 'flag');
+  if (env[ENV.instanceUrl]) return given(env[ENV.instanceUrl] as string, 'env');
   if (flags.sandbox) return { url: new URL(SANDBOX_URL), source: 'sandbox' };
   const project = projectLoginUrl(cwd);
-  if (project) return { url: parseLoginUrl(project), source: 'project' };
+  if (project) return given(project, 'project');
   return { url: new URL(PRODUCTION_URL), source: 'default' };
 }
 
@@ -142,9 +129,10 @@ export function resolveLoginInputs(flags: CredentialFlags, env: NodeJS.ProcessEn
   const username = resolveUsername(flags, env);
   const key = resolveKeyInput(flags, env);
   const passphrase = resolvePassphrase(flags, env);
-  const { url, source } = resolveLoginUrl(flags, env);
+  const { url, source, notice } = resolveLoginUrl(flags, env);
   const { audiences, explicit } = resolveAudiences(flags, url, env);
   return {
+    ...(notice ? { loginUrlNotice: notice } : {}),
     clientId,
     username,
     key,

@@ -7,8 +7,9 @@ import { baseUrlText } from '../jwt/endpoint.js';
 import { loadPrivateKey } from '../keys/private-key.js';
 import type { Repair } from '../keys/pem.js';
 import { obtainToken, type ExchangeEvent, type LoginAttempt } from '../exchange/token.js';
-import { readOrgDetails } from '../store/org-details.js';
-import { persistableKeyFile, registerAuth } from '../store/auth-store.js';
+import { readOrgDetails, type OrgDetails } from '../store/org-details.js';
+import { registerAuth } from '../store/auth-store.js';
+import { keyFileForRefresh, removeKeyCopyIfUnreferenced, type KeyForRefresh } from '../store/key-copy.js';
 import type { LoginInputs } from './inputs.js';
 
 export const DEFAULT_TIMEOUT_SECONDS = 120;
@@ -38,8 +39,9 @@ export type LoginOutcome = {
   /** Every (host, audience) tried, in order, with its outcome. */
   attempts: LoginAttempt[];
   keyRepairs: Repair[];
-  /** The key was copied to the sf state folder for refresh (it came from the environment, or was encrypted). */
+  /** The key was copied to the sf state folder for refresh (it came from the environment, was encrypted, or its file is in a form the sf CLI cannot read). */
   keyStoredFrom?: string;
+  keyCopiedBecause?: KeyForRefresh['copiedBecause'];
   /** Org details that could not be read (the login still succeeded). */
   problems: string[];
   scope?: string;
@@ -70,22 +72,31 @@ export async function login(inputs: LoginInputs, options: LoginOptions = {}): Pr
     },
     exchangeOptions,
   );
-  const [details, privateKeyFile] = await Promise.all([
-    readOrgDetails(obtained.grant, deadline),
-    persistableKeyFile(key),
-  ]);
   const loginUrl = baseUrlText(inputs.loginUrl);
-  await registerAuth({
-    username: inputs.username,
-    grant: obtained.grant,
-    loginUrl,
-    clientId: inputs.clientId,
-    privateKeyFile,
-    details,
-    alias: options.alias,
-    setDefault: options.setDefault,
-    setDefaultDevHub: options.setDefaultDevHub,
-  });
+  let kept: KeyForRefresh | undefined;
+  let details: OrgDetails;
+  const keeping = keyFileForRefresh(key);
+  keeping.catch(() => undefined); // awaited below; never an unhandled rejection while the org is read
+  try {
+    [details, kept] = await Promise.all([readOrgDetails(obtained.grant, deadline), keeping]);
+    await registerAuth({
+      username: inputs.username,
+      grant: obtained.grant,
+      loginUrl,
+      clientId: inputs.clientId,
+      privateKeyFile: kept.file,
+      details,
+      alias: options.alias,
+      setDefault: options.setDefault,
+      setDefaultDevHub: options.setDefaultDevHub,
+    });
+  } catch (error) {
+    // A key copy this login wrote goes again, unless an auth (registered meanwhile by another login) refers to it.
+    kept ??= await keeping.catch(() => undefined);
+    if (kept?.created) await removeKeyCopyIfUnreferenced(kept.file);
+    throw error;
+  }
+  const privateKeyFile = kept.file;
   return {
     username: inputs.username,
     orgId: obtained.grant.orgId,
@@ -98,7 +109,8 @@ export async function login(inputs: LoginInputs, options: LoginOptions = {}): Pr
     alias: options.alias,
     attempts: obtained.attempts,
     keyRepairs: key.repairs,
-    keyStoredFrom: privateKeyFile === key.file ? undefined : key.sourceLabel,
+    keyStoredFrom: kept.copiedBecause ? key.sourceLabel : undefined,
+    keyCopiedBecause: kept.copiedBecause,
     problems: details.problems,
     scope: obtained.grant.scope,
   };

@@ -26,6 +26,7 @@ import { certificateMatchesKey, loadCertificate, type CertificateInfo } from '..
 import { manglings } from '../keys/pem.js';
 import { loadPrivateKey, MIN_RSA_BITS, type KeyInput, type LoadedKey } from '../keys/private-key.js';
 import { readStoredAuth } from '../store/auth-store.js';
+import { sfKeyFileProblem, unreferencedKeyCopies } from '../store/key-copy.js';
 import { latestApiVersion, ORGANIZATION_QUERY, soqlAt } from '../store/org-details.js';
 import { keyEnvDebugWarning } from '../auth/flags.js';
 
@@ -65,6 +66,15 @@ function attempt<T>(fn: () => T): { value?: T; error?: JwtSetupError } {
   }
 }
 
+async function attemptAsync<T>(fn: () => Promise<T>): Promise<{ value?: T; error?: JwtSetupError }> {
+  try {
+    return { value: await fn() };
+  } catch (error) {
+    if (isJwtSetupError(error)) return { error };
+    throw error;
+  }
+}
+
 export async function runDoctor(givenFlags: DoctorFlags, options: DoctorOptions): Promise<DoctorReport> {
   const env = options.env ?? process.env;
   const checks: Check[] = [];
@@ -72,15 +82,17 @@ export async function runDoctor(givenFlags: DoctorFlags, options: DoctorOptions)
 
   // Stored auth (--target-org): its key path, client id and login URL fill what the flags leave out.
   const target = flags['target-org'];
-  const stored = target ? await readStoredAuth(target) : undefined;
-  if (target && !stored)
+  const stored = target ? await attemptAsync(() => readStoredAuth(target)) : undefined;
+  if (stored?.error) checks.push(failFromError('stored-auth', m('stored.title'), stored.error));
+  else if (target && !stored?.value)
     checks.push(fail('stored-auth', m('stored.title'), m('stored.notFound', [target]), m('stored.notFoundFix')));
-  const urlFromStore = Boolean(stored?.loginUrl) && !flags['instance-url'];
-  if (stored) {
-    flags.username ??= stored.username;
-    flags['client-id'] ??= stored.clientId;
-    flags['instance-url'] ??= stored.loginUrl;
-    if (!flags['jwt-key-file'] && stored.privateKey) flags['jwt-key-file'] = stored.privateKey;
+  const storedAuth = stored?.value;
+  const urlFromStore = Boolean(storedAuth?.loginUrl) && !flags['instance-url'];
+  if (storedAuth) {
+    flags.username ??= storedAuth.username;
+    flags['client-id'] ??= storedAuth.clientId;
+    flags['instance-url'] ??= storedAuth.loginUrl;
+    if (!flags['jwt-key-file'] && storedAuth.privateKey) flags['jwt-key-file'] = storedAuth.privateKey;
   }
 
   const { clientId, username, loginUrl, audiences } = inputChecks(
@@ -141,9 +153,24 @@ export async function runDoctor(givenFlags: DoctorFlags, options: DoctorOptions)
   }
 
   // Stored auth of this username (with --target-org, or when already registered).
-  if (stored ?? (username.value && !target)) {
-    const auth = stored ?? (username.value ? await readStoredAuth(username.value) : undefined);
-    if (auth) checks.push(await storedAuthCheck(auth.privateKey, auth.isJwt, auth.username, key));
+  if (storedAuth ?? (username.value && !target)) {
+    const auth = storedAuth ? { value: storedAuth } : await attemptAsync(() => readStoredAuth(username.value!));
+    if (auth.error) checks.push(failFromError('stored-auth', m('stored.title'), auth.error));
+    else if (auth.value)
+      checks.push(await storedAuthCheck(auth.value.privateKey, auth.value.isJwt, auth.value.username, key));
+  }
+
+  // Key copies kept for the sf CLI's refresh that no authorization refers to any more.
+  const orphans = await unreferencedKeyCopies();
+  if (orphans.length > 0) {
+    checks.push(
+      warn(
+        'stored-auth.key-copies',
+        m('keyCopies.title'),
+        m('keyCopies.orphans', [orphans.length, orphans.join(', ')]),
+        m('keyCopies.fix', [orphans.map((f) => `'${f}'`).join(' ')]),
+      ),
+    );
   }
 
   return {
@@ -167,7 +194,13 @@ function inputChecks(flags: DoctorFlags, env: NodeJS.ProcessEnv, checks: Check[]
   else if (loginUrl.value) {
     const origin = storedTarget ? m('endpoint.fromStore', [storedTarget]) : loginUrl.value.source;
     checks.push(
-      pass('endpoint.url', m('endpoint.urlTitle'), m('endpoint.urlPass', [baseUrlText(loginUrl.value.url), origin])),
+      loginUrl.value.notice
+        ? warn('endpoint.url', m('endpoint.urlTitle'), loginUrl.value.notice, m('endpoint.oauthEndpointFix'))
+        : pass(
+            'endpoint.url',
+            m('endpoint.urlTitle'),
+            m('endpoint.urlPass', [baseUrlText(loginUrl.value.url), origin]),
+          ),
     );
   }
   return { clientId, username, loginUrl, audiences };
@@ -243,7 +276,7 @@ async function certificateChecks(
 ): Promise<CertificateInfo | undefined> {
   let certificate: CertificateInfo;
   try {
-    certificate = await loadCertificate(file);
+    certificate = await loadCertificate(file, key ? { select: key.publicKey } : {});
   } catch (error) {
     if (!isJwtSetupError(error)) throw error;
     checks.push(failFromError('certificate.decode', m('cert.decodeTitle'), error));
@@ -253,7 +286,10 @@ async function certificateChecks(
     pass(
       'certificate.decode',
       m('cert.decodeTitle'),
-      m('cert.decoded', [certificate.subject, certificate.fingerprintSha256]),
+      [
+        m('cert.decoded', [certificate.subject, certificate.fingerprintSha256]),
+        ...(certificate.inFile > 1 ? [m('cert.inChain', [certificate.inFile, certificate.position])] : []),
+      ].join(' '),
     ),
   );
   if (key) {
@@ -484,19 +520,12 @@ async function storedAuthCheck(
 ): Promise<Check> {
   const title = m('stored.title');
   if (!isJwt || !privateKey) return warn('stored-auth', title, m('stored.notJwt', [username]), m('stored.notJwtFix'));
-  try {
-    const storedKey = await loadPrivateKey({ file: privateKey }, { minBits: 0 });
-    if (key && !storedKey.publicKey.equals(key.publicKey)) {
-      return warn('stored-auth', title, m('stored.otherKey', [username, privateKey]), m('stored.reloginFix'));
-    }
-    return pass('stored-auth', title, m('stored.pass', [username, privateKey]));
-  } catch (error) {
-    if (!isJwtSetupError(error)) throw error;
-    return fail(
-      'stored-auth',
-      title,
-      m('stored.keyBroken', [username, privateKey, error.message]),
-      m('stored.reloginFix'),
-    );
+  // Read the way the sf CLI's refresh reads it: the file as UTF-8 text, a plain PEM key.
+  const problem = await sfKeyFileProblem(privateKey);
+  if (problem)
+    return fail('stored-auth', title, m('stored.keyBroken', [username, privateKey, problem]), m('stored.reloginFix'));
+  if (key && (await sfKeyFileProblem(privateKey, key.publicKey))) {
+    return warn('stored-auth', title, m('stored.otherKey', [username, privateKey]), m('stored.reloginFix'));
   }
+  return pass('stored-auth', title, m('stored.pass', [username, privateKey]));
 }

@@ -1,10 +1,10 @@
 /*
  * `sf doctor` integration (the sf-doctor-<plugin> hook, as plugin-auth has): offline, for every JWT authorization the
- * sf CLI holds, check that the key file its token refresh will read still exists and decodes.
+ * sf CLI holds, check that the key file its token refresh will read still exists and is a key that refresh can read;
+ * and name the key copies this plugin kept that no authorization refers to any more.
  */
 import { Lifecycle, Messages, StateAggregator } from '@salesforce/core';
-import { isJwtSetupError } from '../errors.js';
-import { loadPrivateKey } from '../keys/private-key.js';
+import { sfKeyFileProblem, unreferencedKeyCopies } from '../store/key-copy.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('sf-jwt-setup', 'diagnostics');
@@ -29,21 +29,18 @@ export async function diagnoseJwtAuths(): Promise<JwtAuthDiagnosis[]> {
     jwtAuths.map(async (auth): Promise<JwtAuthDiagnosis> => {
       const username = auth.username as string;
       const keyFile = auth.privateKey as string;
-      try {
-        await loadPrivateKey({ file: keyFile });
-        return { username, keyFile, status: 'pass' };
-      } catch (error) {
-        if (!isJwtSetupError(error)) throw error;
-        return { username, keyFile, status: 'fail', problem: error.message };
-      }
+      // Read as the sf CLI's refresh reads it (UTF-8 text, plain PEM), not as this plugin's more lenient loader does.
+      const problem = await sfKeyFileProblem(keyFile);
+      return problem ? { username, keyFile, status: 'fail', problem } : { username, keyFile, status: 'pass' };
     }),
   );
 }
 
 export const hook = async (options: { doctor: SfDoctor }): Promise<void> => {
-  const results = await diagnoseJwtAuths();
+  const [results, orphans] = await Promise.all([diagnoseJwtAuths(), unreferencedKeyCopies()]);
   options.doctor.addPluginData(PLUGIN, {
     jwtAuthorizations: results.map(({ username, keyFile, status }) => ({ username, keyFile, status })),
+    unreferencedKeyCopies: orphans,
   });
   await Promise.all(
     results.map(async (r) => {
@@ -55,6 +52,15 @@ export const hook = async (options: { doctor: SfDoctor }): Promise<void> => {
         options.doctor.addSuggestion(messages.getMessage('suggestion', [r.username, r.problem ?? '', r.username]));
     }),
   );
+  if (orphans.length > 0) {
+    await Lifecycle.getInstance().emit('Doctor:diagnostic', {
+      testName: messages.getMessage('keyCopiesTestName'),
+      status: 'warn',
+    });
+    options.doctor.addSuggestion(
+      messages.getMessage('keyCopiesSuggestion', [orphans.length, orphans.map((f) => `'${f}'`).join(' ')]),
+    );
+  }
 };
 
 export default hook;

@@ -17,6 +17,9 @@ export type HostKind =
   | 'loopback' // 127.0.0.1, localhost: tests and emulators
   | 'other';
 
+/** The token (or authorize) endpoint given where the login host belongs: its path is stripped back to the host. */
+const OAUTH_ENDPOINT = /\/services\/oauth2\/(token|authorize)$/i;
+
 const SETUP_PATHS = /^\/(lightning|setup|_ui|one|home|secur|apex)(\/|$)/i;
 
 export function isLoopbackHost(hostname: string): boolean {
@@ -66,9 +69,18 @@ export function parseLoginUrl(input: string): URL {
     if (url.pathname !== '/' || url.search || url.hash) throw jwtError('SetupPageUrl', [input], [url.origin]);
   }
   const base = new URL(url.origin);
-  const path = url.pathname.replace(/\/+$/, '');
+  const path = url.pathname.replace(/\/+$/, '').replace(OAUTH_ENDPOINT, '');
   if (path) base.pathname = path;
   return base;
+}
+
+/** A notice when `input` named an OAuth endpoint that parseLoginUrl stripped back to its host; undefined otherwise. */
+export function loginUrlNotice(input: string, parsed: URL): string | undefined {
+  const text = input
+    .trim()
+    .replace(/[?#].*$/, '')
+    .replace(/\/+$/, '');
+  return OAUTH_ENDPOINT.test(text) ? reason('url.oauthEndpoint', [text, baseUrlText(parsed)]) : undefined;
 }
 
 /** The base URL as text, without a trailing slash: what Salesforce compares `aud` with. */

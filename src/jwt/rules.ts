@@ -13,7 +13,10 @@ const messages = Messages.loadMessages('sf-jwt-setup', 'rules');
 /** Tolerated clock difference, seconds. */
 export const CLOCK_SKEW_SECONDS = 5;
 
+/** A key Salesforce generated. */
 const CONSUMER_KEY = /^3MVG[A-Za-z0-9._]{20,}$/;
+/** A key set in app metadata (as `sf jwt-setup app` does): 8 to 256 letters and digits. */
+const METADATA_CONSUMER_KEY = /^[A-Za-z0-9]{8,256}$/;
 const ORG_ID = /^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/;
 const SECRET = /^(\d{16,20}|[A-Fa-f0-9]{64})$/;
 const COMMON_TLDS = new Set(
@@ -87,7 +90,8 @@ export function checkIss(iss: unknown): Check {
   if (/\s/.test(iss)) return fail('claims.iss', title, m('iss.whitespace'), m('iss.fix'));
   if (ORG_ID.test(iss)) return fail('claims.iss', title, m('iss.orgId', [iss]), m('iss.fix'));
   if (SECRET.test(iss)) return fail('claims.iss', title, m('iss.secret'), m('iss.fix'));
-  if (!CONSUMER_KEY.test(iss)) return warn('claims.iss', title, m('iss.unusual', [iss.length]), m('iss.fix'));
+  if (!CONSUMER_KEY.test(iss) && !METADATA_CONSUMER_KEY.test(iss))
+    return warn('claims.iss', title, m('iss.unusual', [iss.length]), m('iss.fix'));
   return pass('claims.iss', title, m('iss.pass', [iss.length]));
 }
 

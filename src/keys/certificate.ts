@@ -43,6 +43,9 @@ export type CertificateInfo = {
   selfSigned: boolean;
   /** Where it came from, for messages. */
   sourceLabel: string;
+  /** How many certificates its file held (a chain or bundle holds several), and which of them this is (1-based). */
+  inFile: number;
+  position: number;
 };
 
 export type CreateCertificateOptions = {
@@ -101,7 +104,16 @@ function randomSerial(): string {
   return bytes.toString('hex');
 }
 
-export async function loadCertificate(file: string): Promise<CertificateInfo> {
+export type LoadCertificateOptions = {
+  /**
+   * What to do with a file of several certificates (a chain, a bundle): `'only'` refuses it (CertificateChain), as
+   * where there is no key to choose by; a public key picks the certificate that carries it (else the first).
+   * Without it, the first certificate is taken.
+   */
+  select?: 'only' | KeyObject;
+};
+
+export async function loadCertificate(file: string, options: LoadCertificateOptions = {}): Promise<CertificateInfo> {
   const path = resolve(file);
   try {
     const info = await stat(path);
@@ -111,38 +123,52 @@ export async function loadCertificate(file: string): Promise<CertificateInfo> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw jwtError('CertificateFileNotFound', [path]);
     throw error;
   }
-  return parseCertificate(await readFile(path), path, await loadX509());
+  return selectCertificate(parseCertificates(await readFile(path), path, await loadX509()), options);
 }
 
 /** Parse a certificate from PEM (mangled forms too), base64 or DER. */
-export async function readCertificate(raw: string | Buffer, sourceLabel: string): Promise<CertificateInfo> {
-  return parseCertificate(raw, sourceLabel, await loadX509());
+export async function readCertificate(
+  raw: string | Buffer,
+  sourceLabel: string,
+  options: LoadCertificateOptions = {},
+): Promise<CertificateInfo> {
+  return selectCertificate(parseCertificates(raw, sourceLabel, await loadX509()), options);
 }
 
-function parseCertificate(raw: string | Buffer, sourceLabel: string, x509: X509Module): CertificateInfo {
+function selectCertificate(all: CertificateInfo[], options: LoadCertificateOptions): CertificateInfo {
+  if (all.length > 1 && options.select === 'only') {
+    throw jwtError('CertificateChain', [all[0].sourceLabel, all.length, all.map((c) => c.subject).join('; ')]);
+  }
+  const chosen =
+    options.select && options.select !== 'only'
+      ? (all.find((c) => c.publicKey.equals(options.select as KeyObject)) ?? all[0])
+      : all[0];
+  return { ...chosen, inFile: all.length, position: all.indexOf(chosen) + 1 };
+}
+
+/** Every certificate in the input, in order (PEM may hold a chain; DER holds one). */
+function parseCertificates(raw: string | Buffer, sourceLabel: string, x509: X509Module): CertificateInfo[] {
   const decoded = decodeText(raw);
-  let pem: string;
   if (decoded.kind === 'pem') {
-    const block = decoded.blocks.find((b) => b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE');
-    if (!block) {
+    const blocks = decoded.blocks.filter((b) => b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE');
+    if (blocks.length === 0) {
       const what = decoded.blocks[0].label.includes('PRIVATE KEY')
         ? reason('cert.holdsPrivateKey')
         : reason('cert.holds', [decoded.blocks[0].label]);
       throw jwtError('CertificateMalformed', [sourceLabel, what]);
     }
-    pem = toPem('CERTIFICATE', block.body);
-  } else if (decoded.kind === 'der') {
-    pem = toPem('CERTIFICATE', decoded.der.toString('base64'));
-  } else {
-    const why =
-      decoded.kind === 'empty'
-        ? reason('empty')
-        : decoded.kind === 'truncated'
-          ? reason('cert.cutOff')
-          : reason('cert.none');
-    throw jwtError('CertificateMalformed', [sourceLabel, why]);
+    return blocks.map((block) => describeCertificate(toPem('CERTIFICATE', block.body), sourceLabel, x509));
   }
-  return describeCertificate(pem, sourceLabel, x509);
+  if (decoded.kind === 'der') {
+    return [describeCertificate(toPem('CERTIFICATE', decoded.der.toString('base64')), sourceLabel, x509)];
+  }
+  const why =
+    decoded.kind === 'empty'
+      ? reason('empty')
+      : decoded.kind === 'truncated'
+        ? reason('cert.cutOff')
+        : reason('cert.none');
+  throw jwtError('CertificateMalformed', [sourceLabel, why]);
 }
 
 function describeCertificate(pem: string, sourceLabel: string, x509: X509Module): CertificateInfo {
@@ -170,6 +196,8 @@ function describeCertificate(pem: string, sourceLabel: string, x509: X509Module)
     keyBits: publicKey.asymmetricKeyDetails?.modulusLength ?? 0,
     selfSigned: cert.subject === cert.issuer && cert.verify(publicKey),
     sourceLabel,
+    inFile: 1,
+    position: 1,
   };
 }
 

@@ -53,7 +53,13 @@ export function validateKeygenOptions(options: KeygenOptions): void {
   if (!(KEY_SIZES as readonly number[]).includes(options.keySize)) throw jwtError('InvalidKeySize', [options.keySize]);
   if (!Number.isInteger(options.days) || options.days < 1 || options.days > MAX_DAYS)
     throw jwtError('InvalidDays', [options.days]);
-  if (options.name.length === 0 || basename(options.name) !== options.name || options.name.startsWith('.')) {
+  if (
+    options.name.length === 0 ||
+    basename(options.name) !== options.name ||
+    options.name.startsWith('.') ||
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f]/.test(options.name)
+  ) {
     throw jwtError('InvalidFileName', [options.name]);
   }
   parseSubject(options.subject ?? defaultSubject());

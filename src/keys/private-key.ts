@@ -174,9 +174,9 @@ function wrongKind(pemLabel: string, label: string): JwtSetupError {
     case 'OPENSSH PRIVATE KEY':
       return jwtError('KeyIsOpenSsh', [label]);
     case 'EC PRIVATE KEY':
-      return jwtError('KeyNotRsa', [label, 'EC']);
+      return jwtError('KeyNotRsa', [label, describeKeyType('ec')]);
     case 'DSA PRIVATE KEY':
-      return jwtError('KeyNotRsa', [label, 'DSA']);
+      return jwtError('KeyNotRsa', [label, describeKeyType('dsa')]);
     default:
       return jwtError('KeyMalformed', [label]);
   }
@@ -245,19 +245,22 @@ function finish(
   return { ...partial, publicKey: createPublicKey(partial.privateKey), bits, sourceLabel: label, file };
 }
 
-function describeKeyType(type: string | undefined): string {
+/** The kind of a key as a noun phrase with its article: "an EC key", "a DSA key". */
+export function describeKeyType(type: string | undefined): string {
   switch (type) {
     case 'ec':
-      return 'EC';
+      return reason('key.ec');
     case 'ed25519':
     case 'ed448':
-      return 'EdDSA';
+      return reason('key.eddsa');
     case 'rsa-pss':
       return reason('key.rsaPss');
     case 'dsa':
-      return 'DSA';
+      return reason('key.dsa');
+    case undefined:
+      return reason('key.unknownType');
     default:
-      return type ?? reason('key.unknownType');
+      return reason('key.otherType', [type]);
   }
 }
 

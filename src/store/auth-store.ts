@@ -3,17 +3,20 @@
  *
  * An auth is registered the way `sf` reads a JWT auth (privateKey path, clientId, loginUrl, no refreshToken), so every
  * `sf` command uses it and refreshes its token from the key by itself. An existing auth for the same username is set
- * aside, not deleted, and put back if anything fails: its aliases and the defaults that name it are never touched.
+ * aside, not deleted, and put back if anything fails, together with alias.json and the config files that
+ * --alias / --set-default write: a failed registration leaves the store byte for byte as it was.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, unlink, chmod } from 'node:fs/promises';
+import { readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuthInfo, Global, Org, StateAggregator } from '@salesforce/core';
-import { jwtError, isJwtSetupError } from '../errors.js';
+import { jwtError, isJwtSetupError, reason } from '../errors.js';
 import type { TokenGrant } from '../exchange/token.js';
-import { privateKeyPem, type LoadedKey } from '../keys/private-key.js';
-import { existingFiles, writeFilesAtomically } from '../util/files.js';
+import { existingFiles, restoreFiles, snapshotFiles } from '../util/files.js';
+import { errnoCode, fsReason } from '../util/fs-errors.js';
+import { processAlive } from '../util/process.js';
+import { projectRoot } from '../util/project.js';
 import { withStoreLock } from './lock.js';
+import { authFilePath, ensureStoreDir, storeError } from './paths.js';
 import type { OrgDetails } from './org-details.js';
 
 export type RegisterInput = {
@@ -28,41 +31,10 @@ export type RegisterInput = {
   setDefaultDevHub?: boolean;
 };
 
-/** Where keys that came from the environment (or encrypted) are kept for the sf CLI's token refresh. */
-export function keyStoreDir(): string {
-  return join(Global.SFDX_DIR, 'sf-jwt-setup', 'keys');
-}
-
-/**
- * A key file the sf CLI can read at refresh time. A plain key file is used where it is. A key from the environment,
- * or an encrypted one (sf cannot decrypt it), is written once, unencrypted PKCS#8, mode 0600, to
- * ~/.sfdx/sf-jwt-setup/keys/<fingerprint>.key: the pipeline's temporary files may be gone by then.
- */
-export async function persistableKeyFile(key: LoadedKey): Promise<string> {
-  if (key.file && !key.encrypted) return key.file;
-  const pem = privateKeyPem(key.privateKey);
-  const name = createHash('sha256')
-    .update(key.publicKey.export({ type: 'spki', format: 'der' }))
-    .digest('hex')
-    .slice(0, 32);
-  const dir = keyStoreDir();
-  const file = join(dir, `${name}.key`);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await chmod(dir, 0o700);
-  if ((await existingFiles([file])).length === 0) {
-    try {
-      await writeFilesAtomically([{ path: file, data: pem, mode: 0o600 }], { overwrite: false });
-    } catch (error) {
-      // Another login wrote the same key at the same moment: the same content, so keep it.
-      if (!isJwtSetupError(error, 'FilesExist')) throw error;
-    }
-  }
-  return file;
-}
-
 export async function registerAuth(input: RegisterInput): Promise<void> {
   // Serialised with other sf-jwt-setup processes; a file caught half-written by another sf process is read again.
   await withStoreLock(async () => {
+    await recoverOrphanedBackups();
     for (let attempt = 1; ; attempt++) {
       try {
         // eslint-disable-next-line no-await-in-loop
@@ -77,64 +49,121 @@ export async function registerAuth(input: RegisterInput): Promise<void> {
   });
 }
 
+const BACKUP = /^\.sf-jwt-setup-(.+)\.(\d+)\.bak$/;
+
+function backupPath(username: string): string {
+  return join(Global.SFDX_DIR, `.sf-jwt-setup-${username}.${process.pid}.bak`);
+}
+
+async function readableAuth(file: string): Promise<boolean> {
+  try {
+    const fields = JSON.parse(await readFile(file, 'utf8')) as unknown;
+    return typeof fields === 'object' && fields !== null;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A registration killed half-way leaves the previous auth in .sf-jwt-setup-<username>.<pid>.bak. Under the lock, a
+ * backup whose process is gone is put back when the auth file is missing or unreadable, and removed otherwise (the
+ * killed run may already have saved a good new auth).
+ */
+export async function recoverOrphanedBackups(): Promise<void> {
+  const names = await readdir(Global.SFDX_DIR).catch(() => [] as string[]);
+  await Promise.all(
+    names.map(async (name) => {
+      const match = BACKUP.exec(name);
+      if (!match || Number(match[2]) === process.pid || processAlive(Number(match[2]))) return;
+      const backup = join(Global.SFDX_DIR, name);
+      const authFile = authFilePath(match[1]);
+      if (await readableAuth(authFile)) await unlink(backup).catch(() => undefined);
+      else await rename(backup, authFile).catch(() => undefined);
+    }),
+  );
+}
+
 async function registerAuthUnlocked(input: RegisterInput): Promise<void> {
-  const authFile = join(Global.SFDX_DIR, `${input.username}.json`);
-  const backup = join(Global.SFDX_DIR, `.sf-jwt-setup-${input.username}.${process.pid}.bak`);
+  const authFile = authFilePath(input.username);
+  const backup = backupPath(input.username);
+  await ensureStoreDir(Global.SFDX_DIR);
+  // Everything the registration may write besides the auth file: put back byte for byte if anything fails.
+  const sideEffects = await snapshotFiles(sideEffectFiles());
   const hadAuth = (await existingFiles([authFile])).length > 0;
-  await mkdir(Global.SFDX_DIR, { recursive: true });
-  if (hadAuth) await rename(authFile, backup);
+  if (hadAuth) {
+    try {
+      await rename(authFile, backup);
+    } catch (error) {
+      throw await storeError(Global.SFDX_DIR, error);
+    }
+  }
   try {
     StateAggregator.clearInstance();
-    const org = input.details.organization;
-    const authInfo = await AuthInfo.create({
-      username: input.username,
-      accessTokenOptions: {
-        accessToken: input.grant.accessToken,
-        instanceUrl: input.grant.instanceUrl,
-        loginUrl: input.loginUrl,
-        username: input.username,
-        orgId: input.grant.orgId,
-        isDevHub: input.details.isDevHub,
-        // Supplying it tells core the Organization was read already: it skips its own query (one more round trip,
-        // which would only fail again where ours did).
-        namespacePrefix: org?.namespacePrefix ?? null,
-      } as never,
-    });
-    await authInfo.save({
-      privateKey: input.privateKeyFile,
-      clientId: input.clientId,
-      loginUrl: input.loginUrl,
-      instanceUrl: input.grant.instanceUrl,
-      orgId: input.grant.orgId,
-      isDevHub: input.details.isDevHub,
-      ...(input.details.apiVersion
-        ? { instanceApiVersion: input.details.apiVersion, instanceApiVersionLastRetrieved: new Date().toLocaleString() }
-        : {}),
-      ...(org
-        ? {
-            [Org.Fields.NAME]: org.name,
-            [Org.Fields.INSTANCE_NAME]: org.instanceName,
-            [Org.Fields.NAMESPACE_PREFIX]: org.namespacePrefix ?? null,
-            [Org.Fields.IS_SANDBOX]: Boolean(org.isSandbox) && !org.trialExpirationDate,
-            [Org.Fields.IS_SCRATCH]: Boolean(org.isSandbox) && Boolean(org.trialExpirationDate),
-            [Org.Fields.TRIAL_EXPIRATION_DATE]: org.trialExpirationDate ?? null,
-            [Org.Fields.ORG_EDITION]: org.organizationType,
-          }
-        : {}),
-    } as never);
-    await authInfo.handleAliasAndDefaultSettings({
-      alias: input.alias,
-      setDefault: input.setDefault ?? false,
-      setDefaultDevHub: input.setDefaultDevHub ?? false,
-    });
+    await saveAuth(input);
   } catch (error) {
     await unlink(authFile).catch(() => undefined);
     if (hadAuth) await rename(backup, authFile).catch(() => undefined);
+    await restoreFiles(sideEffects);
+    StateAggregator.clearInstance();
+    if (isJwtSetupError(error)) throw error;
     // The sf CLI's store errors name files and fields, never token values; keep the message short all the same.
     const what = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : String(error).slice(0, 300);
     throw jwtError('AuthSaveFailed', [what], [], error);
   }
   if (hadAuth) await unlink(backup).catch(() => undefined);
+}
+
+/** alias.json, the global config and the project's config: where aliases and --set-default land. */
+function sideEffectFiles(): string[] {
+  const files = [join(Global.SFDX_DIR, 'alias.json'), join(Global.SF_DIR, 'config.json')];
+  const project = projectRoot();
+  if (project) files.push(join(project, Global.SF_STATE_FOLDER, 'config.json'));
+  return files;
+}
+
+async function saveAuth(input: RegisterInput): Promise<void> {
+  const org = input.details.organization;
+  const authInfo = await AuthInfo.create({
+    username: input.username,
+    accessTokenOptions: {
+      accessToken: input.grant.accessToken,
+      instanceUrl: input.grant.instanceUrl,
+      loginUrl: input.loginUrl,
+      username: input.username,
+      orgId: input.grant.orgId,
+      isDevHub: input.details.isDevHub,
+      // Supplying it tells core the Organization was read already: it skips its own query (one more round trip,
+      // which would only fail again where ours did).
+      namespacePrefix: org?.namespacePrefix ?? null,
+    } as never,
+  });
+  await authInfo.save({
+    privateKey: input.privateKeyFile,
+    clientId: input.clientId,
+    loginUrl: input.loginUrl,
+    instanceUrl: input.grant.instanceUrl,
+    orgId: input.grant.orgId,
+    isDevHub: input.details.isDevHub,
+    ...(input.details.apiVersion
+      ? { instanceApiVersion: input.details.apiVersion, instanceApiVersionLastRetrieved: new Date().toLocaleString() }
+      : {}),
+    ...(org
+      ? {
+          [Org.Fields.NAME]: org.name,
+          [Org.Fields.INSTANCE_NAME]: org.instanceName,
+          [Org.Fields.NAMESPACE_PREFIX]: org.namespacePrefix ?? null,
+          [Org.Fields.IS_SANDBOX]: Boolean(org.isSandbox) && !org.trialExpirationDate,
+          [Org.Fields.IS_SCRATCH]: Boolean(org.isSandbox) && Boolean(org.trialExpirationDate),
+          [Org.Fields.TRIAL_EXPIRATION_DATE]: org.trialExpirationDate ?? null,
+          [Org.Fields.ORG_EDITION]: org.organizationType,
+        }
+      : {}),
+  } as never);
+  await authInfo.handleAliasAndDefaultSettings({
+    alias: input.alias,
+    setDefault: input.setDefault ?? false,
+    setDefaultDevHub: input.setDefaultDevHub ?? false,
+  });
 }
 
 /** The stored auth of a username or alias, decrypted fields excluded: for doctor --target-org. */
@@ -148,21 +177,32 @@ export type StoredAuth = {
   isJwt: boolean;
 };
 
+/**
+ * The stored auth of a username or alias; undefined when none is registered. A file that exists but cannot be read
+ * or parsed is AuthFileUnreadable, naming it: "not registered" would send the user looking in the wrong place.
+ */
 export async function readStoredAuth(usernameOrAlias: string): Promise<StoredAuth | undefined> {
-  const state = await StateAggregator.getInstance();
-  const username = state.aliases.getUsername(usernameOrAlias) ?? usernameOrAlias;
-  const file = join(Global.SFDX_DIR, `${username}.json`);
+  let username = usernameOrAlias;
+  try {
+    const state = await StateAggregator.getInstance();
+    username = state.aliases.getUsername(usernameOrAlias) ?? usernameOrAlias;
+  } catch {
+    // An unreadable alias file: read the name as a username.
+  }
+  const file = authFilePath(username);
   let raw: string;
   try {
     raw = await readFile(file, 'utf8');
-  } catch {
-    return undefined;
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw jwtError('AuthFileUnreadable', [username, file, fsReason(error)], [username, usernameOrAlias]);
   }
   let fields: Record<string, unknown>;
   try {
     fields = JSON.parse(raw) as Record<string, unknown>;
+    if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) throw new SyntaxError('not an object');
   } catch {
-    return undefined;
+    throw jwtError('AuthFileUnreadable', [username, file, reason('auth.notJson')], [username, usernameOrAlias]);
   }
   const s = (k: string): string | undefined => (typeof fields[k] === 'string' ? fields[k] : undefined);
   return {

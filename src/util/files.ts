@@ -5,9 +5,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, link, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
+import { access, link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { jwtError, reason } from '../errors.js';
+import { jwtError } from '../errors.js';
+import { processAlive } from './process.js';
+import { folderReason, fsReason } from './fs-errors.js';
 
 export type FileToWrite = { path: string; data: string | Buffer; mode: number };
 
@@ -35,23 +37,7 @@ export async function ensureWritableDir(dir: string): Promise<void> {
     await mkdir(dir, { recursive: true });
     await access(dir, constants.W_OK | constants.X_OK);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    const why =
-      code === 'EACCES' || code === 'EPERM'
-        ? reason('permissionDenied')
-        : code === 'ENOTDIR' || code === 'EEXIST'
-          ? reason('fileInTheWay')
-          : code;
-    throw jwtError('OutputDirUnwritable', [dir, why]);
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    throw jwtError('OutputDirUnwritable', [dir, await folderReason(dir, error)]);
   }
 }
 
@@ -71,6 +57,7 @@ export async function existingFiles(paths: string[]): Promise<string[]> {
   return found.filter((p): p is string => p !== undefined);
 }
 
+/** Write `file` to a temporary file beside it; on any failure the temporary file is removed before the error is thrown. */
 async function writeTemp(file: FileToWrite): Promise<string> {
   const temp = tempPath(file.path, 'tmp');
   const handle = await open(temp, 'wx', file.mode);
@@ -78,9 +65,12 @@ async function writeTemp(file: FileToWrite): Promise<string> {
     await handle.chmod(file.mode); // whatever the umask
     await handle.writeFile(file.data);
     await handle.sync();
-  } finally {
-    await handle.close();
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+    throw error;
   }
+  await handle.close();
   return temp;
 }
 
@@ -94,14 +84,13 @@ export async function writeFilesAtomically(files: FileToWrite[], options: { over
   const cleanup = async (paths: string[]): Promise<void> => {
     await Promise.all(paths.map((p) => unlink(p).catch(() => undefined)));
   };
-  try {
-    temps.push(...(await Promise.all(files.map(writeTemp))));
-  } catch (error) {
+  // All writes are awaited, failed or not, so that no temporary file is created after the clean-up has run.
+  const written = await Promise.allSettled(files.map(writeTemp));
+  for (const result of written) if (result.status === 'fulfilled') temps.push(result.value);
+  const failed = written.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
     await cleanup(temps);
-    throw jwtError('WriteFailed', [
-      files.map((f) => f.path).join(', '),
-      (error as NodeJS.ErrnoException).code ?? 'error',
-    ]);
+    throw jwtError('WriteFailed', [files.map((f) => f.path).join(', '), fsReason(failed.reason)]);
   }
   try {
     // One after another on purpose: on a failure, exactly the files placed so far are rolled back.
@@ -134,10 +123,40 @@ export async function writeFilesAtomically(files: FileToWrite[], options: { over
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       throw jwtError('FilesExist', [files.map((f) => f.path).join(', ')]);
     }
-    throw jwtError('WriteFailed', [
-      files.map((f) => f.path).join(', '),
-      (error as NodeJS.ErrnoException).code ?? 'error',
-    ]);
+    throw jwtError('WriteFailed', [files.map((f) => f.path).join(', '), fsReason(error)]);
   }
   await cleanup([...temps, ...placed.map((p) => p.backup).filter((b): b is string => b !== undefined)]);
+}
+
+export type FileSnapshot = Array<{ path: string; data?: Buffer; mode?: number }>;
+
+/** The bytes of `paths` as they are now (absent files recorded as absent), to put back with restoreFiles. */
+export async function snapshotFiles(paths: string[]): Promise<FileSnapshot> {
+  return Promise.all(
+    paths.map(async (path) => {
+      try {
+        const [data, info] = await Promise.all([readFile(path), stat(path)]);
+        return { path, data, mode: info.mode & 0o777 };
+      } catch {
+        return { path };
+      }
+    }),
+  );
+}
+
+/** Put back what snapshotFiles saw: the same bytes, or no file where there was none. Best effort, never throws. */
+export async function restoreFiles(snapshot: FileSnapshot): Promise<void> {
+  await Promise.all(
+    snapshot.map(async (entry) => {
+      if (entry.data === undefined) {
+        await unlink(entry.path).catch(() => undefined);
+        return;
+      }
+      const current = await readFile(entry.path).catch(() => undefined);
+      if (current?.equals(entry.data)) return;
+      await writeFilesAtomically([{ path: entry.path, data: entry.data, mode: entry.mode ?? 0o600 }], {
+        overwrite: true,
+      }).catch(() => undefined);
+    }),
+  );
 }

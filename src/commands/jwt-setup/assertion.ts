@@ -64,7 +64,8 @@ export default class Assertion extends JwtSetupCommand<AssertionResult> {
     if (flags.check !== undefined) return this.check(flags);
     const clientId = resolveClientId(flags);
     const username = resolveUsername(flags);
-    const { url } = resolveLoginUrl(flags);
+    const { url, notice } = resolveLoginUrl(flags);
+    if (notice) this.info(notice);
     const { audiences } = resolveAudiences(flags, url);
     const keyInput = resolveKeyInput(flags);
     const debugWarning = keyEnvDebugWarning(keyInput);
@@ -103,7 +104,9 @@ export default class Assertion extends JwtSetupCommand<AssertionResult> {
   }): Promise<CheckedAssertion> {
     const token = (flags.check ?? '').trim();
     if (token.length === 0 || token === '-') throw jwtError('AssertionMissing');
-    const certificate = flags['certificate-file'] ? await loadCertificate(flags['certificate-file']) : undefined;
+    const certificate = flags['certificate-file']
+      ? await loadCertificate(flags['certificate-file'], { select: 'only' })
+      : undefined;
     const hostGiven = Boolean(flags['instance-url'] ?? process.env.SF_JWT_INSTANCE_URL) || flags.sandbox;
     const loginUrl = hostGiven ? resolveLoginUrl(flags).url : undefined;
     const { decoded, checks } = inspectAssertion(token, {

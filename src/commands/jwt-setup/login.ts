@@ -40,6 +40,7 @@ export default class Login extends JwtSetupCommand<LoginResult> {
   public async run(): Promise<LoginResult> {
     const { flags } = await this.parse(Login);
     const inputs = resolveLoginInputs(flags);
+    if (inputs.loginUrlNotice) this.info(inputs.loginUrlNotice);
     const debugWarning = keyEnvDebugWarning(inputs.key);
     if (debugWarning) this.warn(debugWarning);
     const outcome = await login(inputs, {
@@ -53,8 +54,10 @@ export default class Login extends JwtSetupCommand<LoginResult> {
     const repaired = describeRepairs(outcome.keyRepairs);
     // A warning, so that --json carries it too: the secret should be fixed at its source.
     if (repaired) this.warn(repaired);
-    if (outcome.keyStoredFrom)
-      this.info(messages.getMessage('warning.keyStored', [outcome.keyStoredFrom, outcome.privateKeyFile]));
+    if (outcome.keyStoredFrom) {
+      const notice = outcome.keyCopiedBecause === 'format' ? 'warning.keyNormalised' : 'warning.keyStored';
+      this.info(messages.getMessage(notice, [outcome.keyStoredFrom, outcome.privateKeyFile]));
+    }
     if (outcome.problems.length > 0)
       this.warn(messages.getMessage('warning.orgDetails', [outcome.problems.join('; ')]));
     this.logSuccess(messages.getMessage('info.success', [outcome.username, outcome.orgId]));
