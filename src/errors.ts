@@ -1,121 +1,155 @@
 /*
  * The plugin's one error vocabulary.
  *
- * Every failure a user can cause or meet is a JwtSetupError with a code from the closed list below. The code is the
- * error's `name` (as sf plugins name errors) and its `code` (what `--json` shows), the message and the actions (the fix)
- * come from messages/errors.md, so each code has exactly one wording and one set of remedies.
+ * Every failure a user can cause or meet is a JwtSetupError with a code from the closed table below. The code names
+ * the error (`<Code>Error`, as sf plugins name errors) and is its `code` (what `--json` shows); the message and the
+ * actions (the fix) come from messages/errors.md through Messages.createError, so each code has exactly one wording
+ * and one set of remedies. Every action bullet of a code that takes action tokens has a specifier, so core never
+ * logs a warning about unused tokens for an expected refusal.
  *
  * Messages never contain secret material: callers pass paths, variable names, hosts and Salesforce's own error text,
  * never key bytes or tokens.
  */
-import { format } from 'node:util';
 import { Messages, SfError } from '@salesforce/core';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('sf-jwt-setup', 'errors');
 const reasons = Messages.loadMessages('sf-jwt-setup', 'reasons');
 
-export const ERROR_CODES = [
-  // key input
-  'KeyFileNotFound',
-  'KeyFileUnreadable',
-  'KeyEnvUnset',
-  'KeyEnvLooksLikePath',
-  'KeySourceMissing',
-  'KeyEmpty',
-  'KeyTooLarge',
-  'KeyIsCertificate',
-  'KeyIsCertificateRequest',
-  'KeyIsPublicKey',
-  'KeyIsOpenSsh',
-  'KeyNotRsa',
-  'KeyTooSmall',
-  'KeyTruncated',
-  'KeyBase64Invalid',
-  'KeyMalformed',
-  'KeyCorrupt',
-  'KeyEncryptedNoPassphrase',
-  'KeyWrongPassphrase',
-  'KeyOpensslEncNoPassphrase',
-  'PassphraseEnvUnset',
-  // certificate input
-  'CertificateFileNotFound',
-  'CertificateMalformed',
-  'CertificateKeyMismatch',
-  'CertificateChain',
-  // keygen and files
-  'InvalidKeySize',
-  'InvalidDays',
-  'InvalidSubject',
-  'OutputDirUnwritable',
-  'FilesExist',
-  'InvalidFileName',
-  'WriteFailed',
-  // login inputs
-  'MissingClientId',
-  'MissingUsername',
-  'InvalidClientId',
-  'InvalidUsername',
-  'InvalidUrl',
-  'InsecureUrl',
-  'LightningUrl',
-  'SetupPageUrl',
-  'InvalidExpiresIn',
-  'InvalidAlias',
-  // Salesforce's answers
-  'UserNotApproved',
-  'AudienceInvalid',
-  'InvalidAssertion',
-  'AssertionExpired',
-  'InactiveUser',
-  'IpRestricted',
-  'ClientIdentifierInvalid',
-  'AppAccessDenied',
-  'AppNotInstalled',
-  'UnsupportedGrantType',
-  'OAuthError',
+/**
+ * The closed list of codes, each with what callers decide by: its group, whether it is worth retrying (a passing
+ * network fault, or a change still propagating in Salesforce), and whether another audience at the same host may
+ * succeed. The message and the fix of each code are in messages/errors.md.
+ */
+export const ERRORS = {
+  // key
+  KeyFileNotFound: { group: 'key' },
+  KeyFileUnreadable: { group: 'key' },
+  KeyEnvUnset: { group: 'key' },
+  KeyEnvLooksLikePath: { group: 'key' },
+  KeySourceMissing: { group: 'key' },
+  KeyEmpty: { group: 'key' },
+  KeyTooLarge: { group: 'key' },
+  KeyIsCertificate: { group: 'key' },
+  KeyIsCertificateRequest: { group: 'key' },
+  KeyIsPublicKey: { group: 'key' },
+  KeyIsOpenSsh: { group: 'key' },
+  KeyNotRsa: { group: 'key' },
+  KeyTooSmall: { group: 'key' },
+  KeyTruncated: { group: 'key' },
+  KeyBase64Invalid: { group: 'key' },
+  KeyMalformed: { group: 'key' },
+  KeyCorrupt: { group: 'key' },
+  KeyEncryptedNoPassphrase: { group: 'key' },
+  KeyWrongPassphrase: { group: 'key' },
+  KeyOpensslEncNoPassphrase: { group: 'key' },
+  PassphraseEnvUnset: { group: 'key' },
+  // certificate
+  CertificateFileNotFound: { group: 'certificate' },
+  CertificateMalformed: { group: 'certificate' },
+  CertificateKeyMismatch: { group: 'certificate' },
+  CertificateChain: { group: 'certificate' },
+  // files
+  InvalidKeySize: { group: 'files' },
+  InvalidDays: { group: 'files' },
+  InvalidSubject: { group: 'files' },
+  OutputDirUnwritable: { group: 'files' },
+  FilesExist: { group: 'files' },
+  InvalidFileName: { group: 'files' },
+  WriteFailed: { group: 'files' },
+  // input
+  MissingClientId: { group: 'input' },
+  MissingUsername: { group: 'input' },
+  InvalidClientId: { group: 'input' },
+  InvalidUsername: { group: 'input' },
+  InvalidUrl: { group: 'input' },
+  InsecureUrl: { group: 'input' },
+  LightningUrl: { group: 'input' },
+  SetupPageUrl: { group: 'input' },
+  InvalidExpiresIn: { group: 'input' },
+  InvalidAlias: { group: 'input' },
+  // salesforce
+  UserNotApproved: { group: 'salesforce', retry: 'propagation' },
+  AudienceInvalid: { group: 'salesforce', otherAudience: true },
+  InvalidAssertion: { group: 'salesforce' },
+  AssertionExpired: { group: 'salesforce' },
+  InactiveUser: { group: 'salesforce' },
+  IpRestricted: { group: 'salesforce' },
+  ClientIdentifierInvalid: { group: 'salesforce', retry: 'propagation' },
+  AppAccessDenied: { group: 'salesforce' },
+  AppNotInstalled: { group: 'salesforce', retry: 'propagation', otherAudience: true },
+  UnsupportedGrantType: { group: 'salesforce' },
+  OAuthError: { group: 'salesforce' },
   // transport
-  'NetworkError',
-  'ServerUnavailable',
-  'UnexpectedResponse',
-  'RequestTimeout',
-  'OrgReadFailed',
-  // auth store
-  'AuthNotFound',
-  'AuthSaveFailed',
-  'AuthFileUnreadable',
-  'StoreNotWritable',
-  'StoreLocked',
-  // assertion check
-  'AssertionMissing',
-  'AssertionCheckFailed',
-  // doctor
-  'DoctorFailed',
+  NetworkError: { group: 'transport', retry: 'transient' },
+  ServerUnavailable: { group: 'transport', retry: 'transient' },
+  UnexpectedResponse: { group: 'transport', retry: 'transient' },
+  RequestTimeout: { group: 'transport', retry: 'transient' },
+  OrgReadFailed: { group: 'transport' },
+  // store
+  AuthNotFound: { group: 'store' },
+  AuthSaveFailed: { group: 'store' },
+  AuthFileUnreadable: { group: 'store' },
+  StoreNotWritable: { group: 'store' },
+  StoreLocked: { group: 'store' },
+  // assertion
+  AssertionMissing: { group: 'assertion' },
   // app
-  'InvalidAppName',
-  'InvalidConsumerKey',
-  'InvalidScopes',
-  'InvalidEmail',
-  'InvalidApiVersion',
-  'InvalidPermissionSetName',
-  'InvalidProfileName',
-  'PermissionSetNameRequired',
-  'AppMetadataMalformed',
-] as const;
+  InvalidAppName: { group: 'app' },
+  InvalidConsumerKey: { group: 'app' },
+  InvalidScopes: { group: 'app' },
+  InvalidEmail: { group: 'app' },
+  InvalidApiVersion: { group: 'app' },
+  InvalidPermissionSetName: { group: 'app' },
+  InvalidProfileName: { group: 'app' },
+  PermissionSetNameRequired: { group: 'app' },
+  AppMetadataMalformed: { group: 'app' },
+} as const satisfies Record<string, ErrorTraits>;
 
-export type ErrorCode = (typeof ERROR_CODES)[number];
+export type ErrorGroup =
+  'key' | 'certificate' | 'files' | 'input' | 'salesforce' | 'transport' | 'store' | 'assertion' | 'app' | 'org';
+
+export type ErrorTraits = {
+  group: ErrorGroup;
+  /** transient: a network fault or an unavailable server; propagation: a new app, user or assignment not live yet. */
+  retry?: 'transient' | 'propagation';
+  /** Another audience at the same host may be accepted. */
+  otherAudience?: boolean;
+};
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
+
+export function traitsOf(code: ErrorCode): ErrorTraits {
+  return ERRORS[code];
+}
+
+/** A refusal that a new app, user or sandbox still propagating gives: --wait retries it. */
+export function isPropagationRefusal(code: ErrorCode): boolean {
+  return traitsOf(code).retry === 'propagation';
+}
+
+/** A refusal after which another audience at the same host may succeed. */
+export function isAudienceRefusal(code: ErrorCode): boolean {
+  return traitsOf(code).otherAudience === true;
+}
 
 /** The exit status of every JwtSetupError: 1 (the sf convention for a failed command); flag parsing keeps oclif's 2. */
 export const EXIT_FAILURE = 1;
 
-/** The error's name, as sf names errors (`<Code>Error`), without doubling a code that already ends in Error. */
+/** The name of an error of `code`, as Messages.createError names it: `<Code>Error`, never doubled (NetworkError). */
 export function errorName(code: ErrorCode): string {
   return code.endsWith('Error') ? code : `${code}Error`;
 }
 
+/**
+ * A coded error: an SfError made by @salesforce/core's Messages.createError (name `<Code>Error`, message and actions
+ * from messages/errors.md), whose `code` is the bare code the README documents (`UserNotApproved`).
+ */
 export class JwtSetupError extends SfError {
-  public constructor(code: ErrorCode, message: string, actions: string[] | undefined, cause?: unknown) {
-    super(message, errorName(code), actions, EXIT_FAILURE, cause instanceof Error ? cause : undefined);
+  public constructor(code: ErrorCode, source: SfError, cause?: unknown) {
+    super(source.message, source.name, source.actions, EXIT_FAILURE, cause instanceof Error ? cause : undefined);
     this.code = code;
   }
 
@@ -126,8 +160,8 @@ export class JwtSetupError extends SfError {
 }
 
 /**
- * Create the coded error `code`, with its message tokens and action tokens substituted.
- * A foreign error that explains it goes in `cause` (never one whose message may hold secret material).
+ * Create the coded error `code`, with its message tokens and action tokens substituted (each value bounded, see
+ * bounded()). A foreign error that explains it goes in `cause` (never one whose message may hold secret material).
  */
 export function jwtError(
   code: ErrorCode,
@@ -135,8 +169,7 @@ export function jwtError(
   actionTokens: Array<string | number> = [],
   cause?: unknown,
 ): JwtSetupError {
-  const message = messages.getMessage(code, tokens.map(bounded));
-  return new JwtSetupError(code, message, actionsOf(code, actionTokens.map(bounded)), cause);
+  return new JwtSetupError(code, messages.createError(code, tokens.map(bounded), actionTokens.map(bounded)), cause);
 }
 
 /** The most of one value a message quotes: a 100 kB flag value must not make a 100 kB error (or --json document). */
@@ -154,18 +187,9 @@ export function bounded(value: string | number): string {
   return `${shown.slice(0, QUOTE_MAX)}… ${reasons.getMessage('quote.cut', [String(text.length)])}`;
 }
 
-/** The actions (fixes) of a code; every code has some, a test asserts it. */
+/** The actions (fixes) of a code, as an error of that code would carry them; every code has some, a test asserts it. */
 export function actionsOf(code: ErrorCode, actionTokens: Array<string | number> = []): string[] {
-  // Tokens are spread over the bullets that have specifiers; bullets without one are left alone (core would log a
-  // warning for each of those instead).
-  let next = 0;
-  return messages.getMessages(`${code}.actions`).map((line) => {
-    const count = (line.match(/%[sdifjoO]/g) ?? []).length;
-    if (count === 0) return line;
-    const tokens = actionTokens.slice(next, next + count).map(String);
-    next += count;
-    return format(line, ...tokens);
-  });
+  return messages.createError(code, [], actionTokens.map(bounded)).actions ?? [];
 }
 
 /**

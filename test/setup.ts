@@ -7,7 +7,7 @@
  * ENOENT surfaces as an uncaught error in an unrelated hook. In this process the logger keeps to memory; the sf CLI
  * that the integration tests spawn keeps its default (test/integration/sf-cli.ts drops this variable).
  */
-import { removeTempDirs } from './temp.js';
+import { removeTempDirs } from './helpers/temp.js';
 
 process.env.SF_DISABLE_LOG_FILE = 'true';
 

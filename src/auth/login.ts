@@ -7,7 +7,7 @@ import { baseUrlText } from '../jwt/endpoint.js';
 import { loadPrivateKey } from '../keys/private-key.js';
 import type { Repair } from '../keys/pem.js';
 import { obtainToken, type ExchangeEvent, type LoginAttempt } from '../exchange/token.js';
-import { readOrgDetails, type OrgDetails } from '../store/org-details.js';
+import { readOrgDetails, type OrgDetails } from '../org/details.js';
 import { registerAuth } from '../store/auth-store.js';
 import { keyFileForRefresh, removeKeyCopyIfUnreferenced, type KeyForRefresh } from '../store/key-copy.js';
 import type { LoginInputs } from './inputs.js';

@@ -2,35 +2,39 @@
  * A check is data: a stable id, a status, what was found and, for warn and fail, the fix. Doctor's report, its
  * --json, GitHub annotations and `assertion --check` are renderings of lists of these.
  */
+import type { CheckId } from './ids.js';
+
+export type { CheckId } from './ids.js';
+
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
 export type Check = {
-  id: string;
+  id: CheckId;
   status: CheckStatus;
   title: string;
   detail: string;
   fix?: string;
 };
 
-export const pass = (id: string, title: string, detail: string): Check => ({ id, status: 'pass', title, detail });
-export const warn = (id: string, title: string, detail: string, fix: string): Check => ({
+export const pass = (id: CheckId, title: string, detail: string): Check => ({ id, status: 'pass', title, detail });
+export const warn = (id: CheckId, title: string, detail: string, fix: string): Check => ({
   id,
   status: 'warn',
   title,
   detail,
   fix,
 });
-export const fail = (id: string, title: string, detail: string, fix: string): Check => ({
+export const fail = (id: CheckId, title: string, detail: string, fix: string): Check => ({
   id,
   status: 'fail',
   title,
   detail,
   fix,
 });
-export const skip = (id: string, title: string, detail: string): Check => ({ id, status: 'skip', title, detail });
+export const skip = (id: CheckId, title: string, detail: string): Check => ({ id, status: 'skip', title, detail });
 
 /** A check from a coded error: its message is the detail, its actions the fix. */
-export function failFromError(id: string, title: string, error: { message: string; actions?: string[] }): Check {
+export function failFromError(id: CheckId, title: string, error: { message: string; actions?: string[] }): Check {
   return fail(id, title, error.message, (error.actions ?? []).join(' '));
 }
 

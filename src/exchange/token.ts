@@ -6,7 +6,15 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { Messages } from '@salesforce/core';
-import { jwtError, isJwtSetupError, type ErrorCode, type JwtSetupError, reason } from '../errors.js';
+import {
+  isAudienceRefusal,
+  isJwtSetupError,
+  isPropagationRefusal,
+  jwtError,
+  reason,
+  type ErrorCode,
+  type JwtSetupError,
+} from '../errors.js';
 import { buildClaims, signAssertion, type AssertionClaims } from '../jwt/assertion.js';
 import { tokenUrl } from '../jwt/endpoint.js';
 import { httpRequest, serverDate, TransportFailure, type HttpResponse } from './http.js';
@@ -176,11 +184,6 @@ export async function postAssertion(
   throw last ?? jwtError('NetworkError', [host, reason('token.noAttempt')]);
 }
 
-/** Refusals after which another audience at the same host may succeed. */
-const AUDIENCE_ERRORS: ErrorCode[] = ['AudienceInvalid', 'AppNotInstalled'];
-/** Refusals that a new app, user or sandbox still propagating gives; --wait retries them. */
-export const PROPAGATION_ERRORS: ErrorCode[] = ['UserNotApproved', 'ClientIdentifierInvalid', 'AppNotInstalled'];
-
 export type LoginAttempt = { loginUrl: string; audience: string; outcome: 'ok' | ErrorCode };
 
 export type ObtainTokenInput = {
@@ -226,13 +229,13 @@ export async function obtainToken(input: ObtainTokenInput, options: ExchangeOpti
         attempts.push({ loginUrl: input.loginUrl.href, audience, outcome: error.errorCode });
         failure = error;
         const next = input.audiences[i + 1];
-        if (!next || !AUDIENCE_ERRORS.includes(error.errorCode)) break;
+        if (!next || !isAudienceRefusal(error.errorCode)) break;
         options.onEvent?.({ type: 'audience-fallback', host, from: audience, to: next, code: error.errorCode });
       }
     }
     const error = failure as JwtSetupError;
     error.setData({ attempts });
-    const waitable = PROPAGATION_ERRORS.includes(error.errorCode);
+    const waitable = isPropagationRefusal(error.errorCode);
     const remainingMs = (input.waitUntil ?? 0) - Date.now();
     const delayMs = Math.min(input.waitIntervalMs ?? 10_000, remainingMs, options.deadline - Date.now());
     if (!waitable || input.waitUntil === undefined || delayMs <= 0 || remainingMs <= 0) throw error;

@@ -3,6 +3,7 @@
  * the same rules doctor runs. Pure apart from the signature verification.
  */
 import { createVerify, type KeyObject } from 'node:crypto';
+import { decodeJwt as joseDecodeJwt, decodeProtectedHeader } from 'jose';
 import { Messages } from '@salesforce/core';
 import { fail, pass, type Check } from '../checks/check.js';
 import { jwtError } from '../errors.js';
@@ -19,24 +20,15 @@ export type DecodedJwt = {
   signingInput: string;
 };
 
+/** The header and claims of a compact JWT, decoded by jose (not verified); undefined when it is not one. */
 export function decodeJwt(token: string): DecodedJwt | undefined {
   const parts = token.trim().split('.');
   if (parts.length !== 3) return undefined;
   try {
-    const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as unknown;
-    const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as unknown;
-    if (
-      !header ||
-      typeof header !== 'object' ||
-      Array.isArray(header) ||
-      !claims ||
-      typeof claims !== 'object' ||
-      Array.isArray(claims)
-    )
-      return undefined;
+    const text = parts.join('.');
     return {
-      header: header as Record<string, unknown>,
-      claims: claims as Record<string, unknown>,
+      header: decodeProtectedHeader(text) as Record<string, unknown>,
+      claims: joseDecodeJwt(text) as Record<string, unknown>,
       signature: parts[2],
       signingInput: `${parts[0]}.${parts[1]}`,
     };

@@ -3,7 +3,7 @@
  * send and by `assertion --check` on one built elsewhere. Each rule is a Check with a stable id.
  */
 import { Messages } from '@salesforce/core';
-import { fail, pass, warn, type Check } from '../checks/check.js';
+import { fail, pass, warn, type Check, type CheckId } from '../checks/check.js';
 import { MAX_EXPIRES_IN } from './assertion.js';
 import { classifyHost, expectedAudiences, PRODUCTION_URL, SANDBOX_URL } from './endpoint.js';
 
@@ -85,21 +85,22 @@ export function checkClaims(claims: Record<string, unknown>, context: ClaimRuleC
 }
 
 export function checkIss(iss: unknown): Check {
+  const ID: CheckId = 'claims.iss';
   const title = m('iss.title');
-  if (typeof iss !== 'string' || iss.length === 0) return fail('claims.iss', title, m('iss.missing'), m('iss.fix'));
-  if (/\s/.test(iss)) return fail('claims.iss', title, m('iss.whitespace'), m('iss.fix'));
-  if (ORG_ID.test(iss)) return fail('claims.iss', title, m('iss.orgId', [iss]), m('iss.fix'));
-  if (SECRET.test(iss)) return fail('claims.iss', title, m('iss.secret'), m('iss.fix'));
+  if (typeof iss !== 'string' || iss.length === 0) return fail(ID, title, m('iss.missing'), m('iss.fix'));
+  if (/\s/.test(iss)) return fail(ID, title, m('iss.whitespace'), m('iss.fix'));
+  if (ORG_ID.test(iss)) return fail(ID, title, m('iss.orgId', [iss]), m('iss.fix'));
+  if (SECRET.test(iss)) return fail(ID, title, m('iss.secret'), m('iss.fix'));
   if (!CONSUMER_KEY.test(iss) && !METADATA_CONSUMER_KEY.test(iss))
-    return warn('claims.iss', title, m('iss.unusual', [iss.length]), m('iss.fix'));
-  return pass('claims.iss', title, m('iss.pass', [iss.length]));
+    return warn(ID, title, m('iss.unusual', [iss.length]), m('iss.fix'));
+  return pass(ID, title, m('iss.pass', [iss.length]));
 }
 
 export function checkSub(sub: unknown, context: ClaimRuleContext): Check {
+  const ID: CheckId = 'claims.sub';
   const title = m('sub.title');
-  if (typeof sub !== 'string' || sub.length === 0) return fail('claims.sub', title, m('sub.missing'), m('sub.fix'));
-  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(sub))
-    return fail('claims.sub', title, m('sub.notUsername', [sub]), m('sub.fix'));
+  if (typeof sub !== 'string' || sub.length === 0) return fail(ID, title, m('sub.missing'), m('sub.fix'));
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(sub)) return fail(ID, title, m('sub.notUsername', [sub]), m('sub.fix'));
   const suffix = sandboxSuffix(sub);
   const kind = context.loginUrl ? classifyHost(context.loginUrl) : undefined;
   if (suffix && (kind === 'production' || kind === 'my-domain') && !context.sandbox) {
@@ -110,34 +111,34 @@ export function checkSub(sub: unknown, context: ClaimRuleContext): Check {
       m('sub.sandboxFix'),
     );
   }
-  return pass('claims.sub', title, m('sub.pass', [sub]));
+  return pass(ID, title, m('sub.pass', [sub]));
 }
 
 export function checkAud(aud: unknown, context: ClaimRuleContext): Check {
+  const ID: CheckId = 'claims.aud';
   const title = m('aud.title');
   if (Array.isArray(aud)) return checkAudList(aud, context);
-  if (aud === undefined || aud === null || aud === '') return fail('claims.aud', title, m('aud.missing'), m('aud.fix'));
-  if (typeof aud !== 'string') return fail('claims.aud', title, m('aud.notString', [typeof aud]), m('aud.fix'));
+  if (aud === undefined || aud === null || aud === '') return fail(ID, title, m('aud.missing'), m('aud.fix'));
+  if (typeof aud !== 'string') return fail(ID, title, m('aud.notString', [typeof aud]), m('aud.fix'));
   let url: URL;
   try {
     url = new URL(aud);
   } catch {
-    return fail('claims.aud', title, m('aud.notUrl', [aud]), m('aud.fix'));
+    return fail(ID, title, m('aud.notUrl', [aud]), m('aud.fix'));
   }
   // Salesforce compares aud as a string: https://login.salesforce.com/ is refused as "audience is invalid".
   if (aud.endsWith('/') && url.pathname === '/')
-    return fail('claims.aud', title, m('aud.slash', [aud]), m('aud.slashFix', [aud.replace(/\/+$/, '')]));
-  if (context.audienceExplicit) return pass('claims.aud', title, m('aud.explicit', [aud]));
+    return fail(ID, title, m('aud.slash', [aud]), m('aud.slashFix', [aud.replace(/\/+$/, '')]));
+  if (context.audienceExplicit) return pass(ID, title, m('aud.explicit', [aud]));
   if (!context.loginUrl) {
     return [PRODUCTION_URL, SANDBOX_URL].includes(aud) || url.protocol === 'https:'
-      ? pass('claims.aud', title, m('aud.pass', [aud]))
-      : warn('claims.aud', title, m('aud.insecure', [aud]), m('aud.fix'));
+      ? pass(ID, title, m('aud.pass', [aud]))
+      : warn(ID, title, m('aud.insecure', [aud]), m('aud.fix'));
   }
   const expected = expectedAudiences(context.loginUrl, context.sandbox);
-  if (expected.includes(aud.replace(/\/+$/, '')))
-    return pass('claims.aud', title, m('aud.fits', [aud, context.loginUrl.host]));
+  if (expected.includes(aud.replace(/\/+$/, ''))) return pass(ID, title, m('aud.fits', [aud, context.loginUrl.host]));
   if (aud === SANDBOX_URL && classifyHost(context.loginUrl) === 'production') {
-    return fail('claims.aud', title, m('aud.sandboxAtProduction'), m('aud.fix'));
+    return fail(ID, title, m('aud.sandboxAtProduction'), m('aud.fix'));
   }
   return warn(
     'claims.aud',
@@ -152,35 +153,37 @@ export function checkAud(aud: unknown, context: ClaimRuleContext): Check {
  * best a warning (naming the string to send); a failure when no entry would pass on its own.
  */
 function checkAudList(list: unknown[], context: ClaimRuleContext): Check {
+  const ID: CheckId = 'claims.aud';
   const title = m('aud.title');
   const entries = list.filter((a): a is string => typeof a === 'string' && a.length > 0);
-  if (entries.length === 0) return fail('claims.aud', title, m('aud.emptyList'), m('aud.fix'));
+  if (entries.length === 0) return fail(ID, title, m('aud.emptyList'), m('aud.fix'));
   const verdicts = entries.map((entry) => ({ entry, check: checkAud(entry, context) }));
   const best = verdicts.find((v) => v.check.status === 'pass') ?? verdicts.find((v) => v.check.status === 'warn');
   const shown = JSON.stringify(list);
   if (!best)
     return fail(
-      'claims.aud',
+      ID,
       title,
       `${m('aud.list', [shown])} ${verdicts[0].check.detail}`,
       verdicts[0].check.fix ?? m('aud.fix'),
     );
-  return warn('claims.aud', title, m('aud.list', [shown]), m('aud.listFix', [best.entry]));
+  return warn(ID, title, m('aud.list', [shown]), m('aud.listFix', [best.entry]));
 }
 
 export function checkExp(exp: unknown, context: ClaimRuleContext): Check {
+  const ID: CheckId = 'claims.exp';
   const title = m('exp.title');
   const now = context.now ?? Math.floor(Date.now() / 1000);
-  if (exp === undefined) return fail('claims.exp', title, m('exp.missing'), m('exp.fix'));
+  if (exp === undefined) return fail(ID, title, m('exp.missing'), m('exp.fix'));
   if (typeof exp !== 'number' || !Number.isFinite(exp))
-    return fail('claims.exp', title, m('exp.notNumber', [JSON.stringify(exp) ?? 'undefined']), m('exp.fix'));
+    return fail(ID, title, m('exp.notNumber', [JSON.stringify(exp) ?? 'undefined']), m('exp.fix'));
   if (exp > 1e11)
-    return fail('claims.exp', title, m('exp.milliseconds', [exp]), m('exp.millisecondsFix', [Math.floor(exp / 1000)]));
-  if (!Number.isInteger(exp)) return warn('claims.exp', title, m('exp.fraction', [exp]), m('exp.fix'));
+    return fail(ID, title, m('exp.milliseconds', [exp]), m('exp.millisecondsFix', [Math.floor(exp / 1000)]));
+  if (!Number.isInteger(exp)) return warn(ID, title, m('exp.fraction', [exp]), m('exp.fix'));
   if (exp < now - CLOCK_SKEW_SECONDS)
-    return fail('claims.exp', title, m('exp.past', [new Date(exp * 1000).toISOString(), now - exp]), m('exp.pastFix'));
+    return fail(ID, title, m('exp.past', [new Date(exp * 1000).toISOString(), now - exp]), m('exp.pastFix'));
   if (exp > now + MAX_EXPIRES_IN + CLOCK_SKEW_SECONDS) {
-    return fail('claims.exp', title, m('exp.tooFar', [exp - now]), m('exp.fix'));
+    return fail(ID, title, m('exp.tooFar', [exp - now]), m('exp.fix'));
   }
-  return pass('claims.exp', title, m('exp.pass', [new Date(exp * 1000).toISOString(), exp - now]));
+  return pass(ID, title, m('exp.pass', [new Date(exp * 1000).toISOString(), exp - now]));
 }

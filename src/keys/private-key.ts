@@ -83,7 +83,8 @@ async function readKeyInput(
   if ('env' in input) {
     const label = `$${input.env}`;
     const value = env[input.env];
-    if (value === undefined || value.trim().length === 0) throw jwtError('KeyEnvUnset', [input.env], [input.env]);
+    if (value === undefined || value.trim().length === 0)
+      throw jwtError('KeyEnvUnset', [input.env], [input.env, input.env, input.env]);
     const trimmed = value.trim();
     if (!trimmed.includes('-----') && trimmed.length < 4096 && /[/\\.]/.test(trimmed) && !/\s/.test(trimmed)) {
       if (existsSync(trimmed)) throw jwtError('KeyEnvLooksLikePath', [input.env], [trimmed]);

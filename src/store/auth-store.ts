@@ -15,9 +15,9 @@ import { existingFiles, restoreFiles, snapshotFiles } from '../util/files.js';
 import { errnoCode, fsReason } from '../util/fs-errors.js';
 import { processAlive } from '../util/process.js';
 import { projectRoot } from '../util/project.js';
+import type { OrgDetails } from '../org/details.js';
 import { withStoreLock } from './lock.js';
 import { authFilePath, ensureStoreDir, storeError } from './paths.js';
-import type { OrgDetails } from './org-details.js';
 
 export type RegisterInput = {
   username: string;

@@ -88,7 +88,8 @@ export async function withStoreLock<T>(fn: () => Promise<T>, options: LockOption
         continue;
       }
       if (Date.now() > giveUp) {
-        throw jwtError('StoreLocked', [owner !== undefined ? `pid ${owner}` : lock, Math.round(waitMs / 1000)], [lock]);
+        const who = owner !== undefined ? `pid ${owner}` : lock;
+        throw jwtError('StoreLocked', [who, Math.round(waitMs / 1000)], [who, lock]);
       }
       // eslint-disable-next-line no-await-in-loop
       await sleep(Math.min(20 * 2 ** Math.min(attempt, 4), 250) * (0.5 + Math.random()));

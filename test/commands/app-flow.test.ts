@@ -8,8 +8,10 @@ import { expect } from 'chai';
 import AppCommand, { type AppResult } from '../../src/commands/jwt-setup/app.js';
 import { readAppMetadata } from '../../src/app/read-metadata.js';
 import { resolveLoginInputs } from '../../src/auth/inputs.js';
+import { credentialsFromFlags } from '../../src/cli/credentials.js';
 import { login } from '../../src/auth/login.js';
-import { runDoctor } from '../../src/doctor/diagnose.js';
+import { runDoctorWithFlags as runDoctor } from '../helpers/index.js';
+
 import { keygen } from '../../src/keys/keygen.js';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
 import { expectCoded, isolatedHome, rejection, runCommand, tempDir, type Home } from './support.js';
@@ -57,13 +59,13 @@ describe('keygen → app → deploy (emulator) → login', function () {
   });
 
   it('logs in a user holding the generated permission set, with the generated consumer key', async () => {
-    const outcome = await login(resolveLoginInputs(flagsFor('ci@acme.com'), {}));
+    const outcome = await login(resolveLoginInputs(credentialsFromFlags(flagsFor('ci@acme.com'), {}), {}));
     expect(outcome.clientId).to.equal(app.consumerKey);
     expect(outcome.orgId).to.match(/^00D/);
   });
 
   it('refuses a user without the permission set (UserNotApproved), and doctor says to assign it', async () => {
-    expectCoded(await rejection(login(resolveLoginInputs(flagsFor('unassigned@acme.com'), {}))), 'UserNotApproved');
+    expectCoded(await rejection(login(resolveLoginInputs(credentialsFromFlags(flagsFor('unassigned@acme.com'), {}), {}))), 'UserNotApproved');
     const report = await runDoctor(flagsFor('unassigned@acme.com'), { timeoutSeconds: 20, env: {} });
     expect(report.ok).to.equal(false);
     const exchange = report.checks.find((c) => c.id === 'exchange');

@@ -7,7 +7,9 @@ import { createServer, type Server } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { runDoctor, type DoctorReport } from '../../src/doctor/diagnose.js';
+import type { DoctorReport } from '../../src/doctor/runner.js';
+import { runDoctorWithFlags as runDoctor } from '../helpers/index.js';
+
 import { makeCredentials } from '../emulator/testkit.js';
 import { tempDir } from './support.js';
 

@@ -7,9 +7,9 @@ import { expect } from 'chai';
 import { Ajv } from 'ajv';
 import Doctor from '../../src/commands/jwt-setup/doctor.js';
 import Login, { type LoginResult } from '../../src/commands/jwt-setup/login.js';
-import type { Check } from '../../src/checks/check.js';
-import type { DoctorReport } from '../../src/doctor/diagnose.js';
-import { renderGithubAnnotations, renderMarkdown, renderText } from '../../src/doctor/report.js';
+import type { Check, CheckId } from '../../src/checks/check.js';
+import type { DoctorReport } from '../../src/doctor/runner.js';
+import { renderGithubAnnotations, renderMarkdown, renderText } from '../../src/cli/render/report.js';
 import { createSelfSignedCertificate } from '../../src/keys/certificate.js';
 import { privateKeyPem } from '../../src/keys/private-key.js';
 import { parseSubject } from '../../src/keys/subject.js';
@@ -469,16 +469,17 @@ describe('sf jwt-setup doctor', function () {
 
     it('renderGithubAnnotations escapes %, newlines, ":" and "," and maps warn to ::warning; pass and skip are silent', () => {
       const checks: Check[] = [
-        { id: 'a', status: 'pass', title: 'A', detail: 'fine' },
-        { id: 'b', status: 'skip', title: 'B', detail: 'skipped' },
+        // Ids outside the catalogue too: the renderers escape whatever an id holds.
+        { id: 'a' as CheckId, status: 'pass', title: 'A', detail: 'fine' },
+        { id: 'b' as CheckId, status: 'skip', title: 'B', detail: 'skipped' },
         { id: 'key.decode', status: 'warn', title: 'K', detail: '100% mangled\nline two', fix: 'do: this, then that' },
-        { id: 'x,y', status: 'fail', title: 'X', detail: 'broken', fix: 'fix it' },
+        { id: 'x,y' as CheckId, status: 'fail', title: 'X', detail: 'broken', fix: 'fix it' },
       ];
       expect(renderGithubAnnotations(checks)).to.deep.equal([
         '::warning title=sf jwt-setup doctor%3A key.decode::100%25 mangled%0Aline two Fix: do: this, then that',
         '::error title=sf jwt-setup doctor%3A x%2Cy::broken Fix: fix it',
       ]);
-      const md = renderMarkdown([{ id: 'p', status: 'fail', title: 'P', detail: 'a | b', fix: 'c\nd' }]);
+      const md = renderMarkdown([{ id: 'p' as CheckId, status: 'fail', title: 'P', detail: 'a | b', fix: 'c\nd' }]);
       expect(md).to.include('| ❌ fail | `p` | a \\| b | c d |');
       expect(renderText(checks).slice(-1)[0]).to.equal('1 passed, 1 warned, 1 failed, 1 skipped');
     });

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { StateAggregator, ConfigAggregator } from '@salesforce/core';
 import { expect } from 'chai';
 import { ERROR_CODES, errorName, JwtSetupError, type ErrorCode } from '../../src/errors.js';
-import { tempDir as makeTempDir } from '../temp.js';
+import { tempDir as makeTempDir } from '../helpers/temp.js';
 
 export const OPENSSL = '/usr/bin/openssl';
 export const HAS_OPENSSL = existsSync(OPENSSL) && spawnSync(OPENSSL, ['version']).status === 0;

@@ -13,7 +13,7 @@ import { audienceCandidates, parseLoginUrl } from '../../src/jwt/endpoint.js';
 import type { LoginInputs } from '../../src/auth/inputs.js';
 import type { KeyInput } from '../../src/keys/private-key.js';
 import type { SalesforceEmulator } from '../emulator/index.js';
-import { tempDir as makeTempDir } from '../temp.js';
+import { tempDir as makeTempDir } from '../helpers/temp.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN_DIR = join(ROOT, 'node_modules', '.bin');

@@ -6,6 +6,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { expect } from 'chai';
 import fc from 'fast-check';
+import { credentialsFromFlags } from '../../src/cli/credentials.js';
 import { readCertificate } from '../../src/keys/certificate.js';
 import { isLoopbackHost, parseLoginUrl } from '../../src/jwt/endpoint.js';
 import { resolveAudiences, resolveClientId, resolveLoginUrl, resolveUsername } from '../../src/auth/inputs.js';
@@ -125,7 +126,7 @@ describe('reliability: input validation, property-based', function () {
         expect(url.hash).to.equal('');
         expect(url.hostname).to.not.match(/\.lightning\.force\.com$/i);
         // the audiences of an accepted URL are URLs too
-        const audiences = resolveAudiences({}, url, {});
+        const audiences = resolveAudiences(credentialsFromFlags({}, {}), url);
         for (const a of audiences.audiences) expect(() => new URL(a)).to.not.throw();
       }),
       { numRuns: 300 }
@@ -136,8 +137,8 @@ describe('reliability: input validation, property-based', function () {
     fc.assert(
       fc.property(mangledText(['https://acme.my.salesforce.com', 'https://login.salesforce.com']), mangledText(['https://test.salesforce.com']), (instance, audience) => {
         const r = outcome(() => {
-          const { url } = resolveLoginUrl({}, { SF_JWT_INSTANCE_URL: instance }, '/');
-          return resolveAudiences({ audience }, url, {});
+          const { url } = resolveLoginUrl(credentialsFromFlags({}, { SF_JWT_INSTANCE_URL: instance }), '/');
+          return resolveAudiences(credentialsFromFlags({ audience }, {}), url);
         });
         if (!r.ok) expectCodedError(r.error, 'InvalidUrl', 'InsecureUrl', 'LightningUrl', 'SetupPageUrl');
         else for (const a of r.value.audiences) expect(() => new URL(a)).to.not.throw();
@@ -150,7 +151,7 @@ describe('reliability: input validation, property-based', function () {
     const seeds = ['ci@acme.example', 'ci@acme.example.uat', ' ci+jwt@acme.com ', 'no-at-sign', 'a@b@c', 'first last@acme.com', ''];
     fc.assert(
       fc.property(fc.oneof(mangledText(seeds), fc.emailAddress()), fc.boolean(), (text, viaEnv) => {
-        const r = outcome(() => (viaEnv ? resolveUsername({}, { SF_JWT_USERNAME: text }) : resolveUsername({ username: text }, {})));
+        const r = outcome(() => (viaEnv ? resolveUsername(credentialsFromFlags({}, { SF_JWT_USERNAME: text })) : resolveUsername(credentialsFromFlags({ username: text }, {}))));
         if (!r.ok) {
           expectCodedError(r.error, 'MissingUsername', 'InvalidUsername');
           return;
@@ -170,7 +171,7 @@ describe('reliability: input validation, property-based', function () {
   // (not a valid e-mail local part anyway).
   it('usernames with control characters or path separators are refused with InvalidUsername', () => {
     for (const bad of ['ci\u0000@acme.com', 'ci\u0007@acme.com', 'ci\u001b[2J@acme.com', '../../x@acme.com', '..\\..\\x@acme.com']) {
-      const r = outcome(() => resolveUsername({ username: bad }, {}));
+      const r = outcome(() => resolveUsername(credentialsFromFlags({ username: bad }, {})));
       expect(r.ok, JSON.stringify(bad)).to.equal(false);
       if (!r.ok) expectCodedError(r.error, 'InvalidUsername');
     }
@@ -181,7 +182,7 @@ describe('reliability: input validation, property-based', function () {
   // without "@" (e.g. a key pasted into SF_JWT_USERNAME by mistake) lands whole in the message, the --json output and
   // the log. Fix: quote value.length > 80 ? value.slice(0, 80) + '…' : value in both branches.
   it('the InvalidUsername message quotes no more than 80 characters of a huge value', () => {
-    const r = outcome(() => resolveUsername({ username: `${'x'.repeat(100_000)}` }, {}));
+    const r = outcome(() => resolveUsername(credentialsFromFlags({ username: `${'x'.repeat(100_000)}` }, {})));
     expect(r.ok).to.equal(false);
     if (!r.ok) {
       expectCodedError(r.error, 'InvalidUsername');
@@ -193,7 +194,7 @@ describe('reliability: input validation, property-based', function () {
     const seeds = ['3MVG9' + 'A'.repeat(80), 'abcDEF123', ' 3MVG9xyz\n', '3MVG9 xyz', '3MVG9\u0000x', ''];
     fc.assert(
       fc.property(mangledText(seeds), fc.boolean(), (text, viaEnv) => {
-        const r = outcome(() => (viaEnv ? resolveClientId({}, { SF_JWT_CLIENT_ID: text }) : resolveClientId({ 'client-id': text }, {})));
+        const r = outcome(() => (viaEnv ? resolveClientId(credentialsFromFlags({}, { SF_JWT_CLIENT_ID: text })) : resolveClientId(credentialsFromFlags({ 'client-id': text }, {}))));
         if (!r.ok) {
           expectCodedError(r.error, 'MissingClientId', 'InvalidClientId');
           return;

@@ -14,7 +14,9 @@ import { parseLoginUrl } from '../../src/jwt/endpoint.js';
 import { checkIss } from '../../src/jwt/rules.js';
 import { generateConsumerKey } from '../../src/app/names.js';
 import { planApp } from '../../src/app/generate.js';
-import { runDoctor } from '../../src/doctor/diagnose.js';
+import { runDoctorWithFlags as runDoctor } from '../helpers/index.js';
+import { credentialsFromFlags } from '../../src/cli/credentials.js';
+
 import { resolveLoginUrl } from '../../src/auth/inputs.js';
 import { recoverOrphanedBackups, readStoredAuth } from '../../src/store/auth-store.js';
 import { keyStoreDir, unreferencedKeyCopies } from '../../src/store/key-copy.js';
@@ -303,13 +305,13 @@ describe('robustness (#15)', function () {
 
   describe('inputs accepted and failing later', () => {
     it('the token endpoint given as the instance URL is stripped back to the host, with a notice', () => {
-      const resolved = resolveLoginUrl({ 'instance-url': 'https://acme.my.salesforce.com/services/oauth2/token' }, {});
+      const resolved = resolveLoginUrl(credentialsFromFlags({ 'instance-url': 'https://acme.my.salesforce.com/services/oauth2/token' }, {}));
       expect(resolved.url.href).to.equal('https://acme.my.salesforce.com/');
       expect(resolved.notice).to.include('token endpoint').and.include('https://acme.my.salesforce.com');
       expect(parseLoginUrl('https://acme.my.site.com/partners/services/oauth2/token/').href).to.equal(
         'https://acme.my.site.com/partners',
       );
-      expect(resolveLoginUrl({ 'instance-url': 'https://acme.my.salesforce.com' }, {}).notice).to.equal(undefined);
+      expect(resolveLoginUrl(credentialsFromFlags({ 'instance-url': 'https://acme.my.salesforce.com' }, {})).notice).to.equal(undefined);
     });
 
     it('a certificate chain: app refuses it naming count and subjects; doctor uses the certificate that matches the key and says so', async () => {

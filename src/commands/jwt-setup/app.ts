@@ -3,12 +3,12 @@ import { Flags } from '@salesforce/sf-plugins-core';
 import { JwtSetupCommand } from '../../cli/command.js';
 import { DEFAULT_API_VERSION, DEFAULT_SCOPES } from '../../app/names.js';
 import { DEFAULT_CERTIFICATE_FILE, DEFAULT_OUTPUT_DIR, planApp, writeAppFiles } from '../../app/generate.js';
-import { reportApp, toResult, type AppResult } from '../../app/result.js';
+import { reportApp, toResult, type AppResult } from '../../cli/render/app.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('sf-jwt-setup', 'jwt-setup.app');
 
-export type { AppResult } from '../../app/result.js';
+export type { AppResult } from '../../cli/render/app.js';
 
 export default class App extends JwtSetupCommand<AppResult> {
   public static readonly summary = messages.getMessage('summary');

@@ -1,7 +1,8 @@
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { JwtSetupCommand } from '../../cli/command.js';
-import { credentialFlags, describeRepairs, keyEnvDebugWarning } from '../../auth/flags.js';
+import { credentialsFromFlags } from '../../cli/credentials.js';
+import { credentialFlags, describeRepairs, keyEnvDebugWarning } from '../../cli/flags.js';
 import {
   resolveAudiences,
   resolveClientId,
@@ -25,7 +26,7 @@ import { tokenUrl } from '../../jwt/endpoint.js';
 import { inspectAssertion } from '../../jwt/inspect.js';
 import { loadCertificate } from '../../keys/certificate.js';
 import { loadPrivateKey } from '../../keys/private-key.js';
-import { renderText } from '../../doctor/report.js';
+import { renderText } from '../../cli/render/report.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('sf-jwt-setup', 'jwt-setup.assertion');
@@ -62,15 +63,16 @@ export default class Assertion extends JwtSetupCommand<AssertionResult> {
   public async run(): Promise<AssertionResult> {
     const { flags } = await this.parse(Assertion);
     if (flags.check !== undefined) return this.check(flags);
-    const clientId = resolveClientId(flags);
-    const username = resolveUsername(flags);
-    const { url, notice } = resolveLoginUrl(flags);
+    const credentials = credentialsFromFlags(flags);
+    const clientId = resolveClientId(credentials);
+    const username = resolveUsername(credentials);
+    const { url, notice } = resolveLoginUrl(credentials);
     if (notice) this.info(notice);
-    const { audiences } = resolveAudiences(flags, url);
-    const keyInput = resolveKeyInput(flags);
+    const { audiences } = resolveAudiences(credentials, url);
+    const keyInput = resolveKeyInput(credentials);
     const debugWarning = keyEnvDebugWarning(keyInput);
     if (debugWarning) this.warn(debugWarning);
-    const key = await loadPrivateKey(keyInput, { passphrase: resolvePassphrase(flags) });
+    const key = await loadPrivateKey(keyInput, { passphrase: resolvePassphrase(credentials) });
     const repaired = describeRepairs(key.repairs);
     if (repaired) this.warn(repaired);
     const claims = buildClaims({ clientId, username, audience: audiences[0], expiresIn: flags['expires-in'] });
@@ -107,8 +109,9 @@ export default class Assertion extends JwtSetupCommand<AssertionResult> {
     const certificate = flags['certificate-file']
       ? await loadCertificate(flags['certificate-file'], { select: 'only' })
       : undefined;
-    const hostGiven = Boolean(flags['instance-url'] ?? process.env.SF_JWT_INSTANCE_URL) || flags.sandbox;
-    const loginUrl = hostGiven ? resolveLoginUrl(flags).url : undefined;
+    const credentials = credentialsFromFlags(flags);
+    const hostGiven = credentials.instanceUrl !== undefined || flags.sandbox;
+    const loginUrl = hostGiven ? resolveLoginUrl(credentials).url : undefined;
     const { decoded, checks } = inspectAssertion(token, {
       loginUrl,
       sandbox: flags.sandbox,

@@ -1,10 +1,11 @@
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { JwtSetupCommand } from '../../cli/command.js';
-import { credentialFlags, timeoutFlag } from '../../auth/flags.js';
+import { credentialFlags, timeoutFlag } from '../../cli/flags.js';
 import { countByStatus } from '../../checks/check.js';
-import { runDoctor, type DoctorReport } from '../../doctor/diagnose.js';
-import { publishToGithub, renderText } from '../../doctor/report.js';
+import { doctorOptionsFromFlags } from '../../cli/doctor-options.js';
+import { runDoctor, type DoctorReport } from '../../doctor/runner.js';
+import { publishToGithub, renderText } from '../../cli/render/report.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('sf-jwt-setup', 'jwt-setup.doctor');
@@ -26,7 +27,7 @@ export default class Doctor extends JwtSetupCommand<DoctorResult> {
 
   public async run(): Promise<DoctorResult> {
     const { flags } = await this.parse(Doctor);
-    const report = await runDoctor(flags, { timeoutSeconds: flags.timeout });
+    const report = await runDoctor(doctorOptionsFromFlags(flags, { timeoutSeconds: flags.timeout }));
     if (report.assertion) {
       this.log(
         messages.getMessage('info.assertion', [

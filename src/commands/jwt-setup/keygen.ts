@@ -5,7 +5,7 @@ import { JwtSetupCommand } from '../../cli/command.js';
 import { keygen, type KeygenOutcome } from '../../keys/keygen.js';
 import { passphraseFromEnv } from '../../keys/private-key.js';
 import { keygenWithApp } from '../../app/setup.js';
-import { reportApp, toResult, type AppResult } from '../../app/result.js';
+import { reportApp, toResult, type AppResult } from '../../cli/render/app.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('sf-jwt-setup', 'jwt-setup.keygen');

@@ -1,8 +1,9 @@
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { JwtSetupCommand } from '../../cli/command.js';
-import { credentialFlags, describeRepairs, keyEnvDebugWarning, timeoutFlag } from '../../auth/flags.js';
+import { credentialFlags, describeRepairs, keyEnvDebugWarning, timeoutFlag } from '../../cli/flags.js';
 import { resolveLoginInputs } from '../../auth/inputs.js';
+import { credentialsFromFlags } from '../../cli/credentials.js';
 import { DEFAULT_TIMEOUT_SECONDS, login, type LoginOutcome } from '../../auth/login.js';
 import type { ExchangeEvent } from '../../exchange/token.js';
 
@@ -39,7 +40,7 @@ export default class Login extends JwtSetupCommand<LoginResult> {
 
   public async run(): Promise<LoginResult> {
     const { flags } = await this.parse(Login);
-    const inputs = resolveLoginInputs(flags);
+    const inputs = resolveLoginInputs(credentialsFromFlags(flags));
     if (inputs.loginUrlNotice) this.info(inputs.loginUrlNotice);
     const debugWarning = keyEnvDebugWarning(inputs.key);
     if (debugWarning) this.warn(debugWarning);

@@ -1,10 +1,12 @@
 /*
- * The credential flags that login, doctor and assertion share, named as `sf org login jwt` names them.
+ * The credential flags that login, doctor, assertion, bootstrap and rotate share, named as `sf org login jwt` names
+ * them, and the notices about a key that every command that reads one gives.
  */
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { manglings, type Repair } from '../keys/pem.js';
 import type { KeyInput } from '../keys/private-key.js';
+import { keyExposedByDebug } from '../keys/exposure.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('sf-jwt-setup', 'shared');
@@ -28,13 +30,9 @@ export const credentialFlags = {
 export const timeoutFlag = (defaultSeconds: number) =>
   Flags.integer({ summary: messages.getMessage('flags.timeout.summary'), default: defaultSeconds, min: 1, max: 3600 });
 
-/**
- * The sf CLI prints every SF_* and SFDX_* variable in its DEBUG start-up output, before any plugin runs: a key held in
- * one (SF_JWT_KEY, the documented default) is then in the log. Say so when it happens.
- */
+/** The warning when the key sits in an SF_* variable while DEBUG makes the sf CLI print those (see keys/exposure). */
 export function keyEnvDebugWarning(key: KeyInput, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (!('env' in key) || !env.DEBUG || !/^(SF|SFDX)_/i.test(key.env)) return undefined;
-  return messages.getMessage('warning.keyEnvDebug', [key.env]);
+  return keyExposedByDebug(key, env) ? messages.getMessage('warning.keyEnvDebug', [key.env]) : undefined;
 }
 
 export function describeRepairs(repairs: readonly Repair[]): string | undefined {

@@ -3,9 +3,9 @@
  */
 import { relative } from 'node:path';
 import { Messages } from '@salesforce/core';
-import { describeKeyType } from '../keys/private-key.js';
-import type { AppKind } from './names.js';
-import type { AppPlan, AppWarning } from './generate.js';
+import { describeKeyType } from '../../keys/private-key.js';
+import type { AppKind } from '../../app/names.js';
+import type { AppPlan, AppWarning } from '../../app/generate.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('sf-jwt-setup', 'jwt-setup.app');

@@ -6,12 +6,13 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { obtainToken } from '../../src/exchange/token.js';
-import { readOrgDetails } from '../../src/store/org-details.js';
-import { runDoctor } from '../../src/doctor/diagnose.js';
-import { makeCredentials } from '../emulator/testkit.js';
-import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
-import { tempDir } from '../commands/support.js';
+import { obtainToken } from '../../../src/exchange/token.js';
+import { readOrgDetails } from '../../../src/org/details.js';
+import { runDoctorWithFlags as runDoctor } from '../../helpers/index.js';
+
+import { makeCredentials } from '../../emulator/testkit.js';
+import { startEmulator, type SalesforceEmulator } from '../../emulator/index.js';
+import { tempDir } from '../../commands/support.js';
 
 const CLIENT_ID = '3MVG9OrgDetailsTestKey0000000000000000';
 const USER = 'details@acme.com';

@@ -1,0 +1,24 @@
+/* doctor's flags as the runner's plain options. */
+import type { DoctorOptions } from '../doctor/context.js';
+import { credentialsFromFlags, type CredentialFlagValues } from './credentials.js';
+
+export type DoctorFlagValues = CredentialFlagValues & {
+  'certificate-file'?: string;
+  offline?: boolean;
+  'target-org'?: string;
+};
+
+export function doctorOptionsFromFlags(
+  flags: DoctorFlagValues,
+  options: { timeoutSeconds: number; env?: NodeJS.ProcessEnv },
+): DoctorOptions {
+  const env = options.env ?? process.env;
+  return {
+    credentials: credentialsFromFlags(flags, env),
+    certificateFile: flags['certificate-file'],
+    offline: flags.offline,
+    targetOrg: flags['target-org'],
+    timeoutSeconds: options.timeoutSeconds,
+    env,
+  };
+}

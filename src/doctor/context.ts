@@ -1,0 +1,88 @@
+/*
+ * What doctor knows while it runs: its options, the credentials (filled from a stored auth with --target-org), each
+ * input resolved on its own (a value or the coded error that refused it), and the facts the check groups find for the
+ * later ones (the key, the certificate, the claims, the exchange).
+ */
+import type { Credentials } from '../auth/credentials.js';
+import type { LoginInputs } from '../auth/inputs.js';
+import type { Check } from '../checks/check.js';
+import { isJwtSetupError, type JwtSetupError } from '../errors.js';
+import type { LoginAttempt, TokenGrant } from '../exchange/token.js';
+import type { AssertionClaims } from '../jwt/assertion.js';
+import type { CertificateInfo } from '../keys/certificate.js';
+import type { LoadedKey } from '../keys/private-key.js';
+import type { StoredAuth } from '../store/auth-store.js';
+
+export type DoctorOptions = {
+  credentials: Credentials;
+  /** The certificate uploaded to the app (-c). */
+  certificateFile?: string;
+  /** Local checks only. */
+  offline?: boolean;
+  /** A registered org whose stored key path, client id and login URL fill what the credentials leave out. */
+  targetOrg?: string;
+  timeoutSeconds: number;
+  env?: NodeJS.ProcessEnv;
+};
+
+/** A value, or the coded error that refused it. */
+export type Attempt<T> = { value?: T; error?: JwtSetupError };
+
+export function attempt<T>(fn: () => T): Attempt<T> {
+  try {
+    return { value: fn() };
+  } catch (error) {
+    if (isJwtSetupError(error)) return { error };
+    throw error;
+  }
+}
+
+export async function attemptAsync<T>(fn: () => Promise<T>): Promise<Attempt<T>> {
+  try {
+    return { value: await fn() };
+  } catch (error) {
+    if (isJwtSetupError(error)) return { error };
+    throw error;
+  }
+}
+
+export type ExchangeFacts = {
+  loginUrl: string;
+  audience?: string;
+  orgId?: string;
+  instanceUrl?: string;
+  scope?: string;
+  attempts: LoginAttempt[];
+  error?: { name: string; message: string };
+};
+
+export type DoctorContext = {
+  options: DoctorOptions;
+  env: NodeJS.ProcessEnv;
+  credentials: Credentials;
+  /** The --target-org auth, when it could be read. */
+  stored?: Attempt<StoredAuth | undefined>;
+  clientId: Attempt<string>;
+  username: Attempt<string>;
+  loginUrl: Attempt<{ url: URL; source: LoginInputs['loginUrlSource']; notice?: string }>;
+  audiences?: Attempt<{ audiences: string[]; explicit: boolean }>;
+  /** Found by the groups, in catalogue order. */
+  key?: LoadedKey;
+  certificate?: CertificateInfo;
+  claims?: AssertionClaims;
+  exchange?: ExchangeFacts;
+  /** The exchange's refusal and the grant, for the diagnosis and the org side. */
+  exchangeError?: JwtSetupError;
+  grant?: TokenGrant;
+};
+
+/** A group of the catalogue: the checks it reports, what it needs, and how it runs. */
+export type Need = 'network' | 'claims-inputs' | 'key' | 'certificate-file';
+
+export type CheckGroup = {
+  name: string;
+  needs: Need[];
+  /** What the report lists when a need is missing (reason: why). */
+  skipped(need: Need, context: DoctorContext): Check[];
+  run(context: DoctorContext): Promise<Check[]>;
+};

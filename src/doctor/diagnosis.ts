@@ -1,0 +1,57 @@
+/*
+ * The exchange's refusal, explained: Salesforce's error, what it means, and its likely causes ranked by what the
+ * other checks found (a sandbox user at a production host, a certificate that is not this key's, a clock off, every
+ * audience refused). Runs once every group has reported.
+ */
+import { fail, type Check } from '../checks/check.js';
+import { isPropagationRefusal } from '../errors.js';
+import { classifyHost } from '../jwt/endpoint.js';
+import { sandboxSuffix } from '../jwt/rules.js';
+import { certificateMatchesKey } from '../keys/certificate.js';
+import type { DoctorContext } from './context.js';
+import { m } from './messages.js';
+
+/** How the login errors' advice names this command; doctor leaves those bullets out of its own diagnosis. */
+const DOCTOR_COMMAND = 'sf jwt-setup doctor';
+
+/** The checks made before the exchange, from this machine alone. */
+const LOCAL = /^(key|certificate|claims|endpoint)\./;
+
+/** Causes the facts point to, most likely first. */
+function rankedCauses(context: DoctorContext, checks: Check[]): string[] {
+  const error = context.exchangeError!;
+  const code = error.errorCode;
+  const username = context.username.value ?? '';
+  const loginUrl = context.loginUrl.value!.url;
+  const first: string[] = [];
+  const production = ['production', 'my-domain'].includes(classifyHost(loginUrl));
+  if (sandboxSuffix(username) && production && !context.credentials.sandbox) {
+    if (code === 'UserNotApproved' || code === 'InvalidAssertion') first.push(m('cause.sandboxUser', [username]));
+  }
+  if (code === 'InvalidAssertion') {
+    if (!context.certificate) first.push(m('cause.noCertificate'));
+    else if (context.key && certificateMatchesKey(context.certificate, context.key.publicKey)) {
+      first.push(m('cause.otherCertificateInApp'));
+    } else first.push(m('cause.keyCertificateMismatch'));
+  }
+  const clock = checks.find((c) => c.id === 'endpoint.clock');
+  if (code === 'AssertionExpired' && clock && clock.status !== 'pass') first.push(m('cause.clock'));
+  const tried = [...new Set((context.exchange?.attempts ?? []).map((a) => a.audience))];
+  if ((code === 'AudienceInvalid' || code === 'AppNotInstalled') && tried.length > 1) {
+    first.push(m('cause.audiencesTried', [loginUrl.host, tried.join(', ')]));
+  }
+  // The login error's own advice, less its "run doctor" bullets: this is doctor.
+  return [...first, ...(error.actions ?? []).filter((a) => !a.includes(DOCTOR_COMMAND))];
+}
+
+/** The exchange check, once every group has run: the refusal with its causes ranked. */
+export function diagnoseExchange(context: DoctorContext, checks: Check[]): Check {
+  const error = context.exchangeError!;
+  const causes = rankedCauses(context, checks);
+  const localFindings = checks.some((c) => LOCAL.test(c.id) && (c.status === 'fail' || c.status === 'warn'));
+  const meaning = isPropagationRefusal(error.errorCode)
+    ? m('exchange.meaningPropagation')
+    : m(localFindings ? 'exchange.meaning' : 'exchange.meaningNoLocal');
+  const fix = causes.map((a, i) => `${i + 1}. ${a}`).join(' ');
+  return fail('exchange', m('exchange.title'), `${error.message} ${meaning}`.trim(), fix);
+}
