@@ -115,6 +115,8 @@ export const DEFAULT_SWITCHES: OrgSwitches = {
 export type RequestLogEntry = {
   method: string;
   path: string;
+  /** the raw query string without '?', when there was one (e.g. q=SELECT…) */
+  query?: string;
   status: number;
   at: number;
   authorized?: boolean;

@@ -282,7 +282,9 @@ export class SalesforceEmulator {
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const at = Date.now();
     const method = req.method ?? 'GET';
-    const parsed = new URL(req.url ?? '/', 'http://emulator.invalid');
+    // an instance URL saved with a trailing slash makes clients ask for //services/…: collapse repeated slashes
+    // (a leading // would otherwise parse as a host name)
+    const parsed = new URL((req.url ?? '/').replace(/^[^?]*/, (p) => p.replace(/\/{2,}/g, '/')), 'http://emulator.invalid');
     const pathname = parsed.pathname;
     const raw = await readBody(req);
     const body = raw?.toString('utf8');
@@ -296,7 +298,7 @@ export class SalesforceEmulator {
       return;
     }
 
-    const entry: RequestLogEntry = { method, path: pathname, status: 0, at };
+    const entry: RequestLogEntry = { method, path: pathname, ...(parsed.search ? { query: parsed.search.slice(1) } : {}), status: 0, at };
     this.requestLog.push(entry);
 
     if (this.latencyMs > 0) {

@@ -138,15 +138,15 @@ export class DeployJobs {
   }
 
   private finish(job: Job): void {
-    job.startDate ??= new Date().toISOString();
-    job.completedDate = new Date().toISOString();
+    const now = new Date().toISOString();
     const failed = job.components.filter((c) => c.problems.length > 0);
     const passed = job.components.filter((c) => c.problems.length === 0);
-    if (job.error) job.status = 'Failed';
-    else if (failed.length === 0) job.status = 'Succeeded';
-    else if (job.options.rollbackOnError || passed.length === 0) job.status = 'Failed';
-    else job.status = 'SucceededPartial';
-    const applies = (job.status === 'Succeeded' || job.status === 'SucceededPartial') && !job.options.checkOnly;
+    let status: Job['status'] = 'SucceededPartial';
+    if (job.error) status = 'Failed';
+    else if (failed.length === 0) status = 'Succeeded';
+    else if (job.options.rollbackOnError || passed.length === 0) status = 'Failed';
+    Object.assign(job, { status, startDate: job.startDate ?? now, completedDate: now });
+    const applies = (status === 'Succeeded' || status === 'SucceededPartial') && !job.options.checkOnly;
     if (applies) applyComponents(passed, this.org, this.apps);
     this.syncRecord(job);
   }

@@ -52,7 +52,7 @@ const answer = (operation: string, result: unknown): Reply => ({
 export async function handleSoap(method: string, version: string, body: string, ctx: SoapContext): Promise<Reply> {
   if (method !== 'POST') return soapFault('soapenv:Client', 'SOAP requests must use HTTP POST');
   if (Number(version) > Math.max(...ctx.apiVersions.map(Number))) {
-    return soapFault('sf:UNSUPPORTED_API_VERSION', `UNSUPPORTED_API_VERSION: Invalid Api version specified on URL`);
+    return soapFault('sf:UNSUPPORTED_API_VERSION', 'UNSUPPORTED_API_VERSION: Invalid Api version specified on URL');
   }
   const parsed = parseDocument(body);
   if (!parsed.ok || parsed.root !== 'Envelope') return soapFault('soapenv:Client', `Unable to parse the SOAP envelope: ${parsed.ok ? 'not an Envelope' : parsed.message}`);

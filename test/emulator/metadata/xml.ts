@@ -19,10 +19,10 @@ const parser = new XMLParser({
 export type ParsedXml = { ok: true; root: string; content: MdObject } | { ok: false; message: string; line?: number; column?: number };
 
 /** Parses a document into its root element's name and content (text values, nested objects, arrays for repeats). */
-export function parseDocument(text: string): ParsedXml {
-  const valid = XMLValidator.validate(text);
+export function parseDocument(source: string): ParsedXml {
+  const valid = XMLValidator.validate(source);
   if (valid !== true) return { ok: false, message: valid.err.msg, line: valid.err.line, column: valid.err.col };
-  const parsed = parser.parse(text) as Record<string, unknown>;
+  const parsed = parser.parse(source) as Record<string, unknown>;
   const roots = Object.keys(parsed);
   if (roots.length !== 1) return { ok: false, message: 'the document must have exactly one root element' };
   const value = parsed[roots[0]];
@@ -30,10 +30,10 @@ export function parseDocument(text: string): ParsedXml {
 }
 
 /** Line and column of the first `<name` tag in text (1-based), for Metadata API problem positions. */
-export function positionOf(text: string, name: string): { line: number; column: number } {
-  const m = new RegExp(`<(?:\\w+:)?${name}[\\s>/]`).exec(text);
+export function positionOf(source: string, name: string): { line: number; column: number } {
+  const m = new RegExp(`<(?:\\w+:)?${name}[\\s>/]`).exec(source);
   if (!m) return { line: 1, column: 1 };
-  const before = text.slice(0, m.index);
+  const before = source.slice(0, m.index);
   const line = before.split('\n').length;
   return { line, column: m.index - before.lastIndexOf('\n') };
 }
