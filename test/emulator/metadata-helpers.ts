@@ -100,19 +100,16 @@ export async function soapRetrieve(url: string, token: string, types: Array<{ na
     .join('')}</unpackaged></retrieveRequest>`;
   const started = await soapCall(url, token, 'retrieve', request);
   const id = (started.body.result as Json).id as string;
-  for (let i = 0; i < 10; i++) {
+  let result: Json = {};
+  for (let poll = 0; poll < 10 && result.done !== 'true'; poll++) {
     // eslint-disable-next-line no-await-in-loop
-    const status = await soapCall(url, token, 'checkRetrieveStatus', `<asyncProcessId>${id}</asyncProcessId><includeZip>true</includeZip>`);
-    const result = status.body.result as Json;
-    if (result.done === 'true') {
-      const zip = await JSZip.loadAsync(Buffer.from(result.zipFile as string, 'base64'));
-      const files = new Map<string, string>();
-      const names = Object.keys(zip.files).filter((n) => !zip.files[n].dir);
-      // eslint-disable-next-line no-await-in-loop
-      const texts = await Promise.all(names.map((n) => zip.files[n].async('string')));
-      names.forEach((n, i) => files.set(n, texts[i]));
-      return { result, files };
-    }
+    result = (await soapCall(url, token, 'checkRetrieveStatus', `<asyncProcessId>${id}</asyncProcessId><includeZip>true</includeZip>`)).body.result as Json;
+  }
+  if (result.done === 'true') {
+    const zip = await JSZip.loadAsync(Buffer.from(result.zipFile as string, 'base64'));
+    const names = Object.keys(zip.files).filter((n) => !zip.files[n].dir);
+    const texts = await Promise.all(names.map((n) => zip.files[n].async('string')));
+    return { result, files: new Map(names.map((n, i) => [n, texts[i]])) };
   }
   throw new Error('retrieve never finished');
 }

@@ -4,9 +4,9 @@
  * The real sf CLI and SDR run against it in metadata-sf.test.ts.
  */
 import { expect } from 'chai';
+import { makeCredentials, type TestCredentials } from './testkit.js';
 import { appFiles, jwtLogin, mdapiZip, query, restDeploy, soapCall, soapRetrieve } from './metadata-helpers.js';
 import { startEmulator, CONNECTED_APP_BLOCKED, type EmulatorOptions, type SalesforceEmulator } from './index.js';
-import { makeCredentials, type TestCredentials } from './testkit.js';
 
 const ADMIN = 'admin@acme.example';
 const CI = 'ci@acme.example';
@@ -68,6 +68,24 @@ describe('emulator org side: Metadata API, permission sets, propagation', functi
     expect(res.status).to.equal(500);
     expect(res.raw).to.match(/<faultcode>sf:INVALID_SESSION_ID<\/faultcode>/);
     expect(res.body).to.have.property('faultstring').that.matches(/^INVALID_SESSION_ID/);
+  });
+
+  it('cancelDeploy before the result: Canceled, nothing applied; deployPolls sets how long a deploy stays InProgress', async () => {
+    const { emu, token } = await org({ switches: { deployPolls: 3 } });
+    const zip = await mdapiZip(appFiles('Cancel_App', creds.certificatePem));
+    const deploy = await soapCall(emu.url, token, 'deploy', `<ZipFile>${zip.toString('base64')}</ZipFile><DeployOptions></DeployOptions>`);
+    const id = (deploy.body.result as Json).id as string;
+    const check = async (): Promise<Json> => (await soapCall(emu.url, token, 'checkDeployStatus', `<asyncProcessId>${id}</asyncProcessId><includeDetails>true</includeDetails>`)).body.result as Json;
+    expect((await check()).done).to.equal('false');
+    expect((await check()).done).to.equal('false');
+    const cancel = await soapCall(emu.url, token, 'cancelDeploy', `<id>${id}</id>`);
+    expect(cancel.body.result).to.include({ id, done: 'true' });
+    expect(await check()).to.include({ done: 'true', status: 'Canceled', success: 'false' });
+    expect(emu.state().apps).to.deep.equal([]);
+    expect(emu.deploys()[0]).to.include({ status: 'Canceled', done: true });
+    const unknown = await soapCall(emu.url, token, 'checkDeployStatus', '<asyncProcessId>0Af000000000000AAA</asyncProcessId>');
+    expect(unknown.status).to.equal(500);
+    expect(unknown.raw).to.include('<faultcode>sf:INVALID_ID_FIELD</faultcode>');
   });
 
   it('REST deploy: 201 with an id, polls with real booleans, details always present; the deploy is listed', async () => {
