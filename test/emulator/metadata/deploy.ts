@@ -153,11 +153,11 @@ export class DeployJobs {
 
   private syncRecord(job: Job): void {
     const done = !(job.status === 'Pending' || job.status === 'InProgress');
-    Object.assign(job.record, { status: job.status, done });
-    job.record.components = job.components.map((c) => ({
+    const components = job.components.map((c) => ({
       type: c.type, fullName: c.fullName, success: c.problems.length === 0,
       ...(c.problems.length ? { problem: c.problems.map((p) => p.problem).join('; ') } : { created: c.created, changed: c.changed }),
     }));
+    Object.assign(job.record, { status: job.status, done, components });
   }
 
   private result(job: Job, includeDetails: boolean): DeployResult {
