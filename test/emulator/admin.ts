@@ -10,9 +10,15 @@
  *   POST   /__emulator/faults            Fault[] JSON (replaces the current faults; [] clears)
  *   POST   /__emulator/latency           {"ms": N}
  *   POST   /__emulator/expire-tokens
- *   GET    /__emulator/state             org facts, apps (no certificates), users, counters
+ *   GET    /__emulator/state             org facts, apps (no certificates), users, counters, switches, profiles,
+ *                                         permission sets, assignments, metadata names, pending changes, deploys
+ *   POST   /__emulator/switches          Partial<OrgSwitches> JSON, e.g. {"propagationDelayMs": 3000, "freezeCertificates": true}
+ *   GET    /__emulator/deploys           DeployRecord[]: every deploy received (SOAP or REST), oldest first
+ *   POST   /__emulator/permission-sets   {"name": "CI", "label"?: "CI users"}
+ *   POST   /__emulator/access-token      {"username": "admin@acme.example"} -> {access_token, instance_url, id, token_type, scope}
  */
-import type { EmulatorApp, EmulatorUser, Fault, RequestLogEntry } from './config.js';
+import type { EmulatorApp, EmulatorUser, Fault, OrgSwitches, RequestLogEntry } from './config.js';
+import type { DeployRecord } from './org.js';
 import type { Reply } from './rest.js';
 
 export const ADMIN_PREFIX = '/__emulator/';
@@ -27,6 +33,10 @@ export type AdminTarget = {
   expireAllTokens(): void;
   clearLog(): void;
   state(): unknown;
+  setSwitches(patch: Partial<OrgSwitches>): void;
+  deploys(): DeployRecord[];
+  addPermissionSet(name: string, label?: string): void;
+  issueAccessToken(username: string): unknown;
 };
 
 export function isLoopback(address: string | undefined): boolean {
@@ -76,6 +86,22 @@ export function handleAdmin(method: string, pathname: string, body: string, targ
       return ok();
     }
     if (method === 'GET' && route === 'state') return ok(target.state());
+    if (method === 'POST' && route === 'switches') {
+      target.setSwitches(parseJson(body) as Partial<OrgSwitches>);
+      return ok();
+    }
+    if (method === 'GET' && route === 'deploys') return ok(target.deploys());
+    if (method === 'POST' && route === 'permission-sets') {
+      const { name, label } = parseJson(body) as { name?: unknown; label?: unknown };
+      if (typeof name !== 'string' || name === '') return badRequest('permission-sets needs {"name": "<API name>"}');
+      target.addPermissionSet(name, typeof label === 'string' ? label : undefined);
+      return ok();
+    }
+    if (method === 'POST' && route === 'access-token') {
+      const { username } = parseJson(body) as { username?: unknown };
+      if (typeof username !== 'string') return badRequest('access-token needs {"username": "<username>"}');
+      return ok(target.issueAccessToken(username));
+    }
   } catch (error) {
     return badRequest((error as Error).message);
   }

@@ -80,11 +80,43 @@ export type EmulatorOptions = {
   accounts?: Array<Record<string, unknown>>;
   /** default ['58.0' ... '66.0'] */
   apiVersions?: string[];
+  /** permission sets of the org (those named by users and apps are created too) */
+  permissionSets?: EmulatorPermissionSet[];
+  /** profile names of the org, besides DEFAULT_PROFILES and the users' profiles */
+  profiles?: string[];
+  /** org-side switches (Metadata API, propagation); see OrgSwitches */
+  switches?: Partial<OrgSwitches>;
+};
+
+export type EmulatorPermissionSet = { name: string; label?: string };
+
+/** Org-side behaviour, settable at start (options.switches), by setSwitches() and POST /__emulator/switches. */
+export type OrgSwitches = {
+  /** ms after a deploy or an assignment before the token endpoint sees the change (default 0) */
+  propagationDelayMs: number;
+  /** "Connected Apps cannot be created" (Spring '26 default: true); updates of existing ones still pass */
+  blockConnectedAppCreation: boolean;
+  /** retrieve leaves out consumerKey (no "Allow access to OAuth consumer secrets via Metadata API"); default false */
+  withholdConsumerKeys: boolean;
+  /** a changed certificate of a live app never reaches the token endpoint (the old one keeps verifying); default false */
+  freezeCertificates: boolean;
+  /** how many checkDeployStatus / GET deployRequest polls answer done:false before the result (default 1, minimum 1) */
+  deployPolls: number;
+};
+
+export const DEFAULT_SWITCHES: OrgSwitches = {
+  propagationDelayMs: 0,
+  blockConnectedAppCreation: true,
+  withholdConsumerKeys: false,
+  freezeCertificates: false,
+  deployPolls: 1,
 };
 
 export type RequestLogEntry = {
   method: string;
   path: string;
+  /** the raw query string without '?', when there was one (e.g. q=SELECT…) */
+  query?: string;
   status: number;
   at: number;
   authorized?: boolean;
@@ -97,6 +129,7 @@ export type OrgFacts = Required<Omit<EmulatorOrg, 'myDomainUrl'>> & { myDomainUr
 export const DEFAULT_API_VERSIONS = ['58.0', '59.0', '60.0', '61.0', '62.0', '63.0', '64.0', '65.0', '66.0'];
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 7200;
 export const DEFAULT_PROFILE = 'System Administrator';
+export const DEFAULT_PROFILES = [DEFAULT_PROFILE, 'Standard User', 'Minimum Access - API Only Integrations'];
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const CHECKSUM_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';

@@ -1,9 +1,10 @@
 /*
  * A local Salesforce emulator for the JWT bearer flow and the REST calls the sf CLI makes after it.
- * See token.ts (OAuth checks), rest.ts + soql.ts (REST), faults.ts, tls.ts, admin.ts, cli.ts.
+ * See token.ts (OAuth checks), rest.ts + soql.ts (REST), org.ts + sobjects.ts + metadata/ (the org side: Metadata
+ * API deploy/retrieve, permission sets, assignments, propagation), faults.ts, tls.ts, admin.ts, cli.ts.
  *
  * Request pipeline (non-admin requests): read body -> wait latency -> take a matching fault -> answer
- * (token endpoint, REST) -> append to the request log.
+ * (token endpoint, Metadata SOAP, REST) -> append to the request log.
  */
 import { X509Certificate } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,6 +24,7 @@ import {
   type EmulatorUser,
   type Fault,
   type OrgFacts,
+  type OrgSwitches,
   type RequestLogEntry,
   type StoredApp,
   type StoredUser,
@@ -32,21 +34,31 @@ import { handleRest, INVALID_SESSION, JSON_TYPE, needsAuth, type Reply, type Ses
 import { dribble, FaultSet, MAINTENANCE_PAGE } from './faults.js';
 import { generateTlsMaterial } from './tls.js';
 import { ADMIN_PREFIX, handleAdmin, isLoopback } from './admin.js';
+import { OrgStore, type DeployRecord } from './org.js';
+import { handleOrgRest } from './sobjects.js';
+import { DeployJobs } from './metadata/deploy.js';
+import { RetrieveJobs } from './metadata/retrieve.js';
+import { handleSoap, SOAP_PATH } from './metadata/soap.js';
+import { recordConfiguredApp } from './metadata/apply.js';
 
 export type {
   EmulatorApp,
   EmulatorUser,
   EmulatorOrg,
   EmulatorOptions,
+  EmulatorPermissionSet,
+  OrgSwitches,
   Fault,
   FaultKind,
   RequestLogEntry,
 } from './config.js';
 export { ERRORS, CLOCK_SKEW_SECONDS, PRODUCTION_LOGIN, SANDBOX_LOGIN } from './token.js';
+export type { DeployRecord } from './org.js';
+export { CONNECTED_APP_BLOCKED } from './metadata/apply.js';
 
 const TOKEN_PATH = '/services/oauth2/token';
 const REVOKE_PATH = '/services/oauth2/revoke';
-const MAX_BODY = 1024 * 1024;
+const MAX_BODY = 32 * 1024 * 1024;
 const NO_STORE = { 'Cache-Control': 'no-cache,must-revalidate,max-age=0,no-store,private', Pragma: 'no-cache' };
 
 type Server = http.Server | https.Server;
@@ -60,6 +72,9 @@ export class SalesforceEmulator {
   private readonly faults = new FaultSet();
   private readonly accounts: Array<Record<string, unknown>>;
   private readonly apiVersions: string[];
+  private readonly store: OrgStore;
+  private readonly deployJobs: DeployJobs;
+  private readonly retrieveJobs: RetrieveJobs;
   private readonly tokenLifetimeMs: number;
   private readonly cancellers = new Set<() => void>();
   private latencyMs: number;
@@ -75,6 +90,9 @@ export class SalesforceEmulator {
     this.apiVersions = options.apiVersions?.length ? [...options.apiVersions] : [...DEFAULT_API_VERSIONS];
     this.tokenLifetimeMs = (options.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS) * 1000;
     this.latencyMs = options.latencyMs ?? 0;
+    this.store = new OrgStore(options.switches, options.permissionSets, options.profiles);
+    this.deployJobs = new DeployJobs(this.store, this.apps);
+    this.retrieveJobs = new RetrieveJobs(this.store);
     for (const app of options.apps ?? []) this.addApp(app);
     for (const user of options.users ?? []) this.addUser(user);
   }
@@ -147,14 +165,18 @@ export class SalesforceEmulator {
     this.requestLog.length = 0;
   }
 
+  /** An app that exists already (no propagation delay); it is also recorded as metadata, so retrieve sees it. */
   public addApp(app: EmulatorApp): void {
     const stored = normalizeApp(app);
     this.apps.set(stored.consumerKey, stored);
+    recordConfiguredApp(this.store, stored);
   }
 
+  /** A user, with PermissionSetAssignment records for its permissionSets (permission sets created if missing). */
   public addUser(user: EmulatorUser): void {
     const stored = normalizeUser(user);
     this.users.set(stored.username.toLowerCase(), stored);
+    this.store.syncUserAssignments(stored);
   }
 
   public updateUser(username: string, patch: Partial<EmulatorUser>): void {
@@ -163,6 +185,37 @@ export class SalesforceEmulator {
     const updated = normalizeUser({ ...existing, ...patch }, existing);
     this.users.delete(username.toLowerCase());
     this.users.set(updated.username.toLowerCase(), updated);
+    // an admin's update is the world as it is: records and token endpoint both, at once
+    if (patch.permissionSets !== undefined) this.store.syncUserAssignments(updated);
+    else this.store.ensureProfile(updated.profile);
+  }
+
+  /** Changes org switches (propagation delay, Connected App block, withheld keys, frozen certificates, deploy polls). */
+  public setSwitches(patch: Partial<OrgSwitches>): void {
+    this.store.setSwitches(patch);
+  }
+
+  /** Creates (or relabels) a permission set at once. */
+  public addPermissionSet(name: string, label?: string): void {
+    this.store.upsertPermissionSet(name, label);
+  }
+
+  /** Every deploy received so far (SOAP and REST, check-only ones too), oldest first. */
+  public deploys(): DeployRecord[] {
+    return this.store.deploys.map((d) => ({ ...d, components: d.components.map((c) => ({ ...c })) }));
+  }
+
+  /**
+   * An access token for a user, as if they had logged in (for `sf org login access-token` with SF_ACCESS_TOKEN, or
+   * direct calls). No app is involved; the token follows the same rules as issued ones (lifetime, expireAllTokens).
+   */
+  public issueAccessToken(username: string): { access_token: string; instance_url: string; id: string; token_type: string; scope: string } {
+    const user = this.users.get(username.toLowerCase());
+    if (!user) throw new Error(`unknown user: ${username}`);
+    const token = newAccessToken(this.org.orgId);
+    this.sessions.set(token, { token, userId: user.userId, username: user.username, expiresAt: Date.now() + this.tokenLifetimeMs });
+    this.issued += 1;
+    return { access_token: token, instance_url: this.url, id: `${this.url}/id/${this.org.orgId}/${user.userId}`, token_type: 'Bearer', scope: 'api' };
   }
 
   public setFaults(faults: Fault[]): void {
@@ -186,6 +239,8 @@ export class SalesforceEmulator {
   /** Public facts for GET /__emulator/state: never keys, tokens or certificates. */
   public state(): Record<string, unknown> {
     const now = Date.now();
+    this.store.flush(now);
+    const psName = (id: string): string | undefined => this.store.permissionSets.find((p) => p.id === id)?.name;
     return {
       url: this.baseUrl,
       org: { ...this.org, myDomainUrl: this.org.myDomainUrl ?? this.baseUrl },
@@ -201,6 +256,17 @@ export class SalesforceEmulator {
       latencyMs: this.latencyMs,
       tokenLifetimeSeconds: this.tokenLifetimeMs / 1000,
       apiVersions: this.apiVersions,
+      switches: { ...this.store.switches },
+      profiles: this.store.profiles.map((p) => ({ ...p })),
+      permissionSets: this.store.permissionSets.filter((p) => !p.isOwnedByProfile).map((p) => ({ ...p })),
+      assignments: this.store.assignments.map((a) => ({
+        ...a,
+        permissionSetName: psName(a.permissionSetId),
+        username: [...this.users.values()].find((u) => u.userId === a.assigneeId)?.username,
+      })),
+      metadata: Object.fromEntries([...this.store.components.keys()].map((type) => [type, this.store.componentNames(type)])),
+      pendingChanges: this.store.pendingCount(),
+      deploys: this.deploys(),
     };
   }
 
@@ -216,9 +282,12 @@ export class SalesforceEmulator {
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const at = Date.now();
     const method = req.method ?? 'GET';
-    const parsed = new URL(req.url ?? '/', 'http://emulator.invalid');
+    // an instance URL saved with a trailing slash makes clients ask for //services/…: collapse repeated slashes
+    // (a leading // would otherwise parse as a host name)
+    const parsed = new URL((req.url ?? '/').replace(/^[^?]*/, (p) => p.replace(/\/{2,}/g, '/')), 'http://emulator.invalid');
     const pathname = parsed.pathname;
-    const body = await readBody(req);
+    const raw = await readBody(req);
+    const body = raw?.toString('utf8');
 
     if (pathname.startsWith(ADMIN_PREFIX)) {
       if (!isLoopback(req.socket.remoteAddress)) {
@@ -229,7 +298,7 @@ export class SalesforceEmulator {
       return;
     }
 
-    const entry: RequestLogEntry = { method, path: pathname, status: 0, at };
+    const entry: RequestLogEntry = { method, path: pathname, ...(parsed.search ? { query: parsed.search.slice(1) } : {}), status: 0, at };
     this.requestLog.push(entry);
 
     if (this.latencyMs > 0) {
@@ -257,7 +326,10 @@ export class SalesforceEmulator {
       return;
     }
 
-    const reply = body === undefined ? { status: 413, body: [{ errorCode: 'REQUEST_TOO_LARGE', message: 'request body too large' }] } : this.answer(method, pathname, parsed.searchParams, body, req.headers.authorization, entry);
+    const reply =
+      raw === undefined || body === undefined
+        ? { status: 413, body: [{ errorCode: 'REQUEST_TOO_LARGE', message: 'request body too large' }] }
+        : await this.answer(method, pathname, parsed.searchParams, raw, req.headers, entry);
     entry.status = reply.status;
     if (fault?.kind === 'slow-body') {
       const text = Buffer.from(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
@@ -269,7 +341,9 @@ export class SalesforceEmulator {
     this.send(res, reply);
   }
 
-  private answer(method: string, pathname: string, query: URLSearchParams, body: string, authorization: string | undefined, entry: RequestLogEntry): Reply {
+  private async answer(method: string, pathname: string, query: URLSearchParams, raw: Buffer, headers: http.IncomingHttpHeaders, entry: RequestLogEntry): Promise<Reply> {
+    const body = raw.toString('utf8');
+    const authorization = headers.authorization;
     if (pathname === TOKEN_PATH) {
       if (method !== 'POST') return { status: 400, body: { error: 'invalid_request', error_description: 'must use HTTP POST' }, headers: NO_STORE };
       return this.grant(body, entry);
@@ -280,12 +354,34 @@ export class SalesforceEmulator {
       if (!token || !this.sessions.delete(token)) return { status: 400, body: { error: 'unsupported_token_type', error_description: 'this token type is not supported' } };
       return { status: 200, body: '' };
     }
+    const soap = SOAP_PATH.exec(pathname);
+    if (soap) {
+      return handleSoap(method, soap[1], body, {
+        deploys: this.deployJobs,
+        retrieves: this.retrieveJobs,
+        apiVersions: this.apiVersions,
+        sessionFor: (token) => (token ? this.sessionFor(`Bearer ${token}`, entry) : undefined),
+      });
+    }
     let session: Session | undefined;
     if (needsAuth(pathname)) {
       session = this.sessionFor(authorization, entry);
       if (!session) return INVALID_SESSION;
     }
+    const data = /^\/services\/data\/v(\d+\.\d)(\/.*)$/.exec(pathname);
+    if (session && data && Number(data[1]) <= Math.max(...this.apiVersions.map(Number))) {
+      const orgReply = await handleOrgRest(method, data[2].replace(/\/$/, ''), query, raw, headers['content-type'], {
+        org: this.store,
+        deploys: this.deployJobs,
+        users: [...this.users.values()],
+        session,
+        version: data[1],
+        grantPermissionSet: (userId, name, granted) => this.grantPermissionSet(userId, name, granted),
+      });
+      if (orgReply) return orgReply;
+    }
     return handleRest(method, pathname, query, {
+      store: this.store,
       baseUrl: this.url,
       org: this.org,
       users: [...this.users.values()],
@@ -305,7 +401,15 @@ export class SalesforceEmulator {
     return valid ? session : undefined;
   }
 
+  /** The token endpoint's view of a user's permission sets (called when an assignment has propagated). */
+  private grantPermissionSet(userId: string, name: string, granted: boolean): void {
+    const user = [...this.users.values()].find((u) => u.userId === userId);
+    if (!user) return;
+    user.permissionSets = granted ? [...new Set([...user.permissionSets, name])] : user.permissionSets.filter((p) => p !== name);
+  }
+
   private grant(body: string, entry: RequestLogEntry): Reply {
+    this.store.flush();
     const outcome = judgeGrant(new URLSearchParams(body), {
       findApp: (key) => this.apps.get(key),
       findUser: (username) => this.users.get(username.toLowerCase()),
@@ -337,8 +441,8 @@ export class SalesforceEmulator {
   }
 }
 
-/** Reads the whole body as UTF-8; undefined when larger than MAX_BODY. */
-async function readBody(req: http.IncomingMessage): Promise<string | undefined> {
+/** Reads the whole body; undefined when larger than MAX_BODY. */
+async function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -346,7 +450,7 @@ async function readBody(req: http.IncomingMessage): Promise<string | undefined> 
     if (size > MAX_BODY) return undefined;
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 export async function startEmulator(options?: EmulatorOptions): Promise<SalesforceEmulator> {

@@ -4,6 +4,7 @@
  * 401 INVALID_SESSION_ID, which is what makes the CLI refresh a JWT login.
  */
 import type { OrgFacts, StoredUser } from './config.js';
+import type { OrgStore } from './org.js';
 import { releaseLabel } from './config.js';
 import { displayName, emailOf, runQuery } from './soql.js';
 
@@ -16,6 +17,7 @@ export type RestContext = {
   users: StoredUser[];
   accounts: Array<Record<string, unknown>>;
   apiVersions: string[];
+  store: OrgStore;
   /** the session for the request's bearer token, if valid */
   session: Session | undefined;
 };
@@ -148,7 +150,7 @@ export function handleRest(method: string, pathname: string, query: URLSearchPar
     if (!get) return methodNotAllowed(method);
     const q = query.get('q');
     if (!q) return { status: 400, body: [{ message: 'A query string has to be specified', errorCode: 'MALFORMED_QUERY' }] };
-    return runQuery(q, { org: ctx.org, users: ctx.users, accounts: ctx.accounts }, version, query.get('columns') === 'true');
+    return runQuery(q, { org: ctx.org, users: ctx.users, accounts: ctx.accounts, store: ctx.store }, version, query.get('columns') === 'true');
   }
   return NOT_FOUND;
 }

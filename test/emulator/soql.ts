@@ -2,9 +2,14 @@
  * The little SOQL the CLI and the tests need:
  *   SELECT f1, f2 FROM Object [WHERE F = 'v' [AND G = true ...]] [ORDER BY F [ASC|DESC]] [LIMIT n]
  * Keywords are case-insensitive, field names too (answers use the canonical spelling).
- * Objects: Account (configured rows), Organization (org facts), User (emulator users), ScratchOrgInfo (Dev Hub only, no rows).
+ * Conditions: F = v, F != v, F IN ('a', 'b'), F NOT IN (…); F may be a parent field (Profile.Name, PermissionSet.Name).
+ * Objects: Account (configured rows), Organization (org facts), User (emulator users), UserLogin, Profile,
+ * PermissionSet, PermissionSetAssignment (the org's records), ScratchOrgInfo (Dev Hub only, no rows).
+ * Parent fields come back nested, as Salesforce sends them: { "Profile": { "attributes": {…}, "Name": "…" } }.
  */
 import type { OrgFacts, StoredUser } from './config.js';
+import { toId18 } from './config.js';
+import type { OrgStore } from './org.js';
 
 export type SalesforceError = { message: string; errorCode: string };
 export type QueryAnswer = { status: 200; body: unknown } | { status: 400; body: SalesforceError[] };
@@ -16,6 +21,7 @@ export type QueryData = {
   org: OrgFacts;
   users: StoredUser[];
   accounts: Array<Record<string, unknown>>;
+  store: OrgStore;
 };
 
 const bad = (errorCode: string, message: string): QueryAnswer => ({ status: 400, body: [{ message, errorCode }] });
@@ -52,14 +58,7 @@ function objects(data: QueryData): Record<string, ObjectDef> {
         },
       ],
     },
-    User: {
-      keyPrefix: '005',
-      fields: { Id: 'Id', Username: 'String', Name: 'String', Email: 'String', IsActive: 'Boolean', UserType: 'String' },
-      updatable: ['Username', 'Email', 'IsActive'],
-      rows: data.users.map((u) => ({
-        Id: u.userId, Username: u.username, Name: displayName(u.username), Email: emailOf(u.username), IsActive: u.active, UserType: 'Standard',
-      })),
-    },
+    ...orgObjects(data),
     ...(org.isDevHub
       ? {
           ScratchOrgInfo: {
@@ -72,6 +71,61 @@ function objects(data: QueryData): Record<string, ObjectDef> {
       : {}),
   };
 }
+
+function orgObjects(data: QueryData): Record<string, ObjectDef> {
+  const { store } = data;
+  const psById = new Map(store.permissionSets.map((p) => [p.id, p]));
+  return {
+    User: {
+      keyPrefix: '005',
+      fields: { Id: 'Id', Username: 'String', Name: 'String', Email: 'String', IsActive: 'Boolean', UserType: 'String', ProfileId: 'Id', 'Profile.Name': 'String' },
+      updatable: ['Username', 'Email', 'IsActive', 'ProfileId'],
+      rows: data.users.map((u) => {
+        const profile = store.profileOf(u);
+        return {
+          Id: u.userId, Username: u.username, Name: displayName(u.username), Email: emailOf(u.username), IsActive: u.active, UserType: 'Standard',
+          ProfileId: profile.id, 'Profile.Name': profile.name,
+        };
+      }),
+    },
+    UserLogin: {
+      keyPrefix: '060',
+      fields: { Id: 'Id', UserId: 'Id', IsFrozen: 'Boolean', IsPasswordLocked: 'Boolean' },
+      updatable: ['IsFrozen', 'IsPasswordLocked'],
+      rows: data.users.map((u) => ({ Id: toId18(`060${u.userId.slice(3, 15)}`), UserId: u.userId, IsFrozen: u.frozen, IsPasswordLocked: false })),
+    },
+    Profile: {
+      keyPrefix: '00e',
+      fields: { Id: 'Id', Name: 'String' },
+      updatable: ['Name'],
+      rows: store.profiles.map((p) => ({ Id: p.id, Name: p.name })),
+    },
+    PermissionSet: {
+      keyPrefix: '0PS',
+      fields: { Id: 'Id', Name: 'String', Label: 'String', NamespacePrefix: 'String', IsOwnedByProfile: 'Boolean' },
+      updatable: ['Name', 'Label'],
+      rows: store.permissionSets.map((p) => ({ Id: p.id, Name: p.name, Label: p.label, NamespacePrefix: p.namespacePrefix, IsOwnedByProfile: p.isOwnedByProfile })),
+    },
+    PermissionSetAssignment: {
+      keyPrefix: '0Pa',
+      fields: {
+        Id: 'Id', AssigneeId: 'Id', PermissionSetId: 'Id', 'PermissionSet.Name': 'String', 'PermissionSet.Label': 'String',
+        'PermissionSet.IsOwnedByProfile': 'Boolean', 'Assignee.Username': 'String',
+      },
+      updatable: [],
+      rows: store.assignments.map((a) => ({
+        Id: a.id, AssigneeId: a.assigneeId, PermissionSetId: a.permissionSetId,
+        'PermissionSet.Name': psById.get(a.permissionSetId)?.name ?? null,
+        'PermissionSet.Label': psById.get(a.permissionSetId)?.label ?? null,
+        'PermissionSet.IsOwnedByProfile': psById.get(a.permissionSetId)?.isOwnedByProfile ?? false,
+        'Assignee.Username': data.users.find((u) => u.userId === a.assigneeId)?.username ?? null,
+      })),
+    },
+  };
+}
+
+/** Parent object type of a relationship field: Profile.Name -> Profile, Assignee.Username -> User. */
+const RELATIONSHIP_TYPES: Record<string, string> = { Profile: 'Profile', PermissionSet: 'PermissionSet', Assignee: 'User' };
 
 export function displayName(username: string): string {
   const local = username.split('@')[0] ?? username;
@@ -92,6 +146,12 @@ function parseLiteral(text: string): unknown {
   return Number(text);
 }
 
+/** Ids compare by their case-sensitive 15-char form, so 15- and 18-char spellings match. */
+function sameId(a: unknown, b: unknown): boolean {
+  if (typeof a !== 'string' || typeof b !== 'string') return (a ?? null) === (b ?? null);
+  return a.length >= 15 && b.length >= 15 ? a.slice(0, 15) === b.slice(0, 15) : a === b;
+}
+
 function equal(a: unknown, b: unknown): boolean {
   if (typeof a === 'string' && typeof b === 'string') return a.toLowerCase() === b.toLowerCase();
   return (a ?? null) === (b ?? null);
@@ -99,7 +159,9 @@ function equal(a: unknown, b: unknown): boolean {
 
 const QUERY = /^\s*select\s+([\s\S]+?)\s+from\s+(\w+)\b([\s\S]*)$/i;
 const TAIL = /^\s*(?:where\s+([\s\S]+?))?\s*(?:order\s+by\s+(\w+)(?:\s+(asc|desc))?(?:\s+nulls\s+(?:first|last))?)?\s*(?:limit\s+(\d+))?\s*(?:offset\s+(\d+))?\s*$/i;
-const CONDITION = /^(\w+)\s*(=|!=)\s*('(?:[^'\\]|\\.)*'|true|false|null|-?\d+(?:\.\d+)?)$/i;
+const LITERAL = "'(?:[^'\\\\]|\\\\.)*'|true|false|null|-?\\d+(?:\\.\\d+)?";
+const CONDITION = new RegExp(`^([\\w.]+)\\s*(=|!=)\\s*(${LITERAL})$`, 'i');
+const IN_CONDITION = new RegExp(`^([\\w.]+)\\s+(not\\s+)?in\\s*\\(\\s*((?:${LITERAL})(?:\\s*,\\s*(?:${LITERAL}))*)\\s*\\)$`, 'i');
 
 /** Runs a query; `version` (e.g. "60.0") goes into record attribute URLs; `columns` answers column metadata instead. */
 export function runQuery(soql: string, data: QueryData, version: string, columns = false): QueryAnswer {
@@ -127,21 +189,26 @@ export function runQuery(soql: string, data: QueryData, version: string, columns
   const t = TAIL.exec(tail);
   if (!t) return bad('MALFORMED_QUERY', `unexpected token: '${tail.trim().split(/\s+/)[0] ?? ''}'`);
   const [, where, orderBy, direction, limit, offset] = t;
-  const conditions: Array<{ field: string; negate: boolean; value: unknown }> = [];
+  const conditions: Array<{ field: string; negate: boolean; values: unknown[] }> = [];
   for (const cond of where ? where.split(/\s+and\s+/i) : []) {
     const c = CONDITION.exec(cond.trim());
-    if (!c) return bad('MALFORMED_QUERY', `unexpected token: '${cond.trim()}'`);
-    const field = Object.keys(def.fields).find((f) => f.toLowerCase() === c[1].toLowerCase());
-    if (!field) return bad('INVALID_FIELD', `No such column '${c[1]}' on entity '${entityName}'.`);
-    conditions.push({ field, negate: c[2] === '!=', value: parseLiteral(c[3]) });
+    const inList = c ? undefined : IN_CONDITION.exec(cond.trim());
+    if (!c && !inList) return bad('MALFORMED_QUERY', `unexpected token: '${cond.trim()}'`);
+    const name = (c ?? inList)![1];
+    const field = Object.keys(def.fields).find((f) => f.toLowerCase() === name.toLowerCase());
+    if (!field) return bad('INVALID_FIELD', `No such column '${name}' on entity '${entityName}'.`);
+    if (c) conditions.push({ field, negate: c[2] === '!=', values: [parseLiteral(c[3])] });
+    else conditions.push({ field, negate: !!inList![2], values: (inList![3].match(new RegExp(LITERAL, 'gi')) ?? []).map(parseLiteral) });
   }
 
   if (columns) return { status: 200, body: columnMetadata(entityName, def, fields) };
 
   let rows = def.rows.filter((row) =>
-    conditions.every(({ field, negate, value }) => {
+    conditions.every(({ field, negate, values }) => {
       const key = findKey(row, field);
-      return equal(key ? row[key] : null, value) !== negate;
+      const actual = key ? row[key] : null;
+      const isId = def.fields[field] === 'Id';
+      return values.some((value) => (isId ? sameId(actual, value) : equal(actual, value))) !== negate;
     })
   );
   if (orderBy) {
@@ -164,7 +231,18 @@ export function runQuery(soql: string, data: QueryData, version: string, columns
     };
     for (const f of fields) {
       const key = findKey(row, f);
-      record[f] = key === undefined ? null : row[key] ?? null;
+      const value = key === undefined ? null : row[key] ?? null;
+      const dot = f.indexOf('.');
+      if (dot < 0) {
+        record[f] = value;
+        continue;
+      }
+      const [relationship, parentField] = [f.slice(0, dot), f.slice(dot + 1)];
+      const parentType = RELATIONSHIP_TYPES[relationship] ?? relationship;
+      const idField = findKey(row, `${relationship === 'Assignee' ? 'Assignee' : relationship}Id`);
+      const parentId = idField ? String(row[idField]) : '';
+      const parent = (record[relationship] ??= { attributes: { type: parentType, url: `/services/data/v${version}/sobjects/${parentType}/${parentId}` } }) as Record<string, unknown>;
+      parent[parentField] = value;
     }
     return record;
   });
