@@ -104,6 +104,22 @@ export const ERRORS = {
   InvalidProfileName: { group: 'app' },
   PermissionSetNameRequired: { group: 'app' },
   AppMetadataMalformed: { group: 'app' },
+  // org (bootstrap, doctor --admin-org, rotate)
+  AdminOrgUnreachable: { group: 'org' },
+  UserNotFound: { group: 'org' },
+  UserInactive: { group: 'org' },
+  UserFrozen: { group: 'org' },
+  KeyInPackageFolder: { group: 'org' },
+  ConsumerKeyUnknown: { group: 'org' },
+  DeployFailed: { group: 'org' },
+  DeployTimedOut: { group: 'org' },
+  ConnectedAppCreationBlocked: { group: 'org' },
+  AssignmentFailed: { group: 'org' },
+  VerificationFailed: { group: 'org' },
+  AppNotFound: { group: 'org' },
+  RotationPreflightFailed: { group: 'org' },
+  RotationRolledBack: { group: 'org' },
+  RollbackFailed: { group: 'org' },
 } as const satisfies Record<string, ErrorTraits>;
 
 export type ErrorGroup =

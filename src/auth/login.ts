@@ -2,7 +2,7 @@
  * `login` as a function: load the key, exchange, read the org's details, register the auth. Nothing is written to
  * the sf store before a token is in hand, and a failed registration puts back what was there.
  */
-import { jwtError, reason } from '../errors.js';
+import { jwtError, reason, type ErrorCode } from '../errors.js';
 import { baseUrlText } from '../jwt/endpoint.js';
 import { loadPrivateKey } from '../keys/private-key.js';
 import type { Repair } from '../keys/pem.js';
@@ -24,6 +24,8 @@ export type LoginOptions = {
   onEvent?: (event: ExchangeEvent) => void;
   /** For tests: the interval between propagation retries. */
   waitIntervalMs?: number;
+  /** More refusals to wait out (see obtainToken). */
+  waitAlsoOn?: ErrorCode[];
 };
 
 export type LoginOutcome = {
@@ -69,6 +71,7 @@ export async function login(inputs: LoginInputs, options: LoginOptions = {}): Pr
       privateKey: key.privateKey,
       waitUntil: waitMs > 0 ? start + waitMs : undefined,
       waitIntervalMs: options.waitIntervalMs,
+      waitAlsoOn: options.waitAlsoOn,
     },
     exchangeOptions,
   );

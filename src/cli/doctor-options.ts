@@ -6,6 +6,8 @@ export type DoctorFlagValues = CredentialFlagValues & {
   'certificate-file'?: string;
   offline?: boolean;
   'target-org'?: string;
+  'admin-org'?: string;
+  app?: string;
 };
 
 export function doctorOptionsFromFlags(
@@ -18,6 +20,8 @@ export function doctorOptionsFromFlags(
     certificateFile: flags['certificate-file'],
     offline: flags.offline,
     targetOrg: flags['target-org'],
+    adminOrg: flags['admin-org'],
+    app: flags.app,
     timeoutSeconds: options.timeoutSeconds,
     env,
   };

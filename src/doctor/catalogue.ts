@@ -9,9 +9,10 @@ import { exchangeGroup } from './checks/exchange.js';
 import { inputs, target } from './checks/inputs.js';
 import { key } from './checks/key.js';
 import { keyCopies, storedAuth } from './checks/stored-auth.js';
+import { orgGroup } from './checks/org.js';
 import type { CheckGroup } from './context.js';
 
 export const CATALOGUE: { first: CheckGroup[]; then: CheckGroup[] } = {
   first: [target, inputs, key],
-  then: [certificate, claims, exchangeGroup, storedAuth, keyCopies],
+  then: [certificate, claims, exchangeGroup, orgGroup, storedAuth, keyCopies],
 };

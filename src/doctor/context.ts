@@ -12,6 +12,7 @@ import type { AssertionClaims } from '../jwt/assertion.js';
 import type { CertificateInfo } from '../keys/certificate.js';
 import type { LoadedKey } from '../keys/private-key.js';
 import type { StoredAuth } from '../store/auth-store.js';
+import type { OrgFacts } from './checks/org.js';
 
 export type DoctorOptions = {
   credentials: Credentials;
@@ -21,6 +22,10 @@ export type DoctorOptions = {
   offline?: boolean;
   /** A registered org whose stored key path, client id and login URL fill what the credentials leave out. */
   targetOrg?: string;
+  /** An admin login to the org: the org.* checks read the app, its certificate and policy, and the user. */
+  adminOrg?: string;
+  /** The app's API name, for orgs that withhold consumer keys from retrieves. */
+  app?: string;
   timeoutSeconds: number;
   env?: NodeJS.ProcessEnv;
 };
@@ -74,10 +79,14 @@ export type DoctorContext = {
   /** The exchange's refusal and the grant, for the diagnosis and the org side. */
   exchangeError?: JwtSetupError;
   grant?: TokenGrant;
+  /** Settles when the exchange group is done (or skipped): the org checks that compare with it wait for it. */
+  exchangeSettled: Promise<void>;
+  /** What the admin org said (--admin-org). */
+  org?: OrgFacts;
 };
 
 /** A group of the catalogue: the checks it reports, what it needs, and how it runs. */
-export type Need = 'network' | 'claims-inputs' | 'key' | 'certificate-file';
+export type Need = 'network' | 'claims-inputs' | 'key' | 'certificate-file' | 'admin-org';
 
 export type CheckGroup = {
   name: string;

@@ -28,20 +28,34 @@ function rankedCauses(context: DoctorContext, checks: Check[]): string[] {
   if (sandboxSuffix(username) && production && !context.credentials.sandbox) {
     if (code === 'UserNotApproved' || code === 'InvalidAssertion') first.push(m('cause.sandboxUser', [username]));
   }
+  // Facts from the org outrank inferences: what the org.* checks found comes first, and the guesses they settle go.
+  const orgFacts = checks.filter((c) => c.id.startsWith('org.') && c.status === 'fail');
+  for (const fact of orgFacts) first.push(`${m('exchange.orgFacts')} ${fact.detail} ${fact.fix ?? ''}`.trim());
+  if (context.org && orgFacts.length > 0) return [...first, ...localCauses(context, checks, code, loginUrl)];
+  first.push(...localCauses(context, checks, code, loginUrl));
   if (code === 'InvalidAssertion') {
     if (!context.certificate) first.push(m('cause.noCertificate'));
     else if (context.key && certificateMatchesKey(context.certificate, context.key.publicKey)) {
       first.push(m('cause.otherCertificateInApp'));
     } else first.push(m('cause.keyCertificateMismatch'));
   }
+  // The login error's own advice, less its "run doctor" bullets: this is doctor.
+  const advice = (error.actions ?? []).filter((a) => !a.includes(DOCTOR_COMMAND));
+  const ambiguous = ['UserNotApproved', 'ClientIdentifierInvalid', 'InvalidAssertion', 'AppNotInstalled'];
+  if (ambiguous.includes(code)) advice.push(m('cause.tryAdminOrg'));
+  return [...first, ...advice];
+}
+
+/** Causes this machine's own checks point to (the org cannot rule these out). */
+function localCauses(context: DoctorContext, checks: Check[], code: string, loginUrl: URL): string[] {
+  const causes: string[] = [];
   const clock = checks.find((c) => c.id === 'endpoint.clock');
-  if (code === 'AssertionExpired' && clock && clock.status !== 'pass') first.push(m('cause.clock'));
+  if (code === 'AssertionExpired' && clock && clock.status !== 'pass') causes.push(m('cause.clock'));
   const tried = [...new Set((context.exchange?.attempts ?? []).map((a) => a.audience))];
   if ((code === 'AudienceInvalid' || code === 'AppNotInstalled') && tried.length > 1) {
-    first.push(m('cause.audiencesTried', [loginUrl.host, tried.join(', ')]));
+    causes.push(m('cause.audiencesTried', [loginUrl.host, tried.join(', ')]));
   }
-  // The login error's own advice, less its "run doctor" bullets: this is doctor.
-  return [...first, ...(error.actions ?? []).filter((a) => !a.includes(DOCTOR_COMMAND))];
+  return causes;
 }
 
 /** The exchange check, once every group has run: the refusal with its causes ranked. */

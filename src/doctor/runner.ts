@@ -47,7 +47,7 @@ function withStoredAuth(credentials: Credentials, stored: StoredAuth | undefined
   };
 }
 
-async function buildContext(options: DoctorOptions): Promise<DoctorContext> {
+async function buildContext(options: DoctorOptions, exchangeSettled: Promise<void>): Promise<DoctorContext> {
   const env = options.env ?? process.env;
   const target = options.targetOrg;
   const stored = target ? await attemptAsync(() => readStoredAuth(target)) : undefined;
@@ -62,6 +62,7 @@ async function buildContext(options: DoctorOptions): Promise<DoctorContext> {
     username: attempt(() => resolveUsername(credentials)),
     loginUrl,
     audiences: loginUrl.value ? attempt(() => resolveAudiences(credentials, loginUrl.value!.url)) : undefined,
+    exchangeSettled,
   };
 }
 
@@ -73,6 +74,7 @@ function missingNeed(group: CheckGroup, context: DoctorContext): Need | undefine
       Boolean(context.clientId.value && context.username.value && context.loginUrl.value && context.audiences?.value),
     key: () => context.key !== undefined,
     'certificate-file': () => Boolean(context.options.certificateFile),
+    'admin-org': () => Boolean(context.options.adminOrg),
   };
   return group.needs.find((need) => !has[need]());
 }
@@ -83,13 +85,18 @@ async function runGroup(group: CheckGroup, context: DoctorContext): Promise<Chec
 }
 
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
-  const context = await buildContext(options);
+  let exchangeDone: () => void = () => undefined;
+  const context = await buildContext(options, new Promise<void>((done) => (exchangeDone = done)));
   const checks: Check[] = [];
   for (const group of CATALOGUE.first) {
     // eslint-disable-next-line no-await-in-loop
     checks.push(...(await runGroup(group, context)));
   }
-  const later = await Promise.all(CATALOGUE.then.map((group) => runGroup(group, context)));
+  const later = await Promise.all(
+    CATALOGUE.then.map((group) =>
+      group.name === 'exchange' ? runGroup(group, context).finally(exchangeDone) : runGroup(group, context),
+    ),
+  );
   checks.push(...later.flat());
   if (context.exchangeError) {
     const index = checks.findIndex((c) => c.id === 'exchange');

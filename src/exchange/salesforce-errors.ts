@@ -33,7 +33,11 @@ export function oauthError(body: OAuthErrorBody, context: OAuthErrorContext): Jw
   const code = classifyOAuthError(body);
   switch (code) {
     case 'UserNotApproved':
-      return jwtError(code, [context.host, context.username], Array.from({ length: 5 }, () => context.username));
+      return jwtError(
+        code,
+        [context.host, context.username],
+        Array.from({ length: 5 }, () => context.username),
+      );
     case 'AudienceInvalid':
       return jwtError(code, [context.host, context.audience]);
     case 'InvalidAssertion':

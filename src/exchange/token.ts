@@ -196,6 +196,8 @@ export type ObtainTokenInput = {
   waitUntil?: number;
   /** Interval between propagation retries; default 10 s. */
   waitIntervalMs?: number;
+  /** More refusals to wait out besides the propagation ones: InvalidAssertion while a new certificate propagates. */
+  waitAlsoOn?: ErrorCode[];
 };
 
 export type ObtainedToken = { grant: TokenGrant; audience: string; claims: AssertionClaims; attempts: LoginAttempt[] };
@@ -235,7 +237,7 @@ export async function obtainToken(input: ObtainTokenInput, options: ExchangeOpti
     }
     const error = failure as JwtSetupError;
     error.setData({ attempts });
-    const waitable = isPropagationRefusal(error.errorCode);
+    const waitable = isPropagationRefusal(error.errorCode) || (input.waitAlsoOn ?? []).includes(error.errorCode);
     const remainingMs = (input.waitUntil ?? 0) - Date.now();
     const delayMs = Math.min(input.waitIntervalMs ?? 10_000, remainingMs, options.deadline - Date.now());
     if (!waitable || input.waitUntil === undefined || delayMs <= 0 || remainingMs <= 0) throw error;

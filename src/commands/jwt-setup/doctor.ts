@@ -22,6 +22,8 @@ export default class Doctor extends JwtSetupCommand<DoctorResult> {
     'certificate-file': Flags.file({ char: 'c', summary: messages.getMessage('flags.certificate-file.summary') }),
     offline: Flags.boolean({ summary: messages.getMessage('flags.offline.summary'), default: false }),
     'target-org': Flags.string({ summary: messages.getMessage('flags.target-org.summary') }),
+    'admin-org': Flags.string({ summary: messages.getMessage('flags.admin-org.summary') }),
+    app: Flags.string({ summary: messages.getMessage('flags.app.summary'), dependsOn: ['admin-org'] }),
     timeout: timeoutFlag(60),
   };
 

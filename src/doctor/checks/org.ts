@@ -1,0 +1,220 @@
+/*
+ * The org's side, read with an admin login (--admin-org): which app holds the consumer key, its certificate and
+ * policy, the user and what admits it, and whether the admin org is the login's org. Facts instead of guesses. The
+ * reads run concurrently with the exchange; the checks that compare with the exchange wait for it. Nothing is written
+ * to either org, and retrieved metadata stays in memory.
+ */
+import { createHash } from 'node:crypto';
+import { fail, pass, skip, warn, type Check, type CheckId } from '../../checks/check.js';
+import { readCertificate, type CertificateInfo } from '../../keys/certificate.js';
+import { publicKeyFingerprint } from '../../keys/private-key.js';
+import { connectAdmin, type AdminOrg } from '../../org/admin.js';
+import { retrieveAllApps, retrieveApp, type OrgApp } from '../../org/apps.js';
+import { assignedPermissionSets } from '../../org/permission-sets.js';
+import { findUser, type OrgUser } from '../../org/users.js';
+import type { CheckGroup, DoctorContext } from '../context.js';
+import { m } from '../messages.js';
+import { validityCheck } from './certificate.js';
+
+const ORG_CHECKS: Array<[CheckId, string]> = [
+  ['org.match', 'org.matchTitle'],
+  ['org.app', 'org.appTitle'],
+  ['org.certificate', 'org.certificateTitle'],
+  ['org.policy', 'org.policyTitle'],
+  ['org.user', 'org.userTitle'],
+  ['org.admission', 'org.admissionTitle'],
+];
+
+const skipAll = (reason: string): Check[] => ORG_CHECKS.map(([id, title]) => skip(id, m(title), reason));
+
+export type OrgFacts = {
+  admin: AdminOrg;
+  apps: OrgApp[];
+  /** The app that holds the consumer key (or the one --app names when the org withholds keys). */
+  app?: OrgApp;
+  /** Consumer keys were left out of the retrieve. */
+  keysWithheld: boolean;
+  user?: OrgUser;
+  userPermissionSets: string[];
+};
+
+function briefReason(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n')[0].slice(0, 300) : String(error).slice(0, 300);
+}
+
+async function readOrg(context: DoctorContext, admin: AdminOrg): Promise<OrgFacts> {
+  const waitMs = context.options.timeoutSeconds * 1000;
+  const named = context.options.app;
+  const [apps, user] = await Promise.all([
+    named
+      ? Promise.all([
+          retrieveApp(admin.connection, 'external', named, { waitMs }),
+          retrieveApp(admin.connection, 'connected', named, { waitMs }),
+        ]).then((found) => found.filter((a): a is OrgApp => a !== undefined))
+      : retrieveAllApps(admin.connection, { waitMs }),
+    context.username.value ? findUser(admin.connection, context.username.value) : Promise.resolve(undefined),
+  ]);
+  const clientId = context.clientId.value;
+  const keysWithheld = apps.length > 0 && apps.every((a) => a.consumerKey === undefined);
+  const app =
+    apps.find((a) => clientId !== undefined && a.consumerKey === clientId) ??
+    (named && (keysWithheld || clientId === undefined) ? apps.find((a) => a.name === named) : undefined);
+  const userPermissionSets = user ? await assignedPermissionSets(admin.connection, user.id) : [];
+  return { admin, apps, app, keysWithheld, user, userPermissionSets };
+}
+
+function matchCheck(context: DoctorContext, facts: OrgFacts): Check {
+  const title = m('org.matchTitle');
+  const kind = facts.admin.isSandbox ? m('org.sandbox') : m('org.production');
+  const loginOrg = context.grant?.orgId;
+  if (loginOrg) {
+    return loginOrg.slice(0, 15) === facts.admin.orgId.slice(0, 15)
+      ? pass('org.match', title, m('org.matchPass', [facts.admin.orgId, kind]))
+      : fail('org.match', title, m('org.matchFail', [facts.admin.orgId, loginOrg]), m('org.matchFix'));
+  }
+  // No token: compare the login host with the admin org's My Domain; login/test hosts serve every org.
+  const host = context.loginUrl.value?.url.host;
+  const adminHost = new URL(facts.admin.instanceUrl).host;
+  if (host && host !== adminHost && !/^(login|test)\.salesforce\.com$/.test(host)) {
+    return warn('org.match', title, m('org.matchHost', [host, adminHost]), m('org.matchFix'));
+  }
+  return pass('org.match', title, m('org.matchAssumed', [facts.admin.orgId, kind]));
+}
+
+function appCheck(context: DoctorContext, facts: OrgFacts): Check {
+  const title = m('org.appTitle');
+  const clientId = context.clientId.value ?? '';
+  if (facts.app) {
+    const how = facts.app.consumerKey === clientId ? m('org.appByKey') : m('org.appByName');
+    return pass('org.app', title, m('org.appPass', [facts.app.name, facts.app.kind, how]));
+  }
+  if (facts.keysWithheld)
+    return warn('org.app', title, m('org.appWithheld', [facts.apps.length]), m('org.appWithheldFix'));
+  return fail('org.app', title, m('org.appMissing', [facts.admin.orgId, facts.apps.length]), m('org.appMissingFix'));
+}
+
+function keyFingerprint(context: DoctorContext): string | undefined {
+  return context.key ? publicKeyFingerprint(context.key.publicKey) : undefined;
+}
+
+function spkiFingerprint(certificate: CertificateInfo): string {
+  return createHash('sha256')
+    .update(certificate.publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
+}
+
+async function certificateChecks(context: DoctorContext, facts: OrgFacts): Promise<Check[]> {
+  const title = m('org.certificateTitle');
+  const app = facts.app;
+  if (!app) return [skip('org.certificate', title, m('org.noApp'))];
+  if (!app.certificatePem) {
+    return [fail('org.certificate', title, m('org.certificateNone', [app.name]), m('org.certificateFix', [app.name]))];
+  }
+  const held = await readCertificate(app.certificatePem, app.name).catch(() => undefined);
+  if (!held)
+    return [
+      fail('org.certificate', title, m('org.certificateUnreadable', [app.name]), m('org.certificateFix', [app.name])),
+    ];
+  const mine = keyFingerprint(context);
+  const theirs = spkiFingerprint(held);
+  const expiry = validityCheck(held);
+  const expiring = expiry.status === 'warn';
+  if (mine === undefined) {
+    return [skip('org.certificate', title, m('org.certificateNoKey', [app.name, held.fingerprintSha256]))];
+  }
+  if (mine !== theirs) {
+    return [
+      fail(
+        'org.certificate',
+        title,
+        m('org.certificateOther', [app.name, held.fingerprintSha256, colon(theirs), colon(mine)]),
+        m('org.certificateFix', [app.name]),
+      ),
+    ];
+  }
+  const detail = m('org.certificatePass', [app.name, held.fingerprintSha256, held.notAfter.toISOString()]);
+  return [
+    expiring
+      ? warn('org.certificate', title, `${detail} ${expiry.detail}`, m('org.rotateFix', [app.name]))
+      : pass('org.certificate', title, detail),
+  ];
+}
+
+/** A hex digest as AB:CD:…, the way certificate fingerprints are shown. */
+function colon(hex: string): string {
+  return (hex.toUpperCase().match(/../g) ?? []).join(':');
+}
+
+function policyCheck(context: DoctorContext, facts: OrgFacts): Check {
+  const title = m('org.policyTitle');
+  const app = facts.app;
+  if (!app) return skip('org.policy', title, m('org.noApp'));
+  const admits = [...app.permissionSets, ...app.profiles.map((p) => m('org.profileNamed', [p]))].join(', ') || '-';
+  if (app.preAuthorized) return pass('org.policy', title, m('org.policyPass', [app.name, admits]));
+  const refused = context.exchangeError?.errorCode === 'UserNotApproved';
+  return refused
+    ? fail('org.policy', title, m('org.policySelf', [app.name]), m('org.policyFix', [app.name]))
+    : warn('org.policy', title, m('org.policySelfWorks', [app.name]), m('org.policyFix', [app.name]));
+}
+
+function userCheck(context: DoctorContext, facts: OrgFacts): Check {
+  const title = m('org.userTitle');
+  const username = context.username.value;
+  if (!username) return skip('org.user', title, m('org.noUsername'));
+  const user = facts.user;
+  if (!user)
+    return fail('org.user', title, m('org.userMissing', [username, facts.admin.orgId]), m('org.userMissingFix'));
+  if (!user.isActive)
+    return fail('org.user', title, m('org.userInactive', [username]), m('org.userInactiveFix', [username]));
+  if (user.frozen) return fail('org.user', title, m('org.userFrozen', [username]), m('org.userFrozenFix', [username]));
+  return pass('org.user', title, m('org.userPass', [username, user.profileName ?? '-']));
+}
+
+function admissionCheck(context: DoctorContext, facts: OrgFacts): Check {
+  const title = m('org.admissionTitle');
+  const { app, user } = facts;
+  if (!app || !user) return skip('org.admission', title, m(app ? 'org.noUser' : 'org.noApp'));
+  const bySet = app.permissionSets.filter((p) => facts.userPermissionSets.includes(p));
+  const byProfile = user.profileName !== undefined && app.profiles.includes(user.profileName);
+  if (bySet.length > 0 || byProfile) {
+    return pass(
+      'org.admission',
+      title,
+      m('org.admissionPass', [user.username, bySet.join(', ') || m('org.profileNamed', [user.profileName ?? ''])]),
+    );
+  }
+  const target = context.options.adminOrg ?? '<admin>';
+  const fix =
+    app.permissionSets.length > 0
+      ? m('org.admissionFixAssign', [app.permissionSets[0], user.username, target])
+      : m('org.admissionFixPolicy', [user.profileName ?? '-', app.name]);
+  const admits = [...app.permissionSets, ...app.profiles.map((p) => m('org.profileNamed', [p]))].join(', ') || '-';
+  return fail('org.admission', title, m('org.admissionFail', [user.username, app.name, admits]), fix);
+}
+
+export const orgGroup: CheckGroup = {
+  name: 'org',
+  needs: ['admin-org'],
+  skipped: () => [],
+  async run(context) {
+    let facts: OrgFacts;
+    try {
+      const admin = await connectAdmin(context.options.adminOrg as string);
+      facts = await readOrg(context, admin);
+    } catch (error) {
+      // An admin org that cannot be reached or read: skip with the reason; the other checks stand.
+      await context.exchangeSettled;
+      return skipAll(m('org.unreadable', [context.options.adminOrg ?? '', briefReason(error)]));
+    }
+    context.org = facts;
+    await context.exchangeSettled;
+    return [
+      matchCheck(context, facts),
+      appCheck(context, facts),
+      ...(await certificateChecks(context, facts)),
+      policyCheck(context, facts),
+      userCheck(context, facts),
+      admissionCheck(context, facts),
+    ];
+  },
+};
