@@ -85,9 +85,7 @@ export const ERRORS = {
   ServerUnavailable: { group: 'transport', retry: 'transient' },
   UnexpectedResponse: { group: 'transport', retry: 'transient' },
   RequestTimeout: { group: 'transport', retry: 'transient' },
-  OrgReadFailed: { group: 'transport' },
   // store
-  AuthNotFound: { group: 'store' },
   AuthSaveFailed: { group: 'store' },
   AuthFileUnreadable: { group: 'store' },
   StoreNotWritable: { group: 'store' },

@@ -93,6 +93,22 @@ function appCheck(context: DoctorContext, facts: OrgFacts): Check {
   return fail('org.app', title, m('org.appMissing', [facts.admin.orgId, facts.apps.length]), m('org.appMissingFix'));
 }
 
+/** The bootstrap command that puts this key's certificate in the app and pre-authorizes its users, with real values. */
+function bootstrapCommand(context: DoctorContext, app: OrgApp): string {
+  const parts = [
+    'sf jwt-setup bootstrap',
+    `--target-org ${context.options.adminOrg ?? '<admin>'}`,
+    `--username ${context.username.value ?? '<user>'}`,
+    `--app ${app.name}`,
+    ...(app.kind === 'connected' ? ['--type connected'] : []),
+    ...(app.permissionSets[0] ? [`--permission-set ${app.permissionSets[0]}`] : []),
+    `--jwt-key-file ${context.key?.file ?? '<key file>'}`,
+    ...(context.clientId.value ? [`--consumer-key ${context.clientId.value}`] : []),
+    ...(context.loginUrl.value ? [`--instance-url ${context.loginUrl.value.url.origin}`] : []),
+  ];
+  return `\`${parts.join(' ')}\``;
+}
+
 function keyFingerprint(context: DoctorContext): string | undefined {
   return context.key ? publicKeyFingerprint(context.key.publicKey) : undefined;
 }
@@ -108,12 +124,24 @@ async function certificateChecks(context: DoctorContext, facts: OrgFacts): Promi
   const app = facts.app;
   if (!app) return [skip('org.certificate', title, m('org.noApp'))];
   if (!app.certificatePem) {
-    return [fail('org.certificate', title, m('org.certificateNone', [app.name]), m('org.certificateFix', [app.name]))];
+    return [
+      fail(
+        'org.certificate',
+        title,
+        m('org.certificateNone', [app.name]),
+        m('org.certificateFix', [bootstrapCommand(context, app)]),
+      ),
+    ];
   }
   const held = await readCertificate(app.certificatePem, app.name).catch(() => undefined);
   if (!held)
     return [
-      fail('org.certificate', title, m('org.certificateUnreadable', [app.name]), m('org.certificateFix', [app.name])),
+      fail(
+        'org.certificate',
+        title,
+        m('org.certificateUnreadable', [app.name]),
+        m('org.certificateFix', [bootstrapCommand(context, app)]),
+      ),
     ];
   const mine = keyFingerprint(context);
   const theirs = spkiFingerprint(held);
@@ -128,16 +156,27 @@ async function certificateChecks(context: DoctorContext, facts: OrgFacts): Promi
         'org.certificate',
         title,
         m('org.certificateOther', [app.name, held.fingerprintSha256, colon(theirs), colon(mine)]),
-        m('org.certificateFix', [app.name]),
+        m('org.certificateFix', [bootstrapCommand(context, app)]),
       ),
     ];
   }
   const detail = m('org.certificatePass', [app.name, held.fingerprintSha256, held.notAfter.toISOString()]);
   return [
     expiring
-      ? warn('org.certificate', title, `${detail} ${expiry.detail}`, m('org.rotateFix', [app.name]))
+      ? warn('org.certificate', title, `${detail} ${expiry.detail}`, m('org.rotateFix', [rotateCommand(context, app)]))
       : pass('org.certificate', title, detail),
   ];
+}
+
+function rotateCommand(context: DoctorContext, app: OrgApp): string {
+  const parts = [
+    'sf jwt-setup rotate',
+    `--target-org ${context.options.adminOrg ?? '<admin>'}`,
+    `--app ${app.name}`,
+    `--username ${context.username.value ?? '<user>'}`,
+    `--jwt-key-file ${context.key?.file ?? '<key file>'}`,
+  ];
+  return `\`${parts.join(' ')}\``;
 }
 
 /** A hex digest as AB:CD:…, the way certificate fingerprints are shown. */
@@ -153,8 +192,18 @@ function policyCheck(context: DoctorContext, facts: OrgFacts): Check {
   if (app.preAuthorized) return pass('org.policy', title, m('org.policyPass', [app.name, admits]));
   const refused = context.exchangeError?.errorCode === 'UserNotApproved';
   return refused
-    ? fail('org.policy', title, m('org.policySelf', [app.name]), m('org.policyFix', [app.name]))
-    : warn('org.policy', title, m('org.policySelfWorks', [app.name]), m('org.policyFix', [app.name]));
+    ? fail(
+        'org.policy',
+        title,
+        m('org.policySelf', [app.name]),
+        m('org.policyFix', [app.name, bootstrapCommand(context, app)]),
+      )
+    : warn(
+        'org.policy',
+        title,
+        m('org.policySelfWorks', [app.name]),
+        m('org.policyFix', [app.name, bootstrapCommand(context, app)]),
+      );
 }
 
 function userCheck(context: DoctorContext, facts: OrgFacts): Check {
