@@ -45,7 +45,7 @@ export type BootstrapOptions = {
 };
 
 export type BootstrapEvent =
-  | { type: 'preflight'; org: string; orgId: string; userId: string }
+  | { type: 'preflight'; org: string; orgId: string; username: string; userId: string }
   | { type: 'key'; action: KeyPairPlan['action']; keyFile: string; certificateFile: string }
   | { type: 'app-files'; files: string[] }
   | { type: 'deploy-start'; what: string }
@@ -97,7 +97,13 @@ async function orgAppIsCurrent(checked: Preflight, keyPair: KeyPairPlan): Promis
 export async function planBootstrap(options: BootstrapOptions): Promise<BootstrapPlan> {
   const deadline = Date.now() + options.waitMinutes * 60_000;
   const checked = await preflight({ ...options, waitMs: Math.max(deadline - Date.now(), 30_000) });
-  options.onEvent?.({ type: 'preflight', org: options.targetOrg, orgId: checked.admin.orgId, userId: checked.user.id });
+  options.onEvent?.({
+    type: 'preflight',
+    org: options.targetOrg,
+    orgId: checked.admin.orgId,
+    username: checked.user.username,
+    userId: checked.user.id,
+  });
   const keyPair = await planKeyPair(options);
   const deploys: BootstrapPlan['deploys'] = [];
   if (checked.permissionSet && !checked.permissionSetInOrg) deploys.push('permission-set');

@@ -62,7 +62,7 @@ export class BootstrapRenderer {
       this.messages.getMessage(key, tokens.map(String));
     switch (event.type) {
       case 'preflight':
-        return this.out.log(m('info.preflight', [event.org, event.orgId, event.userId]));
+        return this.out.log(m('info.preflight', [event.org, event.orgId, event.username, event.userId]));
       case 'key':
         return this.out.log(m(`info.key.${event.action}`, [event.keyFile, event.certificateFile]));
       case 'app-files':
