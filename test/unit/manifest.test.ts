@@ -3,7 +3,7 @@
  * before the tests run, so a committed manifest that is stale shows up as a difference from what git holds.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { PROJECT_ROOT } from '../integration/sf-cli.js';
@@ -21,7 +21,13 @@ describe('oclif.manifest.json', () => {
     const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'oclif.manifest.json'), 'utf8')) as {
       commands: Record<string, { flags: Record<string, { char?: string }> }>;
     };
-    for (const name of ['keygen', 'login', 'doctor', 'assertion']) {
+    // Every command file, so a new command (or a forgotten one) cannot slip past.
+    const names = readdirSync(join(PROJECT_ROOT, 'src', 'commands', 'jwt-setup'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => f.slice(0, -3));
+    expect(names).to.include.members(['app', 'assertion', 'bootstrap', 'doctor', 'keygen', 'login']);
+    expect(Object.keys(manifest.commands).sort()).to.deep.equal(names.map((n) => `jwt-setup:${n}`).sort());
+    for (const name of names) {
       // eslint-disable-next-line no-await-in-loop
       const command = (await import(`../../src/commands/jwt-setup/${name}.js`)) as { default: { flags: Record<string, { char?: string }> } };
       const entry = manifest.commands[`jwt-setup:${name}`];
