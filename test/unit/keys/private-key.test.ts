@@ -2,8 +2,8 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { createSelfSignedCertificate } from '../../src/keys/certificate.js';
-import { decodeText, looksLikeDer } from '../../src/keys/pem.js';
+import { createSelfSignedCertificate } from '../../../src/keys/certificate.js';
+import { decodeText, looksLikeDer } from '../../../src/keys/pem.js';
 import {
   loadPrivateKey,
   parsePrivateKey,
@@ -11,9 +11,9 @@ import {
   privateKeyPem,
   publicKeyFingerprint,
   type LoadedKey,
-} from '../../src/keys/private-key.js';
-import { parseSubject } from '../../src/keys/subject.js';
-import { expectCoded, HAS_OPENSSL, openssl, rejection, SSH_KEYGEN, tempDir, thrown } from '../commands/support.js';
+} from '../../../src/keys/private-key.js';
+import { parseSubject } from '../../../src/keys/subject.js';
+import { expectCoded, HAS_OPENSSL, openssl, rejection, SSH_KEYGEN, tempDir, thrown } from '../../commands/support.js';
 
 const LABEL = 'the test key';
 const PW = { value: 'correct horse', source: '$KEY_PASSPHRASE' };

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { ComponentSet, type SourceComponent } from '@salesforce/source-deploy-retrieve';
-import { isJwtSetupError, type ErrorCode } from '../../src/errors.js';
-import { keygen } from '../../src/keys/keygen.js';
-import { loadCertificate } from '../../src/keys/certificate.js';
-import { planApp, writeAppFiles, type AppOptions } from '../../src/app/generate.js';
-import { readAppMetadata } from '../../src/app/read-metadata.js';
+import { isJwtSetupError, type ErrorCode } from '../../../src/errors.js';
+import { keygen } from '../../../src/keys/keygen.js';
+import { loadCertificate } from '../../../src/keys/certificate.js';
+import { planApp, writeAppFiles, type AppOptions } from '../../../src/app/generate.js';
+import { readAppMetadata } from '../../../src/app/read-metadata.js';
 
 type Json = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { isJwtSetupError, type ErrorCode } from '../../src/errors.js';
+import { isJwtSetupError, type ErrorCode } from '../../../src/errors.js';
 import {
   apiNameProblem,
   generateConsumerKey,
@@ -11,8 +11,8 @@ import {
   validateEmail,
   validatePermissionSetName,
   validateProfileName,
-} from '../../src/app/names.js';
-import { escapeXml, metadataDocument, parseXml, childText, childTexts } from '../../src/app/xml.js';
+} from '../../../src/app/names.js';
+import { escapeXml, metadataDocument, parseXml, childText, childTexts } from '../../../src/app/xml.js';
 
 function codeOf(fn: () => unknown): ErrorCode | undefined {
   try {
