@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startEmulator } from '../test/emulator/index.js';
-import { SfSandbox } from '../test/integration/sf-cli.js';
+import { SfSandbox } from '../test/helpers/index.js';
 
 const ADMIN = 'admin@demo.example.com';
 const USERNAME = 'ci@demo.example.com';

@@ -5,7 +5,7 @@
  * root logger is a process-wide singleton: with its default file transport, a worker thread opens
  * ~/.sf/sf-<date>.log of whichever HOME was current when it started, possibly after that HOME was removed, and the
  * ENOENT surfaces as an uncaught error in an unrelated hook. In this process the logger keeps to memory; the sf CLI
- * that the integration tests spawn keeps its default (test/integration/sf-cli.ts drops this variable).
+ * that the integration tests spawn keeps its default (test/helpers/env.ts childEnv drops this variable).
  */
 import { removeTempDirs } from './helpers/temp.js';
 

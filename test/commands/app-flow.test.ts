@@ -10,11 +10,18 @@ import { readAppMetadata } from '../../src/app/read-metadata.js';
 import { resolveLoginInputs } from '../../src/auth/inputs.js';
 import { credentialsFromFlags } from '../../src/cli/credentials.js';
 import { login } from '../../src/auth/login.js';
-import { runDoctorWithFlags as runDoctor } from '../helpers/index.js';
+import {
+  runDoctorWithFlags as runDoctor,
+  expectCoded,
+  isolatedHome,
+  rejection,
+  runCommand,
+  tempDir,
+  type Home,
+} from '../helpers/index.js';
 
 import { keygen } from '../../src/keys/keygen.js';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
-import { expectCoded, isolatedHome, rejection, runCommand, tempDir, type Home } from './support.js';
 
 describe('keygen → app → deploy (emulator) → login', function () {
   this.timeout(60_000);
@@ -29,7 +36,15 @@ describe('keygen → app → deploy (emulator) → login', function () {
     const keys = await keygen({ outputDir: join(dir, 'jwt'), name: 'server', keySize: 2048, days: 365, force: false });
     keyFile = keys.keyFile;
     const ran = await runCommand<AppResult>(AppCommand, [
-      '--name', 'CI_Deploy', '--certificate-file', keys.certificateFile, '--contact-email', 'devops@acme.com', '--output-dir', join(dir, 'force-app'), '--json',
+      '--name',
+      'CI_Deploy',
+      '--certificate-file',
+      keys.certificateFile,
+      '--contact-email',
+      'devops@acme.com',
+      '--output-dir',
+      join(dir, 'force-app'),
+      '--json',
     ]);
     expect(ran.error, ran.stderr).to.equal(undefined);
     app = ran.result as AppResult;
@@ -65,7 +80,10 @@ describe('keygen → app → deploy (emulator) → login', function () {
   });
 
   it('refuses a user without the permission set (UserNotApproved), and doctor says to assign it', async () => {
-    expectCoded(await rejection(login(resolveLoginInputs(credentialsFromFlags(flagsFor('unassigned@acme.com'), {}), {}))), 'UserNotApproved');
+    expectCoded(
+      await rejection(login(resolveLoginInputs(credentialsFromFlags(flagsFor('unassigned@acme.com'), {}), {}))),
+      'UserNotApproved',
+    );
     const report = await runDoctor(flagsFor('unassigned@acme.com'), { timeoutSeconds: 20, env: {} });
     expect(report.ok).to.equal(false);
     const exchange = report.checks.find((c) => c.id === 'exchange');

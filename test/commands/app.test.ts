@@ -7,7 +7,7 @@ import App, { type AppResult } from '../../src/commands/jwt-setup/app.js';
 import { keygen } from '../../src/keys/keygen.js';
 import { readAppMetadata } from '../../src/app/read-metadata.js';
 import { errorName, type ErrorCode } from '../../src/errors.js';
-import { runCommand, type Ran } from './support.js';
+import { runCommand, type Ran } from '../helpers/index.js';
 
 /** Run the command with stdout/stderr captured (the shared runner of the command tests). */
 const run = (args: string[]): Promise<Ran<AppResult>> => runCommand<AppResult>(App, args);

@@ -9,7 +9,7 @@ import Assertion, { type AssertionResult, type BuiltAssertion, type CheckedAsser
 import { inspectAssertion, decodeJwt } from '../../src/jwt/inspect.js';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
 import { makeCredentials, type TestCredentials } from '../emulator/testkit.js';
-import { CONSUMER_KEY, CURL, expectCommandError, expectCoded, isolatedHome, runCommand, tempDir, thrown, type Home } from './support.js';
+import { CONSUMER_KEY, CURL, expectCommandError, expectCoded, isolatedHome, runCommand, tempDir, thrown, type Home } from '../helpers/index.js';
 
 const execAsync = promisify(exec);
 const USER = 'ci@acme.example';

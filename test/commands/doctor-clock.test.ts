@@ -8,10 +8,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { DoctorReport } from '../../src/doctor/runner.js';
-import { runDoctorWithFlags as runDoctor } from '../helpers/index.js';
+import { runDoctorWithFlags as runDoctor, tempDir } from '../helpers/index.js';
 
 import { makeCredentials } from '../emulator/testkit.js';
-import { tempDir } from './support.js';
 
 function skewedServer(offsetMs: number): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
@@ -26,7 +25,9 @@ function skewedServer(offsetMs: number): Promise<{ server: Server; url: string }
     });
   });
   return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` }))
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` }),
+    ),
   );
 }
 
@@ -41,8 +42,13 @@ describe('doctor: clock against the server', () => {
     const { server, url } = await skewedServer(offsetMs);
     try {
       return await runDoctor(
-        { username: 'ci@acme.com', 'client-id': '3MVG9ClockTestConsumerKey000000000000', 'jwt-key-file': keyFile, 'instance-url': url },
-        { timeoutSeconds: 10, env: {} }
+        {
+          username: 'ci@acme.com',
+          'client-id': '3MVG9ClockTestConsumerKey000000000000',
+          'jwt-key-file': keyFile,
+          'instance-url': url,
+        },
+        { timeoutSeconds: 10, env: {} },
       );
     } finally {
       server.close();

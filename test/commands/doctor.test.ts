@@ -15,7 +15,7 @@ import { privateKeyPem } from '../../src/keys/private-key.js';
 import { parseSubject } from '../../src/keys/subject.js';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
 import { makeCredentials, type TestCredentials } from '../emulator/testkit.js';
-import { CONSUMER_KEY, isolatedHome, runCommand, type Home, type Ran } from './support.js';
+import { CONSUMER_KEY, isolatedHome, runCommand, type Home, type Ran } from '../helpers/index.js';
 
 const USER = 'ci@acme.example';
 const DAY = 86_400_000;

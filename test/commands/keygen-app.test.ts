@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import Keygen, { type KeygenResult } from '../../src/commands/jwt-setup/keygen.js';
 import { readAppMetadata } from '../../src/app/read-metadata.js';
-import { PROJECT_ROOT } from '../integration/sf-cli.js';
-import { expectCommandError, runCommand, snapshotDir, tempDir } from './support.js';
+import { ROOT, expectCommandError, runCommand, snapshotDir, tempDir } from '../helpers/index.js';
 
 describe('jwt-setup keygen --app', () => {
   it('writes the key, its certificate, and the app whose certificate is that one', async () => {
@@ -17,12 +16,20 @@ describe('jwt-setup keygen --app', () => {
     const appDir = join(dir, 'force-app', 'main', 'default');
     // The app goes to force-app/main/default of the current folder (the project), as `sf jwt-setup app` does.
     // (tsx, which mocha loads, is resolved from the current folder by the sf logger's worker thread: link it there)
-    await symlink(join(PROJECT_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
     const cwd = process.cwd();
     process.chdir(dir);
     let ran;
     try {
-      ran = await runCommand<KeygenResult>(Keygen, ['-d', dir, '--app', 'CI_Deploy', '--contact-email', 'devops@acme.com', '--json']);
+      ran = await runCommand<KeygenResult>(Keygen, [
+        '-d',
+        dir,
+        '--app',
+        'CI_Deploy',
+        '--contact-email',
+        'devops@acme.com',
+        '--json',
+      ]);
     } finally {
       process.chdir(cwd);
     }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import Keygen, { type KeygenResult } from '../../src/commands/jwt-setup/keygen.js';
 import { privateKeyPem } from '../../src/keys/private-key.js';
-import { expectCommandError, isolatedHome, runCommand, snapshotDir, tempDir, type Home } from './support.js';
+import { expectCommandError, isolatedHome, runCommand, snapshotDir, tempDir, type Home } from '../helpers/index.js';
 
 describe('sf jwt-setup keygen', function () {
   this.timeout(30_000);

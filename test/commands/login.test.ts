@@ -10,7 +10,7 @@ import { privateKeyPem } from '../../src/keys/private-key.js';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
 import { makeCredentials, type TestCredentials } from '../emulator/testkit.js';
 import { errorName, type ErrorCode } from '../../src/errors.js';
-import { CONSUMER_KEY, expectCommandError, expectCoded, isolatedHome, rejection, runCommand, type Home } from './support.js';
+import { CONSUMER_KEY, expectCommandError, expectCoded, isolatedHome, rejection, runCommand, type Home } from '../helpers/index.js';
 
 const USER = 'ci@acme.example';
 const RESULT_KEYS = ['username', 'orgId', 'instanceUrl', 'loginUrl', 'audience', 'clientId', 'privateKeyFile', 'isDevHub'];

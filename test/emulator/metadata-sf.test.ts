@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { AuthInfo, Connection } from '@salesforce/core';
 import { ComponentSet, ComponentStatus } from '@salesforce/source-deploy-retrieve';
-import { SfSandbox } from '../integration/sf-cli.js';
+import { SfSandbox } from '../helpers/index.js';
 import { makeCredentials, type TestCredentials } from './testkit.js';
 import { appFiles, jwtLogin, writeProject } from './metadata-helpers.js';
 import { startEmulator, CONNECTED_APP_BLOCKED, type SalesforceEmulator } from './index.js';

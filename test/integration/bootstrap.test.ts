@@ -8,7 +8,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
-import { SfSandbox, type SfRun } from './sf-cli.js';
+import { SfSandbox, type SfRun } from '../helpers/index.js';
 
 const ADMIN = 'admin@acme.example';
 const CI = 'ci@acme.example';

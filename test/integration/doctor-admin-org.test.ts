@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { startEmulator, type EmulatorApp, type SalesforceEmulator } from '../emulator/index.js';
 import { makeCredentials, type TestCredentials } from '../emulator/testkit.js';
-import { SfSandbox } from './sf-cli.js';
+import { SfSandbox } from '../helpers/index.js';
 
 const ADMIN = 'admin@acme.example';
 const CI = 'ci@acme.example';

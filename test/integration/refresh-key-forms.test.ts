@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
 import { makeCredentials, type TestCredentials } from '../emulator/testkit.js';
-import { SfSandbox } from './sf-cli.js';
+import { SfSandbox } from '../helpers/index.js';
 
 type Form = {
   name: string;

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
-import { SfSandbox } from './sf-cli.js';
+import { SfSandbox } from '../helpers/index.js';
 
 const CLIENT_ID = '3MVG9IntegrationTestConsumerKey0123456789';
 const USER = 'ci@acme.com';

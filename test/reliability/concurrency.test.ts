@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { login } from '../../src/auth/login.js';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
 import { makeCredentials } from '../emulator/testkit.js';
-import { isolatedHome, linkPlugin, loginInputs, parseJsonOutput, sf, tempDir } from './helpers.js';
+import { isolatedHome, linkPlugin, loginInputs, parseJsonOutput, sf, tempDir } from '../helpers/index.js';
 
 const CLIENT_ID = '3MVGCONCURRENT';
 const N = 20;

@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { MAX_BODY_BYTES } from '../../src/exchange/http.js';
 import { postAssertion, type TokenGrant } from '../../src/exchange/token.js';
-import { expectCodedError, within } from './helpers.js';
+import { expectCoded, within } from '../helpers/index.js';
 
 type Answer = {
   status: number;
@@ -163,7 +163,7 @@ describe('reliability: token exchange against generated answers, property-based'
           );
         } catch (error) {
           if (error instanceof Error && error.message.startsWith('HANG')) throw error;
-          expectCodedError(error);
+          expectCoded(error);
           codes.set(error.code, (codes.get(error.code) ?? 0) + 1);
           expect(error.message, `${error.code} names the host`).to.include(host);
           expect(error.message).to.not.include(ASSERTION.split('.')[1]);
@@ -193,7 +193,7 @@ describe('reliability: token exchange against generated answers, property-based'
   it('an answer larger than 1 MiB is refused as UnexpectedResponse, not buffered without limit', async () => {
     current = { status: 200, contentType: 'application/json', body: 'x'.repeat(MAX_BODY_BYTES * 3), mode: 'normal' };
     const error = await postAssertion(base, ASSERTION, { audience: 'a', username: 'u@x', clientId: 'c' }, { deadline: Date.now() + 5000, timeoutSeconds: 5 }).catch((e: unknown) => e);
-    expectCodedError(error, 'UnexpectedResponse');
+    expectCoded(error, 'UnexpectedResponse');
     expect(error.message).to.include(base.host);
   });
 });

@@ -11,7 +11,7 @@ import { login } from '../../src/auth/login.js';
 import { DEFAULT_RETRY, postAssertion, type ExchangeEvent } from '../../src/exchange/token.js';
 import { startEmulator, type FaultKind, type SalesforceEmulator } from '../emulator/index.js';
 import { makeCredentials } from '../emulator/testkit.js';
-import { expectCodedError, isolatedHome, loginInputs, rejectionOf } from './helpers.js';
+import { expectCoded, isolatedHome, loginInputs, rejection } from '../helpers/index.js';
 
 const TOKEN_PATH = '/services/oauth2/token';
 const CLIENT_ID = '3MVGFAULTS';
@@ -55,9 +55,9 @@ describe('reliability: login under injected faults', function () {
     it(`a persistent ${kind} fault: ${DEFAULT_RETRY.attempts} attempts with growing delays, then ${code} naming the host`, async () => {
       emu.setFaults([{ kind, path: TOKEN_PATH }]);
       const started = Date.now();
-      const error = await rejectionOf(login(inputs(), { timeoutSeconds: 8 }));
+      const error = await rejection(login(inputs(), { timeoutSeconds: 8 }));
       const elapsed = Date.now() - started;
-      expectCodedError(error, code);
+      expectCoded(error, code);
       expect(error.message).to.include(host());
       if (code === 'ServerUnavailable') expect(error.message).to.include(`(attempts made: ${DEFAULT_RETRY.attempts})`);
       const times = tokenTimes();
@@ -75,8 +75,8 @@ describe('reliability: login under injected faults', function () {
   it('a persistent 503 fault with timeout 2 s: stops by the deadline with ServerUnavailable or RequestTimeout', async () => {
     emu.setFaults([{ kind: '503', path: TOKEN_PATH }]);
     const started = Date.now();
-    const error = await rejectionOf(login(inputs(), { timeoutSeconds: 2 }));
-    expectCodedError(error, 'ServerUnavailable', 'RequestTimeout');
+    const error = await rejection(login(inputs(), { timeoutSeconds: 2 }));
+    expectCoded(error, 'ServerUnavailable', 'RequestTimeout');
     expect(error.message).to.include(host());
     expect(Date.now() - started).to.be.lessThan(4000);
     expect(tokenTimes().length).to.be.within(2, DEFAULT_RETRY.attempts);
@@ -86,10 +86,10 @@ describe('reliability: login under injected faults', function () {
     it(`a persistent ${kind} fault: the exchange stops at its deadline (2 s) with RequestTimeout naming the host`, async () => {
       emu.setFaults([{ kind, path: TOKEN_PATH }]);
       const started = Date.now();
-      const error = await rejectionOf(
+      const error = await rejection(
         postAssertion(new URL(emu.url), 'x.y.z', { audience: emu.url, username: USER, clientId: CLIENT_ID }, { deadline: Date.now() + 2000, timeoutSeconds: 2 })
       );
-      expectCodedError(error, 'RequestTimeout');
+      expectCoded(error, 'RequestTimeout');
       expect(error.message).to.include(host());
       expect(Date.now() - started).to.be.within(1900, 3000);
       expect(tokenTimes().length).to.equal(1);
@@ -103,8 +103,8 @@ describe('reliability: login under injected faults', function () {
     it(`a persistent ${kind} fault with login --timeout 2: login ends by ~2 s with RequestTimeout`, async () => {
       emu.setFaults([{ kind, path: TOKEN_PATH }]);
       const started = Date.now();
-      const error = await rejectionOf(login(inputs(), { timeoutSeconds: 2 }));
-      expectCodedError(error, 'RequestTimeout');
+      const error = await rejection(login(inputs(), { timeoutSeconds: 2 }));
+      expectCoded(error, 'RequestTimeout');
       expect(error.message).to.include(host());
       expect(Date.now() - started, 'respects the overall timeout').to.be.lessThan(3000);
     });

@@ -12,7 +12,7 @@ import { isLoopbackHost, parseLoginUrl } from '../../src/jwt/endpoint.js';
 import { resolveAudiences, resolveClientId, resolveLoginUrl, resolveUsername } from '../../src/auth/inputs.js';
 import { validateConsumerKey } from '../../src/app/names.js';
 import { makeCredentials } from '../emulator/testkit.js';
-import { expectCodedError, findLeak, pemBody, secretWindows, within } from './helpers.js';
+import { expectCoded, findLeak, pemBody, secretWindows, within } from '../helpers/index.js';
 
 function outcome<T>(fn: () => T): { ok: true; value: T } | { ok: false; error: unknown } {
   try {
@@ -82,7 +82,7 @@ describe('reliability: input validation, property-based', function () {
           expect(info.fingerprintSha256).to.match(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
         } catch (error) {
           if (error instanceof Error && error.message.startsWith('HANG')) throw error;
-          expectCodedError(error, 'CertificateMalformed');
+          expectCoded(error, 'CertificateMalformed');
           for (const text of [error.message, ...(error.actions ?? [])]) {
             expect(findLeak(text, windows), `private key material in: ${text}`).to.equal(undefined);
           }
@@ -114,7 +114,7 @@ describe('reliability: input validation, property-based', function () {
       fc.property(fc.oneof(mangledText(seeds), fc.webUrl({ withQueryParameters: true, withFragments: true })), (text) => {
         const r = outcome(() => parseLoginUrl(text));
         if (!r.ok) {
-          expectCodedError(r.error, 'InvalidUrl', 'InsecureUrl', 'LightningUrl', 'SetupPageUrl');
+          expectCoded(r.error, 'InvalidUrl', 'InsecureUrl', 'LightningUrl', 'SetupPageUrl');
           return;
         }
         const url = r.value;
@@ -140,7 +140,7 @@ describe('reliability: input validation, property-based', function () {
           const { url } = resolveLoginUrl(credentialsFromFlags({}, { SF_JWT_INSTANCE_URL: instance }), '/');
           return resolveAudiences(credentialsFromFlags({ audience }, {}), url);
         });
-        if (!r.ok) expectCodedError(r.error, 'InvalidUrl', 'InsecureUrl', 'LightningUrl', 'SetupPageUrl');
+        if (!r.ok) expectCoded(r.error, 'InvalidUrl', 'InsecureUrl', 'LightningUrl', 'SetupPageUrl');
         else for (const a of r.value.audiences) expect(() => new URL(a)).to.not.throw();
       }),
       { numRuns: 200 }
@@ -153,7 +153,7 @@ describe('reliability: input validation, property-based', function () {
       fc.property(fc.oneof(mangledText(seeds), fc.emailAddress()), fc.boolean(), (text, viaEnv) => {
         const r = outcome(() => (viaEnv ? resolveUsername(credentialsFromFlags({}, { SF_JWT_USERNAME: text })) : resolveUsername(credentialsFromFlags({ username: text }, {}))));
         if (!r.ok) {
-          expectCodedError(r.error, 'MissingUsername', 'InvalidUsername');
+          expectCoded(r.error, 'MissingUsername', 'InvalidUsername');
           return;
         }
         expect(r.value).to.equal(r.value.trim());
@@ -173,7 +173,7 @@ describe('reliability: input validation, property-based', function () {
     for (const bad of ['ci\u0000@acme.com', 'ci\u0007@acme.com', 'ci\u001b[2J@acme.com', '../../x@acme.com', '..\\..\\x@acme.com']) {
       const r = outcome(() => resolveUsername(credentialsFromFlags({ username: bad }, {})));
       expect(r.ok, JSON.stringify(bad)).to.equal(false);
-      if (!r.ok) expectCodedError(r.error, 'InvalidUsername');
+      if (!r.ok) expectCoded(r.error, 'InvalidUsername');
     }
   });
 
@@ -185,7 +185,7 @@ describe('reliability: input validation, property-based', function () {
     const r = outcome(() => resolveUsername(credentialsFromFlags({ username: `${'x'.repeat(100_000)}` }, {})));
     expect(r.ok).to.equal(false);
     if (!r.ok) {
-      expectCodedError(r.error, 'InvalidUsername');
+      expectCoded(r.error, 'InvalidUsername');
       expect(r.error.message.length, 'message length').to.be.lessThan(2000);
     }
   });
@@ -196,7 +196,7 @@ describe('reliability: input validation, property-based', function () {
       fc.property(mangledText(seeds), fc.boolean(), (text, viaEnv) => {
         const r = outcome(() => (viaEnv ? resolveClientId(credentialsFromFlags({}, { SF_JWT_CLIENT_ID: text })) : resolveClientId(credentialsFromFlags({ 'client-id': text }, {}))));
         if (!r.ok) {
-          expectCodedError(r.error, 'MissingClientId', 'InvalidClientId');
+          expectCoded(r.error, 'MissingClientId', 'InvalidClientId');
           return;
         }
         expect(r.value.length).to.be.greaterThan(0);
@@ -210,7 +210,7 @@ describe('reliability: input validation, property-based', function () {
       fc.property(fc.oneof(mangledText(seeds), fc.string({ unit: fc.constantFrom(...'abcXYZ019'.split('')), maxLength: 300 })), (text) => {
         const r = outcome(() => validateConsumerKey(text));
         if (!r.ok) {
-          expectCodedError(r.error, 'InvalidConsumerKey');
+          expectCoded(r.error, 'InvalidConsumerKey');
           expect(r.error.message.length).to.be.lessThan(2000);
           return;
         }

@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { loadPrivateKey, parsePrivateKey, MAX_KEY_BYTES, type LoadedKey, type Passphrase } from '../../src/keys/private-key.js';
 import { makeCredentials } from '../emulator/testkit.js';
-import { expectCodedError, findLeak, pemBody, secretWindows, tempDir, within } from './helpers.js';
+import { expectCoded, findLeak, pemBody, secretWindows, tempDir, within } from '../helpers/index.js';
 
 type Material = {
   key: KeyObject;
@@ -233,7 +233,7 @@ describe('reliability: key loader, property-based', function () {
           key = await within(load(c), 10_000, `loading a ${c.via} key of ${c.value.length} bytes`);
         } catch (error) {
           if (error instanceof Error && error.message.startsWith('HANG')) throw error;
-          expectCodedError(error);
+          expectCoded(error);
           checkNoLeak(error);
           failed++;
           codes.set(error.code, (codes.get(error.code) ?? 0) + 1);
@@ -255,13 +255,13 @@ describe('reliability: key loader, property-based', function () {
   it('names the source (path or $VARIABLE), never the content, in the message', async () => {
     const value = m.pkcs8.slice(0, 900);
     const fromEnv = await load({ value, via: 'env' }).catch((e: unknown) => e);
-    expectCodedError(fromEnv, 'KeyTruncated');
+    expectCoded(fromEnv, 'KeyTruncated');
     expect(fromEnv.message).to.include('$SF_JWT_KEY');
     checkNoLeak(fromEnv);
     const file = join(dir, 'named.key');
     await writeFile(file, value);
     const fromFile = await loadPrivateKey({ file }).catch((e: unknown) => e);
-    expectCodedError(fromFile, 'KeyTruncated');
+    expectCoded(fromFile, 'KeyTruncated');
     expect(fromFile.message).to.include(file);
     checkNoLeak(fromFile);
   });
@@ -269,7 +269,7 @@ describe('reliability: key loader, property-based', function () {
   it('a key file over 1 MiB is refused before it is read (KeyTooLarge)', async () => {
     const file = join(dir, 'huge.key');
     await writeFile(file, Buffer.alloc(MAX_KEY_BYTES + 1, 0x41));
-    expectCodedError(await loadPrivateKey({ file }).catch((e: unknown) => e), 'KeyTooLarge');
+    expectCoded(await loadPrivateKey({ file }).catch((e: unknown) => e), 'KeyTooLarge');
   });
   // quadratically when BEGIN lines have no matching END: a 1 MiB input (just under MAX_KEY_BYTES) of
   // "-----BEGIN X-----\n" lines blocks the event loop ~12 s in parsePrivateKey (and again in readCertificate).
@@ -282,7 +282,7 @@ describe('reliability: key loader, property-based', function () {
     } catch (e) {
       error = e;
     }
-    expectCodedError(error, 'KeyTruncated');
+    expectCoded(error, 'KeyTruncated');
     expect(Date.now() - start).to.be.lessThan(2000);
   });
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
 import { makeCredentials } from '../emulator/testkit.js';
-import { ROOT, run, sfEnv, tempDir } from './helpers.js';
+import { ROOT, run, childEnv, tempDir } from '../helpers/index.js';
 
 function killAfter(ms: number): { onSpawn: (child: import('node:child_process').ChildProcess) => void } {
   return {
@@ -31,7 +31,7 @@ describe('reliability: SIGKILL mid-command', function () {
       const dir = await tempDir('sfjwt-kill-');
       // eslint-disable-next-line no-await-in-loop
       const result = await run('node', [join(ROOT, 'bin', 'dev.js'), 'jwt-setup', 'keygen', '--key-size', '4096', '-d', dir, '--json'], {
-        env: sfEnv(home),
+        env: childEnv(home),
         cwd: ROOT,
         timeoutMs: 60_000,
         ...killAfter(delay),
@@ -86,7 +86,7 @@ describe('reliability: SIGKILL mid-command', function () {
         const result = await run(
           'node',
           [join(ROOT, 'bin', 'dev.js'), 'jwt-setup', 'login', '-o', username, '-f', keyFile, '-i', CLIENT_ID, '-r', emu.url, '-a', `k${i}`, '--json'],
-          { env: sfEnv(home), cwd: home, timeoutMs: 60_000, ...killAfter(delay) }
+          { env: childEnv(home), cwd: home, timeoutMs: 60_000, ...killAfter(delay) }
         );
         const authFile = join(home, '.sfdx', `${username}.json`);
         if (existsSync(authFile)) {

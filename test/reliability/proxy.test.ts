@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
 import { makeCredentials } from '../emulator/testkit.js';
-import { linkPlugin, parseJsonOutput, sf, tempDir } from './helpers.js';
+import { linkPlugin, parseJsonOutput, sf, tempDir } from '../helpers/index.js';
 
 const CLIENT_ID = '3MVG9ProxyTestConsumerKey00000000000000';
 

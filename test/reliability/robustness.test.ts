@@ -14,7 +14,19 @@ import { parseLoginUrl } from '../../src/jwt/endpoint.js';
 import { checkIss } from '../../src/jwt/rules.js';
 import { generateConsumerKey } from '../../src/app/names.js';
 import { planApp } from '../../src/app/generate.js';
-import { runDoctorWithFlags as runDoctor } from '../helpers/index.js';
+import {
+  runDoctorWithFlags as runDoctor,
+  BIN_DIR,
+  ROOT,
+  expectCoded,
+  isolatedHome,
+  loginInputs,
+  rejection,
+  run,
+  snapshotTree,
+  expectSameTree,
+  tempDir,
+} from '../helpers/index.js';
 import { credentialsFromFlags } from '../../src/cli/credentials.js';
 
 import { resolveLoginUrl } from '../../src/auth/inputs.js';
@@ -23,18 +35,6 @@ import { keyStoreDir, unreferencedKeyCopies } from '../../src/store/key-copy.js'
 import { lockPath, withStoreLock } from '../../src/store/lock.js';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
 import { makeCredentials, type TestCredentials } from '../emulator/testkit.js';
-import {
-  BIN_DIR,
-  ROOT,
-  expectCodedError,
-  isolatedHome,
-  loginInputs,
-  rejectionOf,
-  run,
-  snapshotTree,
-  expectSameTree,
-  tempDir,
-} from './helpers.js';
 
 const CLIENT_ID = '3MVG9RobustnessConsumerKey0123456789';
 const USER = 'ci@acme.com';
@@ -118,10 +118,10 @@ describe('robustness (#15)', function () {
         await writeFile(join(home.home, '.sf'), 'not a folder');
         const before = await snapshotTree([join(home.home, '.sfdx')]);
         process.env.CI_KEY = creds.privateKeyPem;
-        const error = await rejectionOf(
+        const error = await rejection(
           login(loginInputs(emulator.url, CLIENT_ID, USER, { env: 'CI_KEY' }), { alias: 'ci', setDefault: true }),
         );
-        expectCodedError(error, 'AuthSaveFailed', 'StoreNotWritable');
+        expectCoded(error, 'AuthSaveFailed', 'StoreNotWritable');
         const after = await snapshotTree([join(home.home, '.sfdx')]);
         expectSameTree(storeFiles(before), storeFiles(after));
         expect(existsSync(join(home.home, '.sfdx', `${USER}.json`))).to.equal(false);
@@ -176,8 +176,8 @@ describe('robustness (#15)', function () {
         await mkdir(lockPath(), { recursive: true });
         await writeFile(join(lockPath(), 'owner'), String(process.ppid));
         await utimes(lockPath(), new Date(), new Date());
-        const error = await rejectionOf(withStoreLock(() => Promise.resolve(undefined), { waitMs: 300 }));
-        expectCodedError(error, 'StoreLocked');
+        const error = await rejection(withStoreLock(() => Promise.resolve(undefined), { waitMs: 300 }));
+        expectCoded(error, 'StoreLocked');
         expect(error.message).to.include(`pid ${process.ppid}`);
         expect(error.actions?.join(' ')).to.include(lockPath());
       } finally {
@@ -305,13 +305,17 @@ describe('robustness (#15)', function () {
 
   describe('inputs accepted and failing later', () => {
     it('the token endpoint given as the instance URL is stripped back to the host, with a notice', () => {
-      const resolved = resolveLoginUrl(credentialsFromFlags({ 'instance-url': 'https://acme.my.salesforce.com/services/oauth2/token' }, {}));
+      const resolved = resolveLoginUrl(
+        credentialsFromFlags({ 'instance-url': 'https://acme.my.salesforce.com/services/oauth2/token' }, {}),
+      );
       expect(resolved.url.href).to.equal('https://acme.my.salesforce.com/');
       expect(resolved.notice).to.include('token endpoint').and.include('https://acme.my.salesforce.com');
       expect(parseLoginUrl('https://acme.my.site.com/partners/services/oauth2/token/').href).to.equal(
         'https://acme.my.site.com/partners',
       );
-      expect(resolveLoginUrl(credentialsFromFlags({ 'instance-url': 'https://acme.my.salesforce.com' }, {})).notice).to.equal(undefined);
+      expect(
+        resolveLoginUrl(credentialsFromFlags({ 'instance-url': 'https://acme.my.salesforce.com' }, {})).notice,
+      ).to.equal(undefined);
     });
 
     it('a certificate chain: app refuses it naming count and subjects; doctor uses the certificate that matches the key and says so', async () => {
@@ -320,10 +324,10 @@ describe('robustness (#15)', function () {
       const ca2 = await makeCredentials('Acme Issuing CA');
       const chain = join(dir, 'chain.pem');
       await writeFile(chain, ca1.certificatePem + ca2.certificatePem + creds.certificatePem);
-      const error = await rejectionOf(
+      const error = await rejection(
         planApp({ name: 'CI_Deploy', certificateFile: chain, contactEmail: 'a@acme.com', outputDir: dir }),
       );
-      expectCodedError(error, 'CertificateChain');
+      expectCoded(error, 'CertificateChain');
       expect(error.message).to.include('3 certificates').and.include('Acme Root CA').and.include('robustness');
       const keyFile = join(dir, 'server.key');
       await writeFile(keyFile, creds.privateKeyPem, { mode: 0o600 });
@@ -348,8 +352,8 @@ describe('robustness (#15)', function () {
         await mkdir(join(home.home, '.sfdx'), { recursive: true });
         const file = join(home.home, '.sfdx', `${USER}.json`);
         await writeFile(file, '{"username": "ci@acme.com", "privateKey": "/tm');
-        const error = await rejectionOf(readStoredAuth(USER));
-        expectCodedError(error, 'AuthFileUnreadable');
+        const error = await rejection(readStoredAuth(USER));
+        expectCoded(error, 'AuthFileUnreadable');
         expect(error.message).to.include(file);
         const report = await runDoctor({ 'target-org': USER, offline: true }, { timeoutSeconds: 5 });
         const check = report.checks.find((c) => c.id === 'stored-auth');

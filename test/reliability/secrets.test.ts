@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { parseLoginUrl } from '../../src/jwt/endpoint.js';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
 import { makeCredentials } from '../emulator/testkit.js';
-import { ROOT, expectCodedError, issuedTokens, keyLeakNeedles, linkPlugin, mode, parseJsonOutput, sf, tempDir, type RunResult } from './helpers.js';
+import { ROOT, expectCoded, issuedTokens, keyLeakNeedles, linkPlugin, mode, parseJsonOutput, sf, tempDir, type RunResult } from '../helpers/index.js';
 
 const CLIENT_ID = '3MVGSECRETS';
 // --json runs log at trace level to ~/.sf/sf-*.log; the others also set DEBUG=*, which sends sf's logs to the
@@ -264,7 +264,7 @@ describe('reliability: secrets never leave the key file', function () {
         } catch (e) {
           error = e;
         }
-        expectCodedError(error, 'InsecureUrl');
+        expectCoded(error, 'InsecureUrl');
       }
       expect(parseLoginUrl('http://127.0.0.1:8080').protocol).to.equal('http:');
     });

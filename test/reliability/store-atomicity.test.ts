@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { login } from '../../src/auth/login.js';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
 import { makeCredentials } from '../emulator/testkit.js';
-import { expectCodedError, expectSameTree, isolatedHome, loginInputs, rejectionOf, snapshotTree, withoutLogs } from './helpers.js';
+import { expectCoded, expectSameTree, isolatedHome, loginInputs, rejection, snapshotTree, withoutLogs } from '../helpers/index.js';
 
 const CLIENT_ID = '3MVGSTORE';
 const USER = 'ci@store.example';
@@ -118,8 +118,8 @@ describe('reliability: a failed login leaves the sf store untouched', function (
     it(`${failure.name}: ${failure.code.join('/')}, and every store file is byte-identical`, async () => {
       const before = withoutLogs(await snapshotTree(dirs()));
       expect(before.size).to.be.greaterThan(2);
-      const error = await rejectionOf(failure.run());
-      expectCodedError(error, ...failure.code);
+      const error = await rejection(failure.run());
+      expectCoded(error, ...failure.code);
       const after = withoutLogs(await snapshotTree(dirs()));
       // the key fixtures written by this test live in HOME, not in the store
       expectSameTree(before, after);

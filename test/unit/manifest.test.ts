@@ -6,11 +6,11 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { PROJECT_ROOT } from '../integration/sf-cli.js';
+import { ROOT } from '../helpers/index.js';
 
 function git(args: string[]): string | undefined {
   try {
-    return execFileSync('git', args, { cwd: PROJECT_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   } catch {
     return undefined;
   }
@@ -18,11 +18,11 @@ function git(args: string[]): string | undefined {
 
 describe('oclif.manifest.json', () => {
   it('lists every command with the flags of its source', async () => {
-    const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'oclif.manifest.json'), 'utf8')) as {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {
       commands: Record<string, { flags: Record<string, { char?: string }> }>;
     };
     // Every command file, so a new command (or a forgotten one) cannot slip past.
-    const names = readdirSync(join(PROJECT_ROOT, 'src', 'commands', 'jwt-setup'))
+    const names = readdirSync(join(ROOT, 'src', 'commands', 'jwt-setup'))
       .filter((f) => f.endsWith('.ts'))
       .map((f) => f.slice(0, -3));
     expect(names).to.include.members(['app', 'assertion', 'bootstrap', 'doctor', 'keygen', 'login']);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { defaultContactEmail, planApp, PLACEHOLDER_CONTACT_EMAIL } from '../../../src/app/generate.js';
 import { keygen } from '../../../src/keys/keygen.js';
-import { tempDir } from '../../commands/support.js';
+import { tempDir } from '../../helpers/index.js';
 
 describe('app contact email default', () => {
   it('prefers $EMAIL, then the git author variables', () => {

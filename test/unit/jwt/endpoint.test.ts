@@ -9,7 +9,7 @@ import {
   SANDBOX_URL,
   tokenUrl,
 } from '../../../src/jwt/endpoint.js';
-import { expectCoded, thrown } from '../../commands/support.js';
+import { expectCoded, thrown } from '../../helpers/index.js';
 
 
 describe('login URLs and audiences (src/jwt/endpoint.ts)', () => {

@@ -3,7 +3,7 @@ import { buildClaims, MAX_EXPIRES_IN } from '../../../src/jwt/assertion.js';
 import { PRODUCTION_URL, SANDBOX_URL } from '../../../src/jwt/endpoint.js';
 import { checkAud, checkClaims, checkExp, checkHeader, checkIss, checkSub, sandboxSuffix } from '../../../src/jwt/rules.js';
 import type { Check } from '../../../src/checks/check.js';
-import { CONSUMER_KEY, expectCoded, thrown } from '../../commands/support.js';
+import { CONSUMER_KEY, expectCoded, thrown } from '../../helpers/index.js';
 
 const NOW = 1_900_000_000; // seconds
 

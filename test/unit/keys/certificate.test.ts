@@ -11,7 +11,7 @@ import {
 import { keygen, type KeygenOptions } from '../../../src/keys/keygen.js';
 import { privateKeyPem } from '../../../src/keys/private-key.js';
 import { formatSubject, parseSubject } from '../../../src/keys/subject.js';
-import { expectCoded, HAS_OPENSSL, openssl, rejection, snapshotDir, tempDir, thrown } from '../../commands/support.js';
+import { expectCoded, HAS_OPENSSL, openssl, rejection, snapshotDir, tempDir, thrown } from '../../helpers/index.js';
 
 const DAY = 86_400_000;
 

@@ -13,7 +13,7 @@ import {
   type LoadedKey,
 } from '../../../src/keys/private-key.js';
 import { parseSubject } from '../../../src/keys/subject.js';
-import { expectCoded, HAS_OPENSSL, openssl, rejection, SSH_KEYGEN, tempDir, thrown } from '../../commands/support.js';
+import { expectCoded, HAS_OPENSSL, openssl, rejection, SSH_KEYGEN, tempDir, thrown } from '../../helpers/index.js';
 
 const LABEL = 'the test key';
 const PW = { value: 'correct horse', source: '$KEY_PASSPHRASE' };

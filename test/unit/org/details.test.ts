@@ -8,11 +8,10 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { obtainToken } from '../../../src/exchange/token.js';
 import { readOrgDetails } from '../../../src/org/details.js';
-import { runDoctorWithFlags as runDoctor } from '../../helpers/index.js';
+import { runDoctorWithFlags as runDoctor, tempDir } from '../../helpers/index.js';
 
 import { makeCredentials } from '../../emulator/testkit.js';
 import { startEmulator, type SalesforceEmulator } from '../../emulator/index.js';
-import { tempDir } from '../../commands/support.js';
 
 const CLIENT_ID = '3MVG9OrgDetailsTestKey0000000000000000';
 const USER = 'details@acme.com';
@@ -40,7 +39,7 @@ describe('org details after the token', () => {
     const loginUrl = new URL(emulator.url);
     const obtained = await obtainToken(
       { loginUrl, audiences: [emulator.url], clientId: CLIENT_ID, username: USER, privateKey },
-      { deadline: Date.now() + 10_000, timeoutSeconds: 10 }
+      { deadline: Date.now() + 10_000, timeoutSeconds: 10 },
     );
     return obtained.grant;
   }
@@ -70,7 +69,7 @@ describe('org details after the token', () => {
     emulator.setFaults([{ kind: '503', path: '/services/data/v51.0/query' }]);
     const report = await runDoctor(
       { username: USER, 'client-id': CLIENT_ID, 'jwt-key-file': keyFile, 'instance-url': emulator.url },
-      { timeoutSeconds: 20, env: {} }
+      { timeoutSeconds: 20, env: {} },
     );
     expect(report.checks.find((c) => c.id === 'api')?.status).to.equal('pass');
   });
