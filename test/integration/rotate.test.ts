@@ -1,0 +1,272 @@
+/*
+ * `sf jwt-setup rotate` through the real sf CLI against the emulator's org side: a dry run that changes nothing; a
+ * rotation that ends with the new key logging in, the old key refused and the stored login refreshing with the new
+ * key; a rotation whose certificate never takes effect, rolled back; a deploy the org refuses, leaving app and store
+ * as they were; pre-flight refusals with no deploy seen.
+ */
+import { X509Certificate } from 'node:crypto';
+import { readdir, readFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
+import { makeCredentials, requestToken, signAssertion, type TestCredentials } from '../emulator/testkit.js';
+import { SfSandbox, type SfRun } from './sf-cli.js';
+
+const ADMIN = 'admin@acme.example';
+const CI = 'ci@acme.example';
+const KEY = '3MVG9RotateConsumerKey0001';
+const FROZEN_KEY = '3MVG9FrozenConsumerKey0001';
+const DUP_KEY = '3MVG9DupConsumerKey00001';
+const TWIN_KEY = '3MVG9TwinConsumerKey0001';
+type Json = Record<string, unknown>;
+
+describe('sf jwt-setup rotate through the real sf CLI', function () {
+  this.timeout(300_000);
+  let emu: SalesforceEmulator;
+  let sf: SfSandbox;
+  let main: TestCredentials;
+  let frozen: TestCredentials;
+  let twin: TestCredentials;
+  let keys: string;
+
+  const rotate = (args: string[]): Promise<SfRun> =>
+    sf.run(['jwt-setup', 'rotate', '--target-org', 'admin', '--username', CI, '--json', ...args], {
+      timeoutMs: 240_000,
+    });
+  const loginAdmin = async (): Promise<void> => {
+    const login = await sf.run(
+      ['org', 'login', 'access-token', '--instance-url', emu.url, '--no-prompt', '--alias', 'admin', '--json'],
+      { env: { SF_ACCESS_TOKEN: emu.issueAccessToken(ADMIN).access_token } },
+    );
+    expect(login.code, login.stdout + login.stderr).to.equal(0);
+  };
+  const jwt = async (creds: TestCredentials, clientId: string): Promise<number> =>
+    (
+      await requestToken(
+        emu.url,
+        await signAssertion(creds.privateKey, {
+          iss: clientId,
+          sub: CI,
+          aud: emu.url,
+          exp: Math.floor(Date.now() / 1000) + 120,
+        }),
+      )
+    ).status;
+  const keyFile = async (name: string, creds: TestCredentials): Promise<string> => {
+    const dir = join(keys, name);
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, 'server.key');
+    await writeFile(file, creds.privateKeyPem, { mode: 0o600 });
+    return file;
+  };
+  /** The SHA-256 fingerprint of the certificate the token endpoint verifies an app's logins with. */
+  const liveCertificate = (name: string): unknown =>
+    (emu.state().apps as Json[]).find((a) => a.name === name)?.certificateSha256;
+  const fingerprint = (pem: string): string => new X509Certificate(pem).fingerprint256;
+
+  before(async () => {
+    [main, frozen, twin] = await Promise.all([
+      makeCredentials('main'),
+      makeCredentials('frozen'),
+      makeCredentials('twin'),
+    ]);
+    emu = await startEmulator({
+      users: [{ username: ADMIN }, { username: CI, permissionSets: ['CI_Users'] }],
+      apps: [
+        { name: 'CI_Deploy', consumerKey: KEY, certificatePem: main.certificatePem, permissionSets: ['CI_Users'] },
+        {
+          name: 'Frozen_App',
+          consumerKey: FROZEN_KEY,
+          certificatePem: frozen.certificatePem,
+          permissionSets: ['CI_Users'],
+        },
+        { name: 'Dup_App', consumerKey: DUP_KEY, certificatePem: twin.certificatePem, permissionSets: ['CI_Users'] },
+        { name: 'Twin_App', consumerKey: TWIN_KEY, certificatePem: twin.certificatePem, permissionSets: ['CI_Users'] },
+      ],
+    });
+    sf = await SfSandbox.create();
+    keys = join(sf.home, 'keys');
+    await loginAdmin();
+  });
+
+  after(async () => {
+    await emu?.stop();
+    await sf?.dispose();
+  });
+
+  it('--dry-run checks and prints the plan; no deploy, no file written', async () => {
+    const file = await keyFile('dry', main);
+    const run = await rotate(['--app', 'CI_Deploy', '--jwt-key-file', file, '--dry-run']);
+    expect(run.code, run.stdout + run.stderr).to.equal(0);
+    expect(run.json?.result).to.include({
+      app: 'CI_Deploy',
+      consumerKey: KEY,
+      dryRun: true,
+      verified: false,
+      deployId: null,
+    });
+    expect((run.json?.result?.plan as string[]).join('\n')).to.match(
+      /Deploy CI_Deploy_glbloauth with the new certificate/,
+    );
+    expect(await readdir(join(keys, 'dry'))).to.deep.equal(['server.key']);
+    expect(emu.deploys()).to.deep.equal([]);
+  });
+
+  it('rotates: new key logs in, old key refused, the stored login refreshes with the new key after its token expires', async () => {
+    const file = await keyFile('main', main);
+    const login = await sf.run([
+      'org',
+      'login',
+      'jwt',
+      '--username',
+      CI,
+      '--jwt-key-file',
+      file,
+      '--client-id',
+      KEY,
+      '--instance-url',
+      emu.url,
+      '--alias',
+      'ci',
+      '--json',
+    ]);
+    expect(login.code, login.stdout + login.stderr).to.equal(0);
+
+    const run = await rotate(['--app', 'CI_Deploy', '--jwt-key-file', file]);
+    expect(run.code, run.stdout + run.stderr).to.equal(0);
+    const result = run.json?.result as Json;
+    const dir = join(keys, 'main');
+    expect(result).to.include({
+      app: 'CI_Deploy',
+      consumerKey: KEY,
+      verified: true,
+      oldKeyRefused: true,
+      rolledBack: false,
+      dryRun: false,
+    });
+    expect(result.newKeyFile).to.match(new RegExp(`^${dir}/server-\\d{8}\\.key$`));
+    expect(result.newCertificateFile).to.equal((result.newKeyFile as string).replace(/\.key$/, '.crt'));
+    expect(result.previousCertificateFile).to.equal(join(dir, 'server.previous.crt'));
+    expect(result.oldFingerprintSha256).to.be.a('string').and.not.equal(result.newFingerprintSha256);
+    expect(result.repointedAuths).to.deep.equal([{ username: CI, from: file, to: result.newKeyFile }]);
+    expect(result.secretsChanged).to.deep.equal(['SF_JWT_KEY']);
+    expect(JSON.stringify(result)).not.to.match(/PRIVATE KEY|00D\w{12,15}!/);
+    // The old key untouched, the previous certificate saved, one deploy of one component with the consumer key kept.
+    expect(await readFile(file, 'utf8')).to.equal(main.privateKeyPem);
+    expect((await readFile(join(dir, 'server.previous.crt'), 'utf8')).trim()).to.equal(main.certificatePem.trim());
+    const deploys = emu.deploys();
+    expect(deploys.map((d) => [d.status, d.components.map((c) => `${c.type}:${c.fullName}`)])).to.deep.equal([
+      ['Succeeded', ['ExtlClntAppGlobalOauthSettings:CI_Deploy_glbloauth']],
+    ]);
+    expect(liveCertificate('CI_Deploy'))
+      .to.equal(result.newFingerprintSha256)
+      .and.equal(fingerprint(await readFile(result.newCertificateFile as string, 'utf8')));
+    expect(await jwt(main, KEY)).to.equal(400);
+
+    // The stored login uses the new key: after its token expires, sf refreshes with it.
+    const auth = JSON.parse(await readFile(join(sf.home, '.sfdx', `${CI}.json`), 'utf8')) as Json;
+    expect(auth.privateKey).to.equal(result.newKeyFile);
+    emu.expireAllTokens();
+    const query = await sf.run(['data', 'query', '-q', 'SELECT Id, Name FROM Account', '--target-org', 'ci', '--json']);
+    expect(query.code, query.stdout + query.stderr).to.equal(0);
+    await loginAdmin(); // its access token expired too
+  });
+
+  it('a certificate that never takes effect within --wait is rolled back; the old key still logs in', async () => {
+    const file = await keyFile('frozen', frozen);
+    emu.setSwitches({ freezeCertificates: true });
+    const before = emu.deploys().length;
+    try {
+      const run = await rotate(['--app', 'Frozen_App', '--jwt-key-file', file, '--wait', '1']);
+      expect(run.code, run.stdout + run.stderr).to.equal(1);
+      expect(run.json).to.include({ code: 'RotationRolledBack', status: 1 });
+      expect(run.json).not.to.have.any.keys('stack');
+      expect((run.json as Json).data).to.include({ rolledBack: true, verified: false, oldKeyVerified: true });
+    } finally {
+      emu.setSwitches({ freezeCertificates: false });
+    }
+    const deploys = emu.deploys().slice(before);
+    expect(deploys.map((d) => d.status)).to.deep.equal(['Succeeded', 'Succeeded']);
+    expect(liveCertificate('Frozen_App')).to.equal(fingerprint(frozen.certificatePem));
+    expect(await jwt(frozen, FROZEN_KEY)).to.equal(200);
+    expect(await readFile(file, 'utf8')).to.equal(frozen.privateKeyPem);
+  });
+
+  it('a deploy the org refuses leaves the app and the store as they were', async () => {
+    const file = await keyFile('dup', twin);
+    const storeBefore = await readFile(join(sf.home, '.sfdx', `${CI}.json`), 'utf8');
+    const before = emu.deploys().length;
+    emu.setSwitches({ withholdConsumerKeys: true });
+    let run: SfRun;
+    try {
+      // The retrieve withholds the key, and the one given is another app's (which holds the same certificate).
+      run = await rotate(['--app', 'Dup_App', '--jwt-key-file', file, '--client-id', TWIN_KEY]);
+    } finally {
+      emu.setSwitches({ withholdConsumerKeys: false });
+    }
+    expect(run.code, run.stdout + run.stderr).to.equal(1);
+    expect(run.json).to.include({ code: 'DeployFailed' });
+    expect(run.json?.message).to.match(/consumer key is already taken/);
+    expect(
+      emu
+        .deploys()
+        .slice(before)
+        .map((d) => d.status),
+    ).to.deep.equal(['Failed']);
+    expect(liveCertificate('Dup_App')).to.equal(fingerprint(twin.certificatePem));
+    expect(await jwt(twin, DUP_KEY)).to.equal(200);
+    expect(await readFile(join(sf.home, '.sfdx', `${CI}.json`), 'utf8')).to.equal(storeBefore);
+    expect(await readFile(file, 'utf8')).to.equal(twin.privateKeyPem);
+  });
+
+  describe('pre-flight refusals: a coded error, and no deploy seen', () => {
+    it('a consumer key the org withholds and nobody gives: ConsumerKeyUnknown', async () => {
+      const file = await keyFile('withheld', twin);
+      const before = emu.deploys().length;
+      emu.setSwitches({ withholdConsumerKeys: true });
+      try {
+        const run = await rotate(['--app', 'Dup_App', '--jwt-key-file', file]);
+        expect(run.code).to.equal(1);
+        expect(run.json).to.include({ code: 'ConsumerKeyUnknown' });
+      } finally {
+        emu.setSwitches({ withholdConsumerKeys: false });
+      }
+      expect(emu.deploys().length).to.equal(before);
+      expect(await readdir(join(keys, 'withheld'))).to.deep.equal(['server.key']);
+    });
+
+    it("a key that is not the app's certificate's: RotationPreflightFailed, unless --force", async () => {
+      const file = await keyFile('mismatch', main);
+      const before = emu.deploys().length;
+      const run = await rotate(['--app', 'Dup_App', '--jwt-key-file', file]);
+      expect(run.code).to.equal(1);
+      expect(run.json).to.include({ code: 'RotationPreflightFailed' });
+      expect(run.json?.message).to.match(/does not belong to the key/);
+      expect(emu.deploys().length).to.equal(before);
+    });
+
+    it('an app the org does not have: AppNotFound', async () => {
+      const run = await rotate(['--app', 'No_Such_App', '--jwt-key-file', await keyFile('none', main)]);
+      expect(run.code).to.equal(1);
+      expect(run.json).to.include({ code: 'AppNotFound' });
+    });
+
+    it('an admin org that cannot be reached: AdminOrgUnreachable', async () => {
+      const run = await sf.run([
+        'jwt-setup',
+        'rotate',
+        '--target-org',
+        'nosuch',
+        '--app',
+        'CI_Deploy',
+        '--username',
+        CI,
+        '--force',
+        '--json',
+      ]);
+      expect(run.code).to.equal(1);
+      expect(run.json).to.include({ code: 'AdminOrgUnreachable' });
+      expect(run.json).not.to.have.any.keys('stack');
+    });
+  });
+});
