@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
 import { makeCredentials, requestToken, signAssertion, type TestCredentials } from '../emulator/testkit.js';
-import { SfSandbox, type SfRun } from './sf-cli.js';
+import { SfSandbox, type SfRun } from '../helpers/index.js';
 
 const ADMIN = 'admin@acme.example';
 const CI = 'ci@acme.example';
