@@ -6,12 +6,12 @@ import { fmt, fmtSpread, round, type Summary } from './stats.js';
 export type Row = {
   section: string;
   metric: string;
-  unit: 'ms' | 'MB' | 'req';
+  unit: 'ms' | 'MB' | 'req' | 'count';
   ours?: Summary;
   theirs?: Summary;
   oursLabel: string;
   theirsLabel: string;
-  /** ours median / theirs median */
+  /** ours median / theirs median (n) */
   ratio?: number;
   goal: string;
   /** undefined: no goal (reported only) */
@@ -20,24 +20,24 @@ export type Row = {
   note?: string;
 };
 
-function cell(s: Summary | undefined, unit: string): [string, string] {
-  if (!s || s.n === 0) return ['-', '-'];
-  return [fmt(s.median, unit), fmtSpread(s, unit)];
+function cell(s: Summary | undefined, unit: string): [string, string, string] {
+  if (!s || s.n === 0) return ['-', '-', '-'];
+  return [fmt(s.median, unit), fmt(s.p90, unit), fmtSpread(s, unit)];
 }
 
 export function renderTable(rows: Row[]): string {
-  const header = ['#', 'comparison', 'ours median', 'ours min–max', 'theirs median', 'theirs min–max', 'ours/theirs', 'goal', 'met'];
+  const header = ['#', 'comparison', 'ours p50', 'ours p90', 'ours min–max', 'theirs p50', 'theirs p90', 'theirs min–max', 'ours/theirs', 'goal', 'met'];
   const lines: string[][] = [header];
   for (const r of rows) {
     if (r.skipped) {
-      lines.push([r.section, r.metric, r.skipped, '', '', '', '', r.goal, '-']);
+      lines.push([r.section, r.metric, r.skipped, '', '', '', '', '', '', r.goal, '-']);
       continue;
     }
-    const [om, os] = cell(r.ours, r.unit);
-    const [tm, ts] = cell(r.theirs, r.unit);
+    const [om, o90, os] = cell(r.ours, r.unit);
+    const [tm, t90, ts] = cell(r.theirs, r.unit);
     const ratio = r.ratio === undefined || !Number.isFinite(r.ratio) ? '-' : `${round(r.ratio, 2).toFixed(2)}x`;
     const met = r.met === undefined ? 'n/a' : r.met ? 'yes' : 'NO';
-    lines.push([r.section, r.metric, om, os, tm, ts, ratio, r.goal, met]);
+    lines.push([r.section, r.metric, om, o90, os, tm, t90, ts, ratio, r.goal, met]);
   }
   const widths = header.map((_, i) => Math.max(...lines.map((l) => [...l[i]].length)));
   const pad = (l: string[]): string => l.map((c, i) => c + ' '.repeat(widths[i] - [...c].length)).join(' | ');
@@ -50,4 +50,14 @@ export function renderNotes(rows: Row[]): string {
     .filter((r) => r.note)
     .map((r) => `[${r.section}] ${r.metric}: ${r.note ?? ''}`)
     .join('\n');
+}
+
+/** The same table in Markdown, for the README. */
+export function renderMarkdown(rows: Row[]): string {
+  const text = renderTable(rows).split('\n');
+  const cells = (line: string): string[] => line.split(' | ').map((c) => c.trim());
+  const header = cells(text[0]);
+  const out = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const line of text.slice(2)) out.push(`| ${cells(line).join(' | ')} |`);
+  return out.join('\n');
 }

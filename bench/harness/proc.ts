@@ -3,19 +3,22 @@
  * so a synchronous spawn would deadlock it), timed from spawn to exit, optionally with the child's own rusage.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
 export const PRELOAD = fileURLToPath(new URL('./rusage-preload.cjs', import.meta.url));
 
-export type Usage = { userMs: number; sysMs: number; cpuMs: number; maxRssKb: number };
+export type Usage = { userMs: number; sysMs: number; cpuMs: number; maxRssKb: number; workers: string[] };
 
 export type RunResult = {
   code: number | null;
   signal: NodeJS.Signals | null;
   wallMs: number;
+  /** spawn to the child's last write on stdout or stderr (the result printed); wallMs − this is the exit tail */
+  lastOutputMs: number;
   stdout: string;
   stderr: string;
   usage?: Usage;
@@ -51,8 +54,15 @@ export async function run(command: string, args: string[], options: RunOptions):
   live.add(child);
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  child.stdout.on('data', (d: Buffer) => out.push(d));
-  child.stderr.on('data', (d: Buffer) => err.push(d));
+  let lastOutputMs = 0;
+  child.stdout.on('data', (d: Buffer) => {
+    lastOutputMs = performance.now() - started;
+    out.push(d);
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    lastOutputMs = performance.now() - started;
+    err.push(d);
+  });
   const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
   const { code, signal, wallMs } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; wallMs: number }>(
     (resolve, reject) => {
@@ -73,14 +83,14 @@ export async function run(command: string, args: string[], options: RunOptions):
   let usage: Usage | undefined;
   if (options.rusageFile) {
     try {
-      const raw = JSON.parse(await readFile(options.rusageFile, 'utf8')) as { userMs: number; sysMs: number; maxRssKb: number };
-      usage = { userMs: raw.userMs, sysMs: raw.sysMs, cpuMs: raw.userMs + raw.sysMs, maxRssKb: raw.maxRssKb };
+      const raw = JSON.parse(await readFile(options.rusageFile, 'utf8')) as { userMs: number; sysMs: number; maxRssKb: number; workers?: string[] };
+      usage = { userMs: raw.userMs, sysMs: raw.sysMs, cpuMs: raw.userMs + raw.sysMs, maxRssKb: raw.maxRssKb, workers: raw.workers ?? [] };
     } catch {
       usage = undefined;
     }
     await rm(options.rusageFile, { force: true });
   }
-  return { code, signal, wallMs, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), usage };
+  return { code, signal, wallMs, lastOutputMs: Math.min(lastOutputMs || wallMs, wallMs), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), usage };
 }
 
 /** How to start the real sf CLI: node + its bin/run.js, optionally with the rusage preload. */
@@ -118,4 +128,18 @@ export async function sf(
 export function describeFailure(r: RunResult): string {
   const text = (r.stdout + '\n' + r.stderr).trim().split('\n').slice(0, 12).join('\n');
   return `exit ${r.code ?? r.signal}: ${text}`;
+}
+
+/** A program on the PATH (or in /usr/bin, /usr/local/bin, /bin). */
+export function which(cmd: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, cmd);
+    try {
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  for (const candidate of [`/usr/bin/${cmd}`, `/usr/local/bin/${cmd}`, `/bin/${cmd}`]) if (existsSync(candidate)) return candidate;
+  return undefined;
 }
