@@ -2,7 +2,7 @@
  * Benchmark: sf-jwt-setup against the incumbent (`sf org login jwt`, openssl) and against the floor that sf itself
  * sets (`sf org list` in an empty HOME), in one run, on this machine, against the same in-process Salesforce
  * emulator. The plugin is measured as users install it: `npm pack`, then `sf plugins trust allowlist add` and
- * `sf plugins install file:<tarball>` into the bench's temp HOME (test/integration/packed-plugin.ts, shared with
+ * `sf plugins install file:<tarball>` into the bench's temp HOME (test/helpers/packed.ts, shared with
  * the install test). Reports ratios (ours/theirs) because the machine is shared and noisy.
  *
  *   npm run bench                 (build, then this)
@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startEmulator, type SalesforceEmulator } from '../test/emulator/index.js';
 import { makeCredentials } from '../test/emulator/testkit.js';
-import { PROJECT_ROOT, SF_RUN_JS, installPacked, isolatedSfEnv, packPlugin } from '../test/integration/packed-plugin.js';
+import { ROOT, SF_RUN_JS, installPacked, isolatedSfEnv, packPlugin } from '../test/helpers/index.js';
 import { BENCH_USER, CONSUMER_KEY, MANY, RUNS_FULL, RUNS_QUICK, ensureOk, manyUser, type Case, type Context } from './harness/context.js';
 import { killAll, run, sf, which, type SfRunner } from './harness/proc.js';
 import { round } from './harness/stats.js';
@@ -147,7 +147,7 @@ async function main(): Promise<number> {
     const notes = renderNotes(rows);
     process.stdout.write(`${renderTable(rows)}\n\n${notes ? `Notes:\n${notes}\n\n` : ''}Total ${totalSeconds} s\n\n`);
     const json = JSON.stringify(result, null, 2);
-    const outDir = join(PROJECT_ROOT, 'bench', 'results');
+    const outDir = join(ROOT, 'bench', 'results');
     await mkdir(outDir, { recursive: true });
     await writeFile(join(outDir, 'latest.json'), json + '\n');
     const header = `${result.generatedAt.slice(0, 10)}: ${machine.cpu}, ${machine.cores} cores; node ${machine.node}; ${machine.sf}; ${machine.openssl}; plugin installed from the packed tarball (${machine.mode} run, ${totalSeconds} s)`;

@@ -17,6 +17,7 @@ export const SF_ENV: Readonly<Record<string, string>> = {
   SF_DISABLE_AUTOUPDATE: 'true',
   SF_SKIP_NEW_VERSION_CHECK: 'true',
   SF_DISABLE_DNS_CHECK: 'true',
+  SF_HIDE_RELEASE_NOTES: 'true',
 };
 
 /** Cleared unless a test sets them: what the plugin reads, CI markers, proxies, debug switches, XDG folders. */

@@ -14,6 +14,7 @@ export * from './store.js';
 export * from './secrets.js';
 export * from './emulator.js';
 export * from './tools.js';
+export * from './packed.js';
 
 /** doctor as its command runs it, from flag values: for tests that check the runner without the command around it. */
 export async function runDoctorWithFlags(

@@ -15,9 +15,9 @@ import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
 import { makeCredentials } from '../emulator/testkit.js';
-import { tempDir } from '../temp.js';
 import {
-  PROJECT_ROOT,
+  ROOT,
+  tempDir,
   describeStep,
   installPacked,
   isolatedSfEnv,
@@ -27,7 +27,7 @@ import {
   sfNoTty,
   type InstalledPlugin,
   type Step,
-} from './packed-plugin.js';
+} from '../helpers/index.js';
 
 const CLIENT_ID = '3MVG9PackedInstallConsumerKey0123456789';
 const USER = 'ci@acme.com';
@@ -53,30 +53,49 @@ describe('the packed tarball', function () {
   });
 
   it('npm pack --dry-run lists only the product: compiled lib (.js, .d.ts), messages, schemas, the manifest, package.json, README', async () => {
-    const expected = [/^lib\/.+\.(js|d\.ts)$/, /^messages\/[\w.-]+\.md$/, /^schemas\/[\w.-]+\.json$/, /^oclif\.manifest\.json$/, /^package\.json$/, /^README\.md$/, /^LICENSE(\.\w+)?$/];
+    const expected = [
+      /^lib\/.+\.(js|d\.ts)$/,
+      /^messages\/[\w.-]+\.md$/,
+      /^schemas\/[\w.-]+\.json$/,
+      /^oclif\.manifest\.json$/,
+      /^package\.json$/,
+      /^README\.md$/,
+      /^LICENSE(\.\w+)?$/,
+    ];
     const unexpected = files.filter((f) => !expected.some((re) => re.test(f)));
     expect(unexpected, 'files in the tarball that the product does not need').to.deep.equal([]);
     expect(files.filter((f) => /(^|\/)(test|bench|src|scripts)\/|\.map$|\.ts$(?<!\.d\.ts)/.test(f))).to.deep.equal([]);
 
     // lib is exactly the compiled src: nothing missing, nothing stale from a file that no longer exists
-    const sources = (await filesUnder(join(PROJECT_ROOT, 'src'), '.ts')).map((f) => relative(join(PROJECT_ROOT, 'src'), f).split(sep).join('/'));
+    const sources = (await filesUnder(join(ROOT, 'src'), '.ts')).map((f) =>
+      relative(join(ROOT, 'src'), f).split(sep).join('/'),
+    );
     const compiled = sources.map((s) => `lib/${s.replace(/\.ts$/, '.js')}`).sort();
     expect(files.filter((f) => f.startsWith('lib/') && f.endsWith('.js'))).to.deep.equal(compiled);
 
     // every command the manifest names, and every message file, is in it
-    const manifest = JSON.parse(await readFile(join(PROJECT_ROOT, 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, { relativePath: string[] }> };
-    for (const [id, command] of Object.entries(manifest.commands)) expect(files, id).to.include(command.relativePath.join('/'));
-    for (const message of await readdir(join(PROJECT_ROOT, 'messages'))) expect(files).to.include(`messages/${message}`);
+    const manifest = JSON.parse(await readFile(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {
+      commands: Record<string, { relativePath: string[] }>;
+    };
+    for (const [id, command] of Object.entries(manifest.commands))
+      expect(files, id).to.include(command.relativePath.join('/'));
+    for (const message of await readdir(join(ROOT, 'messages'))) expect(files).to.include(`messages/${message}`);
   });
 
   it('every package the compiled code imports is a runtime dependency, not a devDependency', async () => {
-    const pjson = JSON.parse(await readFile(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const pjson = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     const builtins = new Set(builtinModules);
     const imported = new Map<string, string>();
     for (const file of files.filter((f) => f.startsWith('lib/') && f.endsWith('.js'))) {
       // eslint-disable-next-line no-await-in-loop
-      const code = await readFile(join(PROJECT_ROOT, file), 'utf8');
-      const patterns = [/\b(?:import|export)\s[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]/g, /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g, /^\s*import\s*['"]([^'"]+)['"]/gm];
+      const code = await readFile(join(ROOT, file), 'utf8');
+      const patterns = [
+        /\b(?:import|export)\s[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]/g,
+        /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+        /^\s*import\s*['"]([^'"]+)['"]/gm,
+      ];
       for (const re of patterns) for (const m of code.matchAll(re)) imported.set(m[1], file);
     }
     expect(imported.size, 'no imports found: the scan is broken').to.be.greaterThan(5);
@@ -120,7 +139,11 @@ describe('installed as the README pipeline step installs it: packed tarball, fre
   it('without the allowlist step, sf plugins install stops at the signature prompt and fails (the bug this step fixes)', async () => {
     const bare = join(root, 'home-no-allowlist');
     await mkdir(bare);
-    const run = await sfNoTty(['plugins', 'install', `file:${tarball}`], { env: isolatedSfEnv(bare), cwd: bare, timeoutMs: 120_000 });
+    const run = await sfNoTty(['plugins', 'install', `file:${tarball}`], {
+      env: isolatedSfEnv(bare),
+      cwd: bare,
+      timeoutMs: 120_000,
+    });
     expect(run.code, describeStep(run)).to.equal(1);
     // the prompt is wrapped at the terminal width and carries cursor movements: compare it without them
     // eslint-disable-next-line no-control-regex
@@ -135,19 +158,27 @@ describe('installed as the README pipeline step installs it: packed tarball, fre
     const configDir = join(other, '.config', 'sf');
     await mkdir(configDir, { recursive: true });
     await writeFile(join(configDir, 'unsignedPluginAllowList.json'), JSON.stringify(['@acme/other-plugin']));
-    const run = await sfNoTty(['plugins', 'trust', 'allowlist', 'add', '--name', 'sf-jwt-setup'], { env: isolatedSfEnv(other), cwd: other });
+    const run = await sfNoTty(['plugins', 'trust', 'allowlist', 'add', '--name', 'sf-jwt-setup'], {
+      env: isolatedSfEnv(other),
+      cwd: other,
+    });
     expect(run.code, describeStep(run)).to.equal(0);
-    expect(JSON.parse(await readFile(join(configDir, 'unsignedPluginAllowList.json'), 'utf8'))).to.deep.equal(['@acme/other-plugin', 'sf-jwt-setup']);
+    expect(JSON.parse(await readFile(join(configDir, 'unsignedPluginAllowList.json'), 'utf8'))).to.deep.equal([
+      '@acme/other-plugin',
+      'sf-jwt-setup',
+    ]);
   });
 
   it('allowlist + install succeed with no terminal; the plugin is a user plugin installed under HOME, not a link to the checkout', async () => {
     installed = await installPacked(tarball, env, home);
     process.stderr.write(
       `      npm pack ${Math.round(packStep.wallMs / 1000)} s, allowlist ${Math.round(installed.allowlist.wallMs)} ms, ` +
-        `install ${Math.round(installed.install.wallMs / 1000)} s (npm registry)\n`
+        `install ${Math.round(installed.install.wallMs / 1000)} s (npm registry)\n`,
     );
     expect(installed.allowlist.stdout).to.include('added');
-    const allowlist = JSON.parse(await readFile(join(home, '.config', 'sf', 'unsignedPluginAllowList.json'), 'utf8')) as string[];
+    const allowlist = JSON.parse(
+      await readFile(join(home, '.config', 'sf', 'unsignedPluginAllowList.json'), 'utf8'),
+    ) as string[];
     expect(allowlist).to.deep.equal([`file:${tarball}`]);
     expect(installed.install.stdout + installed.install.stderr).to.include('is allow-listed');
     expect(installed.install.stdout + installed.install.stderr).to.match(/installed v\d+\.\d+\.\d+/);
@@ -166,7 +197,11 @@ describe('installed as the README pipeline step installs it: packed tarball, fre
     const modules = await filesUnder(join(installed.root, 'lib'), '.js');
     const script = `for (const f of ${JSON.stringify(modules.map((m) => pathToFileURL(m).href))}) await import(f); console.log('loaded', ${modules.length});`;
     // cwd and HOME are the temp folder: nothing resolves through the checkout's node_modules
-    const run = await runNoTty(process.execPath, ['--input-type=module', '-e', script], { env, cwd: home, timeoutMs: 60_000 });
+    const run = await runNoTty(process.execPath, ['--input-type=module', '-e', script], {
+      env,
+      cwd: home,
+      timeoutMs: 60_000,
+    });
     expect(run.code, describeStep(run)).to.equal(0);
     expect(run.stdout).to.include(`loaded ${modules.length}`);
     expect(modules.length).to.be.greaterThan(10);
@@ -185,9 +220,12 @@ describe('installed as the README pipeline step installs it: packed tarball, fre
         '  const resolved = await next(specifier, context);\n' +
         `  appendFileSync(${JSON.stringify(loadedLog)}, resolved.url + '\\n');\n` +
         '  return resolved;\n' +
-        '}\n'
+        '}\n',
     );
-    await writeFile(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+    await writeFile(
+      register,
+      `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+    );
     const loginEnv = {
       ...env,
       SF_JWT_CLIENT_ID: CLIENT_ID,
@@ -196,7 +234,10 @@ describe('installed as the README pipeline step installs it: packed tarball, fre
       SF_JWT_KEY: keyBase64,
       NODE_OPTIONS: `--import ${pathToFileURL(register).href}`,
     };
-    const login = await sfNoTty(['jwt-setup', 'login', '--alias', 'ci', '--set-default', '--wait', '5', '--json'], { env: loginEnv, cwd: home });
+    const login = await sfNoTty(['jwt-setup', 'login', '--alias', 'ci', '--set-default', '--wait', '5', '--json'], {
+      env: loginEnv,
+      cwd: home,
+    });
     expect(login.code, describeStep(login)).to.equal(0);
     const result = (JSON.parse(login.stdout) as { result: Record<string, unknown> }).result;
     expect(result).to.include({ username: USER, clientId: CLIENT_ID, alias: 'ci' });
@@ -205,29 +246,88 @@ describe('installed as the README pipeline step installs it: packed tarball, fre
     const loaded = [...new Set((await readFile(loadedLog, 'utf8')).trim().split('\n'))];
     const installedUrl = pathToFileURL(installed.root).href + '/';
     const dataDirUrl = pathToFileURL(join(home, '.local', 'share', 'sf', 'node_modules')).href + '/';
-    const checkoutUrl = pathToFileURL(PROJECT_ROOT).href + '/';
+    const checkoutUrl = pathToFileURL(ROOT).href + '/';
     const plugin = loaded.filter((u) => u.includes('/sf-jwt-setup/'));
     expect(plugin, 'the login command that ran').to.include(`${installedUrl}lib/commands/jwt-setup/login.js`);
-    expect(plugin.filter((u) => !u.startsWith(`${installedUrl}lib/`) && !u.startsWith(`${installedUrl}package.json`))).to.deep.equal([]);
+    expect(
+      plugin.filter((u) => !u.startsWith(`${installedUrl}lib/`) && !u.startsWith(`${installedUrl}package.json`)),
+    ).to.deep.equal([]);
     // the checkout contributes sf itself (its node_modules) and nothing else: not its lib/, not its src/
-    expect(loaded.filter((u) => u.startsWith(checkoutUrl) && !u.startsWith(`${checkoutUrl}node_modules/`)), 'modules from the checkout').to.deep.equal([]);
+    expect(
+      loaded.filter((u) => u.startsWith(checkoutUrl) && !u.startsWith(`${checkoutUrl}node_modules/`)),
+      'modules from the checkout',
+    ).to.deep.equal([]);
     // the plugin's own dependencies come from the install, beside it
-    expect(loaded.some((u) => u.startsWith(`${dataDirUrl}jose/`)), 'jose from the installed node_modules').to.equal(true);
-    expect(loaded.some((u) => u.startsWith(`${dataDirUrl}@salesforce/core/`)), '@salesforce/core from the installed node_modules').to.equal(true);
+    expect(
+      loaded.some((u) => u.startsWith(`${dataDirUrl}jose/`)),
+      'jose from the installed node_modules',
+    ).to.equal(true);
+    expect(
+      loaded.some((u) => u.startsWith(`${dataDirUrl}@salesforce/core/`)),
+      '@salesforce/core from the installed node_modules',
+    ).to.equal(true);
 
     const display = await sfNoTty(['org', 'display', '--target-org', 'ci', '--json'], { env, cwd: home });
     expect(display.code, describeStep(display)).to.equal(0);
-    expect((JSON.parse(display.stdout) as { result: { connectedStatus: string } }).result.connectedStatus).to.equal('Connected');
+    expect((JSON.parse(display.stdout) as { result: { connectedStatus: string } }).result.connectedStatus).to.equal(
+      'Connected',
+    );
   });
 
   it('the README step: sf jwt-setup doctor with the same variables passes every check', async function () {
     if (!installed) this.skip();
-    const doctorEnv = { ...env, SF_JWT_CLIENT_ID: CLIENT_ID, SF_JWT_USERNAME: USER, SF_JWT_INSTANCE_URL: emulator.url, SF_JWT_KEY: keyBase64 };
+    const doctorEnv = {
+      ...env,
+      SF_JWT_CLIENT_ID: CLIENT_ID,
+      SF_JWT_USERNAME: USER,
+      SF_JWT_INSTANCE_URL: emulator.url,
+      SF_JWT_KEY: keyBase64,
+    };
     const doctor = await sfNoTty(['jwt-setup', 'doctor', '--json'], { env: doctorEnv, cwd: home });
     expect(doctor.code, describeStep(doctor)).to.equal(0);
-    const result = (JSON.parse(doctor.stdout) as { result: { ok: boolean; checks: Array<{ id: string; status: string }> } }).result;
+    const result = (
+      JSON.parse(doctor.stdout) as { result: { ok: boolean; checks: Array<{ id: string; status: string }> } }
+    ).result;
     expect(result.ok).to.equal(true);
     expect(result.checks.find((c) => c.id === 'exchange')?.status).to.equal('pass');
     expect(result.checks.find((c) => c.id === 'api')?.status).to.equal('pass');
+  });
+
+  it('bootstrap runs from the installed plugin, with the metadata library installed beside it', async function () {
+    if (!installed) this.skip();
+    emulator.addUser({ username: 'admin@acme.example' });
+    emulator.addUser({ username: 'pipeline@acme.example', permissionSets: [] });
+    const admin = await sfNoTty(
+      ['org', 'login', 'access-token', '--instance-url', emulator.url, '--no-prompt', '--alias', 'admin', '--json'],
+      {
+        env: { ...env, SF_ACCESS_TOKEN: emulator.issueAccessToken('admin@acme.example').access_token },
+        cwd: home,
+      },
+    );
+    expect(admin.code, describeStep(admin)).to.equal(0);
+    const project = join(root, 'project');
+    await mkdir(project);
+    const run = await sfNoTty(
+      [
+        'jwt-setup',
+        'bootstrap',
+        '--target-org',
+        'admin',
+        '--username',
+        'pipeline@acme.example',
+        '--app',
+        'Installed_App',
+        '--json',
+      ],
+      { env, cwd: project, timeoutMs: 300_000 },
+    );
+    expect(run.code, describeStep(run)).to.equal(0);
+    const result = (JSON.parse(run.stdout) as { result: Record<string, unknown> }).result;
+    expect(result).to.include({ app: 'Installed_App', username: 'pipeline@acme.example', assignment: 'created' });
+    expect(
+      existsSync(join(installed.root, 'node_modules', '@salesforce', 'source-deploy-retrieve')) ||
+        existsSync(join(home, '.local', 'share', 'sf', 'node_modules', '@salesforce', 'source-deploy-retrieve')),
+    ).to.equal(true);
+    expect(emulator.deploys().filter((d) => d.status === 'Succeeded').length).to.be.greaterThan(0);
   });
 });

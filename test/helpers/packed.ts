@@ -13,26 +13,36 @@
 import { spawn } from 'node:child_process';
 import { lstat, readdir, realpath } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { delimiter, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { BIN_DIR, ROOT, SF_ENV } from './env.js';
 
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = join(PROJECT_ROOT, 'node_modules', '.bin');
+const BIN = BIN_DIR;
 /** The real sf CLI of the devDependencies, started as its own shebang does (node --no-deprecation run.js). */
-export const SF_RUN_JS = join(PROJECT_ROOT, 'node_modules', '@salesforce', 'cli', 'bin', 'run.js');
+export const SF_RUN_JS = join(ROOT, 'node_modules', '@salesforce', 'cli', 'bin', 'run.js');
 
 // Read once at load time: some command tests point process.env.HOME at temporary folders while they run.
 const CALLER_NPM_CACHE = process.env.npm_config_cache ?? join(homedir(), '.npm');
 
 /** What a run of a child printed, how it ended and how long it took (spawn to exit). */
-export type Step = { command: string; code: number | null; signal: NodeJS.Signals | null; wallMs: number; stdout: string; stderr: string };
+export type Step = {
+  command: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  wallMs: number;
+  stdout: string;
+  stderr: string;
+};
 
 /**
  * Starts a child with no terminal: stdin is /dev/null (spawn 'ignore'), stdout and stderr are pipes, as in a CI job.
  * Killed after timeoutMs.
  */
-export function runNoTty(command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd: string; timeoutMs: number }): Promise<Step> {
+export function runNoTty(
+  command: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; cwd: string; timeoutMs: number },
+): Promise<Step> {
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
     const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -53,11 +63,16 @@ export function runNoTty(command: string, args: string[], options: { env: NodeJS
 }
 
 /** sf (the devDependency) with no terminal. */
-export function sfNoTty(args: string[], options: { env: NodeJS.ProcessEnv; cwd: string; timeoutMs?: number }): Promise<Step> {
-  return runNoTty(process.execPath, ['--no-deprecation', SF_RUN_JS, ...args], { timeoutMs: 120_000, ...options }).then((s) => ({
-    ...s,
-    command: `sf ${args.join(' ')}`,
-  }));
+export function sfNoTty(
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; cwd: string; timeoutMs?: number },
+): Promise<Step> {
+  return runNoTty(process.execPath, ['--no-deprecation', SF_RUN_JS, ...args], { timeoutMs: 120_000, ...options }).then(
+    (s) => ({
+      ...s,
+      command: `sf ${args.join(' ')}`,
+    }),
+  );
 }
 
 export function describeStep(s: Step): string {
@@ -76,12 +91,7 @@ export function isolatedSfEnv(home: string, extra: Record<string, string> = {}):
     LANG: process.env.LANG ?? 'C.UTF-8',
     TMPDIR: process.env.TMPDIR ?? tmpdir(),
     CI: 'true',
-    SF_USE_GENERIC_UNIX_KEYCHAIN: 'true',
-    SF_DISABLE_TELEMETRY: 'true',
-    SF_DISABLE_AUTOUPDATE: 'true',
-    SF_SKIP_NEW_VERSION_CHECK: 'true',
-    SF_DISABLE_DNS_CHECK: 'true',
-    SF_HIDE_RELEASE_NOTES: 'true',
+    ...SF_ENV,
     ...extra,
   };
 }
@@ -92,8 +102,21 @@ export function isolatedSfEnv(home: string, extra: Record<string, string> = {}):
  * again (npm still revalidates every package's metadata with the registry; the resolution is the registry's).
  */
 export function registryEnv(): Record<string, string> {
-  const env: Record<string, string> = { npm_config_cache: CALLER_NPM_CACHE, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
-  const passOn = ['NODE_EXTRA_CA_CERTS', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
+  const env: Record<string, string> = {
+    npm_config_cache: CALLER_NPM_CACHE,
+    npm_config_update_notifier: 'false',
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
+  };
+  const passOn = [
+    'NODE_EXTRA_CA_CERTS',
+    'HTTPS_PROXY',
+    'https_proxy',
+    'HTTP_PROXY',
+    'http_proxy',
+    'NO_PROXY',
+    'no_proxy',
+  ];
   const npmKeys = ['registry', 'cafile', 'proxy', 'https_proxy', 'noproxy', 'strict_ssl'];
   for (const name of [...passOn, ...npmKeys.map((k) => `npm_config_${k}`)]) {
     const value = process.env[name];
@@ -109,12 +132,13 @@ export function registryEnv(): Record<string, string> {
 export async function packPlugin(destination: string): Promise<{ tarball: string; step: Step }> {
   const step = await runNoTty(join(BIN, 'npm'), ['pack', '--pack-destination', destination], {
     env: { ...process.env, PATH: [BIN, process.env.PATH ?? ''].join(delimiter), npm_config_update_notifier: 'false' },
-    cwd: PROJECT_ROOT,
+    cwd: ROOT,
     timeoutMs: 300_000,
   });
   if (step.code !== 0) throw new Error(`npm pack failed: ${describeStep(step)}`);
   const tarballs = (await readdir(destination)).filter((f) => f.endsWith('.tgz'));
-  if (tarballs.length !== 1) throw new Error(`npm pack: expected one tarball in ${destination}, found ${tarballs.join(', ') || 'none'}`);
+  if (tarballs.length !== 1)
+    throw new Error(`npm pack: expected one tarball in ${destination}, found ${tarballs.join(', ') || 'none'}`);
   return { tarball: join(destination, tarballs[0]), step };
 }
 
@@ -122,13 +146,15 @@ export async function packPlugin(destination: string): Promise<{ tarball: string
 export async function packedFileList(): Promise<string[]> {
   const step = await runNoTty(join(BIN, 'npm'), ['pack', '--dry-run', '--json'], {
     env: { ...process.env, PATH: [BIN, process.env.PATH ?? ''].join(delimiter), npm_config_update_notifier: 'false' },
-    cwd: PROJECT_ROOT,
+    cwd: ROOT,
     timeoutMs: 300_000,
   });
   if (step.code !== 0) throw new Error(`npm pack --dry-run failed: ${describeStep(step)}`);
   // The prepack script's own output may come first on stdout: the JSON is the last top-level array.
   const start = step.stdout.lastIndexOf('\n[\n');
-  const json = JSON.parse(start >= 0 ? step.stdout.slice(start) : step.stdout) as Array<{ files: Array<{ path: string }> }>;
+  const json = JSON.parse(start >= 0 ? step.stdout.slice(start) : step.stdout) as Array<{
+    files: Array<{ path: string }>;
+  }>;
   return json[0].files.map((f) => f.path).sort();
 }
 
@@ -148,7 +174,12 @@ export type InstalledPlugin = {
  * The README's pipeline steps, no terminal, in `home`: allowlist the plugin, then install it. `env` is the
  * isolated sf environment for `home`; the registry settings are added for these two steps only.
  */
-export async function installPacked(tarball: string, env: NodeJS.ProcessEnv, cwd: string, timeoutMs = 600_000): Promise<InstalledPlugin> {
+export async function installPacked(
+  tarball: string,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  timeoutMs = 600_000,
+): Promise<InstalledPlugin> {
   const spec = `file:${tarball}`;
   const withRegistry = { ...env, ...registryEnv() };
   const allowlist = await sfNoTty(['plugins', 'trust', 'allowlist', 'add', '--name', spec], { env: withRegistry, cwd });
@@ -159,8 +190,11 @@ export async function installPacked(tarball: string, env: NodeJS.ProcessEnv, cwd
   // of a scoped plugin first (over a minute when the registry is slow or unreachable).
   const list = await sfNoTty(['plugins', '--json'], { env, cwd });
   if (list.code !== 0) throw new Error(`sf plugins --json failed: ${describeStep(list)}`);
-  const info = (JSON.parse(list.stdout) as Array<{ name: string; root: string; type: string }>).find((p) => p.name === 'sf-jwt-setup');
-  if (!info) throw new Error(`sf plugins --json does not list sf-jwt-setup after the install:\n${describeStep(install)}`);
+  const info = (JSON.parse(list.stdout) as Array<{ name: string; root: string; type: string }>).find(
+    (p) => p.name === 'sf-jwt-setup',
+  );
+  if (!info)
+    throw new Error(`sf plugins --json does not list sf-jwt-setup after the install:\n${describeStep(install)}`);
   return {
     spec,
     allowlist,
