@@ -29,9 +29,10 @@ import { commandLoad } from './cases/help.js';
 import { keygen } from './cases/keygen.js';
 import { login } from './cases/login.js';
 import { manyOrgs } from './cases/many-orgs.js';
+import { orgSide } from './cases/org-side.js';
 
 const QUICK = process.argv.includes('--quick');
-const CASES: Case[] = [login, startup, commandLoad, keygen, doctor, manyOrgs];
+const CASES: Case[] = [login, startup, commandLoad, keygen, doctor, manyOrgs, orgSide];
 
 function cpuModel(): string {
   try {

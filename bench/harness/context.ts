@@ -16,10 +16,21 @@ export const manyUser = (i: number): string => `org${String(i).padStart(2, '0')}
 export const OURS_LOGIN = ['jwt-setup', 'login'];
 export const THEIRS_LOGIN = ['org', 'login', 'jwt'];
 
-export type Runs = { login: number; loginSlow: number; noLogFile: number; help: number; rsa2048: number; rsa4096: number; doctor: number; many: number; startup: number };
+export type Runs = {
+  login: number;
+  loginSlow: number;
+  noLogFile: number;
+  help: number;
+  rsa2048: number;
+  rsa4096: number;
+  doctor: number;
+  many: number;
+  startup: number;
+  bootstrap: number;
+};
 
-export const RUNS_FULL: Runs = { login: 15, loginSlow: 15, noLogFile: 5, help: 7, rsa2048: 7, rsa4096: 5, doctor: 5, many: 1, startup: 5 };
-export const RUNS_QUICK: Runs = { login: 3, loginSlow: 3, noLogFile: 3, help: 3, rsa2048: 3, rsa4096: 2, doctor: 2, many: 1, startup: 3 };
+export const RUNS_FULL: Runs = { login: 15, loginSlow: 15, noLogFile: 5, help: 7, rsa2048: 7, rsa4096: 5, doctor: 5, many: 1, startup: 5, bootstrap: 3 };
+export const RUNS_QUICK: Runs = { login: 3, loginSlow: 3, noLogFile: 3, help: 3, rsa2048: 3, rsa4096: 2, doctor: 2, many: 1, startup: 3, bootstrap: 1 };
 
 export type Context = {
   runner: SfRunner;

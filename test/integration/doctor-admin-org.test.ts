@@ -4,7 +4,7 @@
  * fails, the diagnosis names that cause first, and the fix it gives, run against the emulator, makes the next doctor
  * run pass.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { startEmulator, type EmulatorApp, type SalesforceEmulator } from '../emulator/index.js';
@@ -167,6 +167,40 @@ describe('sf jwt-setup doctor --admin-org through the real sf CLI', function () 
       expect(check(named.report, 'org.certificate').status).to.equal('pass');
     } finally {
       emu.setSwitches({ withholdConsumerKeys: false });
+    }
+  });
+
+  it('a certificate valid for 10 more days: doctor warns, locally and from the org, and names rotate as the fix', async () => {
+    const keygen = await sf.run([
+      'jwt-setup',
+      'keygen',
+      '--key-file',
+      keyFile,
+      '--days',
+      '10',
+      '--output-dir',
+      'short',
+      '--name',
+      'short',
+      '--json',
+    ]);
+    expect(keygen.code, keygen.stdout + keygen.stderr).to.equal(0);
+    const shortCert = keygen.json?.result?.certificateFile as string;
+    emu.addApp({ ...app, certificatePem: await readFile(shortCert, 'utf8') });
+    try {
+      const { code, report } = await doctor(['-c', shortCert]);
+      expect(code, 'warnings do not fail').to.equal(0);
+      const local = check(report, 'certificate.validity');
+      expect(local.status).to.equal('warn');
+      expect(local.detail).to.match(/in (9|10) days/);
+      expect(local.fix).to.include('sf jwt-setup rotate');
+      const org = check(report, 'org.certificate');
+      expect(org.status).to.equal('warn');
+      expect(org.fix).to.include(
+        `sf jwt-setup rotate --target-org admin --app CI_App --username ${CI} --jwt-key-file ${keyFile}`,
+      );
+    } finally {
+      emu.addApp(app);
     }
   });
 
