@@ -1,10 +1,11 @@
 /*
  * The base of this plugin's commands: an SfCommand whose --json error output for a user mistake (a coded
  * JwtSetupError) carries its name, code, message and actions, but no stack trace and no inspected cause. Unexpected
- * errors keep both, for bug reports.
+ * errors keep both, for bug reports. Its _run() makes the plugin log through sf's own logger first (sf-logger.ts).
  */
 import { SfCommand } from '@salesforce/sf-plugins-core';
 import { ERROR_CODES } from '../errors.js';
+import { shareSfLogger } from './sf-logger.js';
 
 const CODES = new Set<string>(ERROR_CODES);
 
@@ -21,6 +22,14 @@ function isCodedErrorJson(json: unknown): json is Record<string, unknown> & { co
 export abstract class JwtSetupCommand<T> extends SfCommand<T> {
   /** As SfCommand: every command takes --json (stated here so that oclif's manifest records it). */
   public static readonly enableJsonFlag = true;
+
+  // eslint-disable-next-line no-underscore-dangle -- oclif's own name: it runs before init(), where SfCommand reads the config
+  public async _run<R>(): Promise<R> {
+    // Before anything of this plugin's @salesforce/core logs (SfCommand reads the config first thing):
+    // one log file, sf's, for the whole process; see sf-logger.ts.
+    shareSfLogger(this.config.root);
+    return super._run<R>();
+  }
 
   public logJson(json: unknown): void {
     if (isCodedErrorJson(json)) {

@@ -232,7 +232,8 @@ describe('installed as the README pipeline step installs it: packed tarball, fre
       SF_JWT_USERNAME: USER,
       SF_JWT_INSTANCE_URL: emulator.url,
       SF_JWT_KEY: keyBase64,
-      NODE_OPTIONS: `--import ${pathToFileURL(register).href}`,
+      NODE_OPTIONS: `--import ${pathToFileURL(register).href} --require ${join(ROOT, 'bench', 'harness', 'rusage-preload.cjs')}`,
+      BENCH_RUSAGE_FILE: join(root, 'login-usage.json'),
     };
     const login = await sfNoTty(['jwt-setup', 'login', '--alias', 'ci', '--set-default', '--wait', '5', '--json'], {
       env: loginEnv,
@@ -242,6 +243,10 @@ describe('installed as the README pipeline step installs it: packed tarball, fre
     const result = (JSON.parse(login.stdout) as { result: Record<string, unknown> }).result;
     expect(result).to.include({ username: USER, clientId: CLIENT_ID, alias: 'ci' });
     expect(login.stdout + login.stderr).not.to.include(keyBase64.slice(0, 40));
+    // One log-file worker for the process: the installed plugin logs through sf's logger, not a second file of its own
+    // (each worker is waited for at exit; a second one made the installed login's exit tail ~900 ms longer).
+    const usage = JSON.parse(await readFile(join(root, 'login-usage.json'), 'utf8')) as { workers: string[] };
+    expect(usage.workers.length, JSON.stringify(usage.workers)).to.equal(1);
 
     const loaded = [...new Set((await readFile(loadedLog, 'utf8')).trim().split('\n'))];
     const installedUrl = pathToFileURL(installed.root).href + '/';
