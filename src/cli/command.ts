@@ -23,11 +23,12 @@ export abstract class JwtSetupCommand<T> extends SfCommand<T> {
   /** As SfCommand: every command takes --json (stated here so that oclif's manifest records it). */
   public static readonly enableJsonFlag = true;
 
-  // eslint-disable-next-line no-underscore-dangle -- oclif's own name: it runs before init(), where SfCommand reads the config
+  // oclif's own name: _run runs before init(), and SfCommand's reads the config (and so logs) first thing.
+  // eslint-disable-next-line no-underscore-dangle
   public async _run<R>(): Promise<R> {
-    // Before anything of this plugin's @salesforce/core logs (SfCommand reads the config first thing):
-    // one log file, sf's, for the whole process; see sf-logger.ts.
+    // One log file, sf's, for the whole process; see sf-logger.ts.
     shareSfLogger(this.config.root);
+    // eslint-disable-next-line no-underscore-dangle
     return super._run<R>();
   }
 
