@@ -19,7 +19,17 @@ import { performance } from 'node:perf_hooks';
 import { startEmulator, type SalesforceEmulator } from '../test/emulator/index.js';
 import { makeCredentials } from '../test/emulator/testkit.js';
 import { ROOT, SF_RUN_JS, installPacked, isolatedSfEnv, packPlugin } from '../test/helpers/index.js';
-import { BENCH_USER, CONSUMER_KEY, MANY, RUNS_FULL, RUNS_QUICK, ensureOk, manyUser, type Case, type Context } from './harness/context.js';
+import {
+  BENCH_USER,
+  CONSUMER_KEY,
+  MANY,
+  RUNS_FULL,
+  RUNS_QUICK,
+  ensureOk,
+  manyUser,
+  type Case,
+  type Context,
+} from './harness/context.js';
 import { killAll, run, sf, which, type SfRunner } from './harness/proc.js';
 import { round } from './harness/stats.js';
 import { renderMarkdown, renderNotes, renderTable, type Row } from './harness/table.js';
@@ -50,8 +60,12 @@ function log(message: string): void {
 
 /** Which files the installed plugin's manifest points at (oclif loads commands from there). */
 function installedCommands(root: string): Record<string, string> {
-  const manifest = JSON.parse(readFileSync(join(root, 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, { relativePath?: string[] }> };
-  return Object.fromEntries(Object.entries(manifest.commands).map(([id, c]) => [id, join(root, ...(c.relativePath ?? []))]));
+  const manifest = JSON.parse(readFileSync(join(root, 'oclif.manifest.json'), 'utf8')) as {
+    commands: Record<string, { relativePath?: string[] }>;
+  };
+  return Object.fromEntries(
+    Object.entries(manifest.commands).map(([id, c]) => [id, join(root, ...(c.relativePath ?? []))]),
+  );
 }
 
 async function main(): Promise<number> {
@@ -82,10 +96,13 @@ async function main(): Promise<number> {
     if (!existsSync(SF_RUN_JS)) throw new Error(`sf CLI not found at ${SF_RUN_JS} (npm install?)`);
     const runner: SfRunner = { node: process.execPath, runJs: SF_RUN_JS, env: isolatedSfEnv(home), home, scratch };
 
-    log('npm pack (clean build), then the README pipeline steps into the bench HOME: allowlist, sf plugins install file:<tarball>');
+    log(
+      'npm pack (clean build), then the README pipeline steps into the bench HOME: allowlist, sf plugins install file:<tarball>',
+    );
     const packed = await packPlugin(pack);
     const installed = await installPacked(packed.tarball, runner.env, scratch);
-    if (installed.isSymlink || !installed.realRoot.startsWith(home)) throw new Error(`the plugin is not installed under the bench HOME: ${installed.realRoot}`);
+    if (installed.isSymlink || !installed.realRoot.startsWith(home))
+      throw new Error(`the plugin is not installed under the bench HOME: ${installed.realRoot}`);
     log(`installed in ${round(installed.install.wallMs / 1000, 1)} s at ${installed.root}`);
 
     const version = await sf(runner, ['--version']);
@@ -106,7 +123,9 @@ async function main(): Promise<number> {
         symlink: installed.isSymlink,
         packSeconds: round(packed.step.wallMs / 1000, 1),
         installSeconds: round(installed.install.wallMs / 1000, 1),
-        commands: Object.fromEntries(Object.entries(installedCommands(installed.root)).map(([id, f]) => [id, f.replace(root, '<bench temp>')])),
+        commands: Object.fromEntries(
+          Object.entries(installedCommands(installed.root)).map(([id, f]) => [id, f.replace(root, '<bench temp>')]),
+        ),
       },
       mode: QUICK ? 'quick' : 'full',
       runs,
@@ -115,7 +134,7 @@ async function main(): Promise<number> {
       `Machine: ${machine.cpu}, ${machine.cores} cores; node ${machine.node}; ${machine.sf}; ${machine.openssl}\n` +
         `Plugin: packed with npm pack and installed by sf plugins install ${machine.plugin.installedFrom} (${machine.plugin.installSeconds} s), ` +
         `a ${installed.type} plugin at ${machine.plugin.root}\n` +
-        `Mode: ${machine.mode}\n\n`
+        `Mode: ${machine.mode}\n\n`,
     );
 
     const creds = await makeCredentials('bench');
@@ -139,7 +158,16 @@ async function main(): Promise<number> {
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         log(`${c.name} failed: ${message}`);
-        rows.push({ section: c.section, metric: c.name, unit: 'ms', oursLabel: '', theirsLabel: '', goal: c.goal, skipped: `error: ${message.split('\n')[0].slice(0, 140)}`, note: message });
+        rows.push({
+          section: c.section,
+          metric: c.name,
+          unit: 'ms',
+          oursLabel: '',
+          theirsLabel: '',
+          goal: c.goal,
+          skipped: `error: ${message.split('\n')[0].slice(0, 140)}`,
+          note: message,
+        });
       }
     }
 
@@ -152,7 +180,13 @@ async function main(): Promise<number> {
     await mkdir(outDir, { recursive: true });
     await writeFile(join(outDir, 'latest.json'), json + '\n');
     const header = `${result.generatedAt.slice(0, 10)}: ${machine.cpu}, ${machine.cores} cores; node ${machine.node}; ${machine.sf}; ${machine.openssl}; plugin installed from the packed tarball (${machine.mode} run, ${totalSeconds} s)`;
-    await writeFile(join(outDir, 'latest.md'), `${header}\n\n${renderMarkdown(rows)}\n\nNotes:\n\n${notes.split('\n').map((l) => `- ${l}`).join('\n')}\n`);
+    await writeFile(
+      join(outDir, 'latest.md'),
+      `${header}\n\n${renderMarkdown(rows)}\n\nNotes:\n\n${notes
+        .split('\n')
+        .map((l) => `- ${l}`)
+        .join('\n')}\n`,
+    );
     process.stdout.write(`JSON (also in bench/results/latest.json; the table as Markdown in latest.md):\n${json}\n`);
     return rows.some((r) => r.skipped?.startsWith('error')) ? 1 : 0;
   } finally {
@@ -165,7 +199,7 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = 1;
-  }
+  },
 );

@@ -16,12 +16,37 @@ export const doctor: Case = {
   async run(ctx) {
     const probe = await sf(ctx.runner, ['jwt-setup', 'doctor', '--help']);
     if (probe.code !== 0) {
-      return [{ section: '6', metric: 'doctor (online) vs login: wall', unit: 'ms', oursLabel: '', theirsLabel: '', goal: GOAL, skipped: 'skipped: command not available' }];
+      return [
+        {
+          section: '6',
+          metric: 'doctor (online) vs login: wall',
+          unit: 'ms',
+          oursLabel: '',
+          theirsLabel: '',
+          goal: GOAL,
+          skipped: 'skipped: command not available',
+        },
+      ];
     }
     ctx.log(`doctor: ${ctx.runs.doctor} alternating doctor/login runs`);
     ctx.emu.setLatency(LATENCY_MS);
-    const args = ['jwt-setup', 'doctor', '-o', BENCH_USER, '-f', ctx.keyFile, '-i', CONSUMER_KEY, '-r', ctx.emu.url, '--json'];
-    const s = await alternate({ doctor: () => measure(ctx, args, LATENCY_MS), login: () => oneLogin(ctx, OURS_LOGIN, LATENCY_MS) }, ctx.runs.doctor);
+    const args = [
+      'jwt-setup',
+      'doctor',
+      '-o',
+      BENCH_USER,
+      '-f',
+      ctx.keyFile,
+      '-i',
+      CONSUMER_KEY,
+      '-r',
+      ctx.emu.url,
+      '--json',
+    ];
+    const s = await alternate(
+      { doctor: () => measure(ctx, args, LATENCY_MS), login: () => oneLogin(ctx, OURS_LOGIN, LATENCY_MS) },
+      ctx.runs.doctor,
+    );
     const d = summarize(s.doctor.map((x) => x.wallMs));
     const l = summarize(s.login.map((x) => x.wallMs));
     const labels = { oursLabel: 'sf jwt-setup doctor', theirsLabel: 'sf jwt-setup login' };
@@ -36,7 +61,15 @@ export const doctor: Case = {
         goal: { goal: GOAL, met: () => d.median - l.median <= 2 * LATENCY_MS },
         note: `doctor − login = ${Math.round(d.median - l.median)} ms (medians)`,
       }),
-      row({ section: '6', metric: 'doctor vs login: HTTP requests', unit: 'req', ours: s.doctor.map((x) => x.requests), theirs: s.login.map((x) => x.requests), ...labels, goal: report }),
+      row({
+        section: '6',
+        metric: 'doctor vs login: HTTP requests',
+        unit: 'req',
+        ours: s.doctor.map((x) => x.requests),
+        theirs: s.login.map((x) => x.requests),
+        ...labels,
+        goal: report,
+      }),
     ];
   },
 };

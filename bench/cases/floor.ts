@@ -14,7 +14,8 @@ export const FLOOR_ARGS = ['org', 'list', '--json'];
 export const FLOOR_LABEL = 'sf org list (empty HOME)';
 
 /** One floor run, from an empty HOME like every login. */
-export const floorSample = (ctx: Context, latencyMs: number, env?: NodeJS.ProcessEnv): Promise<Sample> => measure(ctx, FLOOR_ARGS, latencyMs, env);
+export const floorSample = (ctx: Context, latencyMs: number, env?: NodeJS.ProcessEnv): Promise<Sample> =>
+  measure(ctx, FLOOR_ARGS, latencyMs, env);
 
 /** The goal the issue sets: a login costs at most the floor, its two round trips, and 150 ms of its own work. */
 export const floorGoalMs = (latencyMs: number): number => 2 * latencyMs + 150;

@@ -18,7 +18,10 @@ export const commandLoad: Case = {
   goal: '<= 1.00x',
   async run(ctx) {
     ctx.log(`command load: ${ctx.runs.help} alternating --help runs each`);
-    const s = await alternate({ ours: () => help(ctx, OURS_LOGIN), theirs: () => help(ctx, THEIRS_LOGIN) }, ctx.runs.help);
+    const s = await alternate(
+      { ours: () => help(ctx, OURS_LOGIN), theirs: () => help(ctx, THEIRS_LOGIN) },
+      ctx.runs.help,
+    );
     return [
       row({
         section: '4',

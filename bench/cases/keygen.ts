@@ -34,14 +34,39 @@ async function bitsRows(ctx: Context, bits: 2048 | 4096): Promise<Row[]> {
   const contenders = {
     inProcess: () => inProcess(bits),
     sfKeygen: async (): Promise<number> => {
-      const r = await sf(ctx.runner, ['jwt-setup', 'keygen', '-d', dir, '-n', 'k', '--key-size', String(bits), '--force', '--json']);
+      const r = await sf(ctx.runner, [
+        'jwt-setup',
+        'keygen',
+        '-d',
+        dir,
+        '-n',
+        'k',
+        '--key-size',
+        String(bits),
+        '--force',
+        '--json',
+      ]);
       ensureOk(r, 'sf jwt-setup keygen');
       return r.wallMs;
     },
     ...(openssl
       ? {
           openssl: async (): Promise<number> => {
-            const args = ['req', '-x509', '-newkey', `rsa:${bits}`, '-nodes', '-keyout', join(dir, 'o.key'), '-out', join(dir, 'o.crt'), '-days', '365', '-subj', '/CN=x'];
+            const args = [
+              'req',
+              '-x509',
+              '-newkey',
+              `rsa:${bits}`,
+              '-nodes',
+              '-keyout',
+              join(dir, 'o.key'),
+              '-out',
+              join(dir, 'o.crt'),
+              '-days',
+              '365',
+              '-subj',
+              '/CN=x',
+            ];
             const r = await run(openssl, args, { env: ctx.runner.env, cwd: dir, timeoutMs: 120_000 });
             ensureOk(r, 'openssl req');
             return r.wallMs;
@@ -53,8 +78,25 @@ async function bitsRows(ctx: Context, bits: 2048 | 4096): Promise<Row[]> {
   const s = await alternate(contenders, n, { warmUp: false });
   if (!openssl) {
     return [
-      { ...row({ section: '5', metric: `RSA ${bits} key+cert: in-process vs openssl`, unit: 'ms', ours: s.inProcess, oursLabel: 'in-process', goal: atMost(1.5) }), skipped: 'skipped: openssl not found' },
-      row({ section: '5', metric: `RSA ${bits}: sf jwt-setup keygen (no openssl)`, unit: 'ms', ours: s.sfKeygen, oursLabel: 'sf jwt-setup keygen', goal: report }),
+      {
+        ...row({
+          section: '5',
+          metric: `RSA ${bits} key+cert: in-process vs openssl`,
+          unit: 'ms',
+          ours: s.inProcess,
+          oursLabel: 'in-process',
+          goal: atMost(1.5),
+        }),
+        skipped: 'skipped: openssl not found',
+      },
+      row({
+        section: '5',
+        metric: `RSA ${bits}: sf jwt-setup keygen (no openssl)`,
+        unit: 'ms',
+        ours: s.sfKeygen,
+        oursLabel: 'sf jwt-setup keygen',
+        goal: report,
+      }),
     ];
   }
   const ip = summarize(s.inProcess);

@@ -16,7 +16,9 @@ const STALL_MS = 500;
 type Block = { latencyMs: number; ours: Sample[]; theirs: Sample[]; floor: Sample[] };
 
 async function block(ctx: Context, latencyMs: number, rounds: number, env?: NodeJS.ProcessEnv): Promise<Block> {
-  ctx.log(`login at ${latencyMs} ms per request${env ? ` (${Object.keys(env).join(', ')})` : ''}: warm-up, then ${rounds} rounds of ours, theirs, floor`);
+  ctx.log(
+    `login at ${latencyMs} ms per request${env ? ` (${Object.keys(env).join(', ')})` : ''}: warm-up, then ${rounds} rounds of ours, theirs, floor`,
+  );
   ctx.emu.setLatency(latencyMs);
   const samples = await alternate(
     {
@@ -24,7 +26,7 @@ async function block(ctx: Context, latencyMs: number, rounds: number, env?: Node
       theirs: () => oneLogin(ctx, THEIRS_LOGIN, latencyMs, env),
       floor: () => floorSample(ctx, latencyMs, env),
     },
-    rounds
+    rounds,
   );
   return { latencyMs, ...samples };
 }
@@ -53,7 +55,15 @@ function basicRows(section: string, b: Block, what: string, goal: ReturnType<typ
   const wavesO = summarize(pick(b.ours, 'waves'));
   const wavesT = summarize(pick(b.theirs, 'waves'));
   return [
-    row({ section, metric: `${what}: wall time`, unit: 'ms', ours: pick(b.ours, 'wallMs'), theirs: pick(b.theirs, 'wallMs'), ...LABELS, goal }),
+    row({
+      section,
+      metric: `${what}: wall time`,
+      unit: 'ms',
+      ours: pick(b.ours, 'wallMs'),
+      theirs: pick(b.theirs, 'wallMs'),
+      ...LABELS,
+      goal,
+    }),
     vsFloor(section, b, what),
     row({
       section,
@@ -119,8 +129,24 @@ export const login: Case = {
     const slow = await block(ctx, 400, ctx.runs.loginSlow);
     const rows: Row[] = [
       ...basicRows('1', fast, 'login at 100 ms', atMost(0.5)),
-      row({ section: '1', metric: 'login at 100 ms: CPU (user+sys)', unit: 'ms', ours: pick(fast.ours, 'cpuMs'), theirs: pick(fast.theirs, 'cpuMs'), ...LABELS, goal: atMost(1) }),
-      row({ section: '1', metric: 'login at 100 ms: peak memory (maxRSS)', unit: 'MB', ours: pick(fast.ours, 'rssMb'), theirs: pick(fast.theirs, 'rssMb'), ...LABELS, goal: report }),
+      row({
+        section: '1',
+        metric: 'login at 100 ms: CPU (user+sys)',
+        unit: 'ms',
+        ours: pick(fast.ours, 'cpuMs'),
+        theirs: pick(fast.theirs, 'cpuMs'),
+        ...LABELS,
+        goal: atMost(1),
+      }),
+      row({
+        section: '1',
+        metric: 'login at 100 ms: peak memory (maxRSS)',
+        unit: 'MB',
+        ours: pick(fast.ours, 'rssMb'),
+        theirs: pick(fast.theirs, 'rssMb'),
+        ...LABELS,
+        goal: report,
+      }),
       row({
         section: '1',
         metric: 'login at 100 ms: HTTP requests',
@@ -137,7 +163,15 @@ export const login: Case = {
     // Without the sf log file: its worker thread starts with every sf command and is waited for at exit.
     const noLog = await block(ctx, 100, ctx.runs.noLogFile, { SF_DISABLE_LOG_FILE: 'true' });
     rows.push(
-      row({ section: '3', metric: 'login at 100 ms, SF_DISABLE_LOG_FILE=true: wall', unit: 'ms', ours: pick(noLog.ours, 'wallMs'), theirs: pick(noLog.theirs, 'wallMs'), ...LABELS, goal: atMost(0.5) }),
+      row({
+        section: '3',
+        metric: 'login at 100 ms, SF_DISABLE_LOG_FILE=true: wall',
+        unit: 'ms',
+        ours: pick(noLog.ours, 'wallMs'),
+        theirs: pick(noLog.theirs, 'wallMs'),
+        ...LABELS,
+        goal: atMost(0.5),
+      }),
       vsFloor('3', noLog, 'SF_DISABLE_LOG_FILE=true'),
       row({
         section: '3',
@@ -148,19 +182,21 @@ export const login: Case = {
         ...LABELS,
         goal: report,
         note: `floor tail p50 ${Math.round(summarize(pick(noLog.floor, 'tailMs')).median)} ms`,
-      })
+      }),
     );
     Object.assign(ctx.details, {
       login: Object.fromEntries(
-      [fast, slow, noLog].map((b, i) => [
-        ['latency100', 'latency400', 'noLogFile100'][i],
-        {
-          latencyMs: b.latencyMs,
-          oursRequests: b.ours[0]?.paths,
-          theirsRequests: b.theirs[0]?.paths,
-          samples: Object.fromEntries((['ours', 'theirs', 'floor'] as const).map((k) => [k, b[k].map((x) => ({ ...x, paths: undefined }))])),
-        },
-      ])
+        [fast, slow, noLog].map((b, i) => [
+          ['latency100', 'latency400', 'noLogFile100'][i],
+          {
+            latencyMs: b.latencyMs,
+            oursRequests: b.ours[0]?.paths,
+            theirsRequests: b.theirs[0]?.paths,
+            samples: Object.fromEntries(
+              (['ours', 'theirs', 'floor'] as const).map((k) => [k, b[k].map((x) => ({ ...x, paths: undefined }))]),
+            ),
+          },
+        ]),
       ),
     });
     return rows;

@@ -13,7 +13,7 @@ import type { Row } from './table.js';
 export async function alternate<T, K extends string>(
   contenders: Record<K, () => Promise<T>>,
   rounds: number,
-  options: { warmUp?: boolean } = {}
+  options: { warmUp?: boolean } = {},
 ): Promise<Record<K, T[]>> {
   const names = Object.keys(contenders) as K[];
   const samples = Object.fromEntries(names.map((n) => [n, [] as T[]])) as Record<K, T[]>;
@@ -32,10 +32,16 @@ export function ratio(ours?: Summary, theirs?: Summary): number | undefined {
   return ours.median / theirs.median;
 }
 
-export type Goal = { goal: string; met?: (ours: Summary, theirs: Summary | undefined, ratio: number | undefined) => boolean };
+export type Goal = {
+  goal: string;
+  met?: (ours: Summary, theirs: Summary | undefined, ratio: number | undefined) => boolean;
+};
 
 /** A goal on the ratio of the medians: ours/theirs at most `max`. */
-export const atMost = (max: number): Goal => ({ goal: `<= ${max.toFixed(2)}x`, met: (_o, _t, r) => r !== undefined && r <= max });
+export const atMost = (max: number): Goal => ({
+  goal: `<= ${max.toFixed(2)}x`,
+  met: (_o, _t, r) => r !== undefined && r <= max,
+});
 /** Reported only. */
 export const report: Goal = { goal: 'report' };
 

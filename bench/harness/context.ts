@@ -29,8 +29,30 @@ export type Runs = {
   bootstrap: number;
 };
 
-export const RUNS_FULL: Runs = { login: 15, loginSlow: 15, noLogFile: 5, help: 7, rsa2048: 7, rsa4096: 5, doctor: 5, many: 1, startup: 5, bootstrap: 3 };
-export const RUNS_QUICK: Runs = { login: 3, loginSlow: 3, noLogFile: 3, help: 3, rsa2048: 3, rsa4096: 2, doctor: 2, many: 1, startup: 3, bootstrap: 1 };
+export const RUNS_FULL: Runs = {
+  login: 15,
+  loginSlow: 15,
+  noLogFile: 5,
+  help: 7,
+  rsa2048: 7,
+  rsa4096: 5,
+  doctor: 5,
+  many: 1,
+  startup: 5,
+  bootstrap: 3,
+};
+export const RUNS_QUICK: Runs = {
+  login: 3,
+  loginSlow: 3,
+  noLogFile: 3,
+  help: 3,
+  rsa2048: 3,
+  rsa4096: 2,
+  doctor: 2,
+  many: 1,
+  startup: 3,
+  bootstrap: 1,
+};
 
 export type Context = {
   runner: SfRunner;
@@ -91,7 +113,12 @@ export type Sample = {
 };
 
 /** One measured sf run from an empty HOME: wall, exit tail, CPU, memory, and the requests the emulator saw. */
-export async function measure(ctx: Context, args: string[], latencyMs: number, env?: NodeJS.ProcessEnv): Promise<Sample> {
+export async function measure(
+  ctx: Context,
+  args: string[],
+  latencyMs: number,
+  env?: NodeJS.ProcessEnv,
+): Promise<Sample> {
   await resetAuth(ctx.runner.home);
   ctx.emu.clearLog();
   const r = await sf(ctx.runner, args, { measure: true, env });
@@ -108,11 +135,15 @@ export async function measure(ctx: Context, args: string[], latencyMs: number, e
     workers: r.usage.workers.length,
     waves: sequentialWaves(
       ctx.emu.requestLog.map((e) => e.at),
-      latencyMs
+      latencyMs,
     ),
     paths,
   };
 }
 
-export const oneLogin = (ctx: Context, command: string[], latencyMs: number, env?: NodeJS.ProcessEnv): Promise<Sample> =>
-  measure(ctx, loginArgs(ctx, command, BENCH_USER, 'bench'), latencyMs, env);
+export const oneLogin = (
+  ctx: Context,
+  command: string[],
+  latencyMs: number,
+  env?: NodeJS.ProcessEnv,
+): Promise<Sample> => measure(ctx, loginArgs(ctx, command, BENCH_USER, 'bench'), latencyMs, env);

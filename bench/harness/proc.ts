@@ -64,13 +64,15 @@ export async function run(command: string, args: string[], options: RunOptions):
     err.push(d);
   });
   const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
-  const { code, signal, wallMs } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; wallMs: number }>(
-    (resolve, reject) => {
-      child.once('error', reject);
-      // 'exit' (not 'close'): the wall time ends when the process ends, not when its stdio pipes drain
-      child.once('exit', (c, s) => resolve({ code: c, signal: s, wallMs: performance.now() - started }));
-    }
-  );
+  const { code, signal, wallMs } = await new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    wallMs: number;
+  }>((resolve, reject) => {
+    child.once('error', reject);
+    // 'exit' (not 'close'): the wall time ends when the process ends, not when its stdio pipes drain
+    child.once('exit', (c, s) => resolve({ code: c, signal: s, wallMs: performance.now() - started }));
+  });
   if (timer) clearTimeout(timer);
   // let the pipes drain
   if (child.stdout.readable || child.stderr.readable) {
@@ -83,14 +85,33 @@ export async function run(command: string, args: string[], options: RunOptions):
   let usage: Usage | undefined;
   if (options.rusageFile) {
     try {
-      const raw = JSON.parse(await readFile(options.rusageFile, 'utf8')) as { userMs: number; sysMs: number; maxRssKb: number; workers?: string[] };
-      usage = { userMs: raw.userMs, sysMs: raw.sysMs, cpuMs: raw.userMs + raw.sysMs, maxRssKb: raw.maxRssKb, workers: raw.workers ?? [] };
+      const raw = JSON.parse(await readFile(options.rusageFile, 'utf8')) as {
+        userMs: number;
+        sysMs: number;
+        maxRssKb: number;
+        workers?: string[];
+      };
+      usage = {
+        userMs: raw.userMs,
+        sysMs: raw.sysMs,
+        cpuMs: raw.userMs + raw.sysMs,
+        maxRssKb: raw.maxRssKb,
+        workers: raw.workers ?? [],
+      };
     } catch {
       usage = undefined;
     }
     await rm(options.rusageFile, { force: true });
   }
-  return { code, signal, wallMs, lastOutputMs: Math.min(lastOutputMs || wallMs, wallMs), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), usage };
+  return {
+    code,
+    signal,
+    wallMs,
+    lastOutputMs: Math.min(lastOutputMs || wallMs, wallMs),
+    stdout: Buffer.concat(out).toString('utf8'),
+    stderr: Buffer.concat(err).toString('utf8'),
+    usage,
+  };
 }
 
 /** How to start the real sf CLI: node + its bin/run.js, optionally with the rusage preload. */
@@ -107,7 +128,7 @@ let rusageCounter = 0;
 export async function sf(
   runner: SfRunner,
   args: string[],
-  opts: { measure?: boolean; cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}
+  opts: { measure?: boolean; cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<RunResult> {
   const nodeArgs = ['--no-deprecation'];
   let rusageFile: string | undefined;
@@ -140,6 +161,7 @@ export function which(cmd: string): string | undefined {
       // not here
     }
   }
-  for (const candidate of [`/usr/bin/${cmd}`, `/usr/local/bin/${cmd}`, `/bin/${cmd}`]) if (existsSync(candidate)) return candidate;
+  for (const candidate of [`/usr/bin/${cmd}`, `/usr/local/bin/${cmd}`, `/bin/${cmd}`])
+    if (existsSync(candidate)) return candidate;
   return undefined;
 }

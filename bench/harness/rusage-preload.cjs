@@ -26,7 +26,13 @@ if (target) {
     try {
       writeFileSync(
         target,
-        JSON.stringify({ userMs: u.userCPUTime / 1000, sysMs: u.systemCPUTime / 1000, maxRssKb: u.maxRSS, pid: process.pid, workers })
+        JSON.stringify({
+          userMs: u.userCPUTime / 1000,
+          sysMs: u.systemCPUTime / 1000,
+          maxRssKb: u.maxRSS,
+          pid: process.pid,
+          workers,
+        }),
       );
     } catch {
       // nothing useful to do: the bench reports the missing sample

@@ -2,7 +2,16 @@
  * Small statistics for noisy samples: median, quartiles and p90 (linear interpolation), min and max.
  */
 
-export type Summary = { n: number; median: number; p90: number; min: number; max: number; q1: number; q3: number; samples: number[] };
+export type Summary = {
+  n: number;
+  median: number;
+  p90: number;
+  min: number;
+  max: number;
+  q1: number;
+  q3: number;
+  samples: number[];
+};
 
 export function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;

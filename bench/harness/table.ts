@@ -26,7 +26,19 @@ function cell(s: Summary | undefined, unit: string): [string, string, string] {
 }
 
 export function renderTable(rows: Row[]): string {
-  const header = ['#', 'comparison', 'ours p50', 'ours p90', 'ours min–max', 'theirs p50', 'theirs p90', 'theirs min–max', 'ours/theirs', 'goal', 'met'];
+  const header = [
+    '#',
+    'comparison',
+    'ours p50',
+    'ours p90',
+    'ours min–max',
+    'theirs p50',
+    'theirs p90',
+    'theirs min–max',
+    'ours/theirs',
+    'goal',
+    'met',
+  ];
   const lines: string[][] = [header];
   for (const r of rows) {
     if (r.skipped) {

@@ -44,4 +44,3 @@ function evpBytesToKey(passphrase: string, salt: Buffer, digest: 'md5' | 'sha256
   }
   return Buffer.concat(out).subarray(0, 48);
 }
-

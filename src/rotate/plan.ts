@@ -160,10 +160,7 @@ export async function planRotation(options: RotationPlanOptions): Promise<Rotati
     throw jwtError('ConsumerKeyUnknown', [app, reason('consumerKey.withheld')], ['--client-id', options.targetOrg]);
   }
 
-  const currentCertificate = await readCertificate(
-    orgApp.certificatePem,
-    reason('rotate.orgCertificate', [app]),
-  );
+  const currentCertificate = await readCertificate(orgApp.certificatePem, reason('rotate.orgCertificate', [app]));
   const oldKeyMatches = oldKey ? certificateMatchesKey(currentCertificate, oldKey.publicKey) : null;
   if (oldKey && !oldKeyMatches && !options.force) {
     refuse(

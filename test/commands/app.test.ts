@@ -64,9 +64,15 @@ describe('sf jwt-setup app', () => {
     // next steps: the org setting, the deploy of exactly these files, the permset assignment, the login
     expect(r.nextSteps).to.have.length(4);
     expect(r.nextSteps[0]).to.include('Allow Access to OAuth Consumer Secrets via Metadata API');
-    expect(r.nextSteps[1]).to.match(/^sf project deploy start (--source-dir force-app\/main\/default\/\S+ ){6}--target-org <admin>$/);
-    expect(r.nextSteps[2]).to.equal('sf org assign permset --name CI_Deploy_Users --on-behalf-of <integration user> --target-org <admin>');
-    expect(r.nextSteps[3]).to.include(`sf jwt-setup login --client-id ${r.consumerKey} `).and.include('--jwt-key-file server.key');
+    expect(r.nextSteps[1]).to.match(
+      /^sf project deploy start (--source-dir force-app\/main\/default\/\S+ ){6}--target-org <admin>$/,
+    );
+    expect(r.nextSteps[2]).to.equal(
+      'sf org assign permset --name CI_Deploy_Users --on-behalf-of <integration user> --target-org <admin>',
+    );
+    expect(r.nextSteps[3])
+      .to.include(`sf jwt-setup login --client-id ${r.consumerKey} `)
+      .and.include('--jwt-key-file server.key');
     expect(r.notes.join('\n')).to.include('sandbox');
 
     expect(stdout).to.include(r.consumerKey);
@@ -86,7 +92,7 @@ describe('sf jwt-setup app', () => {
         'ExtlClntAppOauthConfigurablePolicies',
         'ExtlClntAppOauthSettings',
         'PermissionSet',
-      ].sort()
+      ].sort(),
     );
     const [app] = await readAppMetadata(outputDir);
     expect(app).to.include({ consumerKey: r.consumerKey, kind: 'external', preAuthorized: true, name: 'CI_Deploy' });
@@ -139,7 +145,12 @@ describe('sf jwt-setup app', () => {
       'pkg',
     ]);
     expect(error).to.equal(undefined);
-    expect(result).to.include({ type: 'connected', consumerKey: 'LegacyKey1234567890', consumerKeyGenerated: false, apiVersion: '58.0' });
+    expect(result).to.include({
+      type: 'connected',
+      consumerKey: 'LegacyKey1234567890',
+      consumerKeyGenerated: false,
+      apiVersion: '58.0',
+    });
     expect(result!.files.map((f) => f.slice(dir.length + 1)).sort()).to.deep.equal([
       'pkg/connectedApps/Legacy_CI.connectedApp-meta.xml',
       'pkg/permissionsets/Legacy_PS.permissionset-meta.xml',
@@ -159,7 +170,14 @@ describe('sf jwt-setup app', () => {
   });
 
   it('only --profile: no permission set, the next step names the profile', async () => {
-    const { result } = await run(['--name', 'CI_Deploy', '--contact-email', 'devops@acme.example', '--profile', 'Integration User']);
+    const { result } = await run([
+      '--name',
+      'CI_Deploy',
+      '--contact-email',
+      'devops@acme.example',
+      '--profile',
+      'Integration User',
+    ]);
     expect(result!.permissionSet).to.equal(null);
     expect(result!.files).to.have.length(5);
     expect(result!.nextSteps.join('\n')).to.not.include('sf org assign permset');
@@ -167,12 +185,34 @@ describe('sf jwt-setup app', () => {
   });
 
   it('refuses existing files without --force (FilesExist), replaces them with --force', async () => {
-    const first = await run(['--name', 'CI_Deploy', '--contact-email', 'devops@acme.example', '--consumer-key', 'FirstKey12345']);
+    const first = await run([
+      '--name',
+      'CI_Deploy',
+      '--contact-email',
+      'devops@acme.example',
+      '--consumer-key',
+      'FirstKey12345',
+    ]);
     expect(first.error).to.equal(undefined);
-    const again = await run(['--name', 'CI_Deploy', '--contact-email', 'devops@acme.example', '--consumer-key', 'SecondKey12345']);
+    const again = await run([
+      '--name',
+      'CI_Deploy',
+      '--contact-email',
+      'devops@acme.example',
+      '--consumer-key',
+      'SecondKey12345',
+    ]);
     expect(again.error?.name).to.equal('FilesExistError');
     expect((await readAppMetadata(dir))[0].consumerKey).to.equal('FirstKey12345');
-    const forced = await run(['--name', 'CI_Deploy', '--contact-email', 'devops@acme.example', '--consumer-key', 'SecondKey12345', '--force']);
+    const forced = await run([
+      '--name',
+      'CI_Deploy',
+      '--contact-email',
+      'devops@acme.example',
+      '--consumer-key',
+      'SecondKey12345',
+      '--force',
+    ]);
     expect(forced.error).to.equal(undefined);
     expect(forced.result!.permissionSetCreated).to.equal(false);
     expect((await readAppMetadata(dir))[0].consumerKey).to.equal('SecondKey12345');
@@ -200,7 +240,10 @@ describe('sf jwt-setup app', () => {
       expect(error, 'error').to.not.equal(undefined);
       expect(error!.name).to.equal(errorName(code as ErrorCode));
       expect((error as { exitCode?: number }).exitCode).to.equal(1);
-      expect((await allFiles(dir)).map((f) => f.slice(dir.length + 1)).sort()).to.deep.equal(['server.crt', 'server.key']);
+      expect((await allFiles(dir)).map((f) => f.slice(dir.length + 1)).sort()).to.deep.equal([
+        'server.crt',
+        'server.key',
+      ]);
     });
   }
 });

@@ -5,11 +5,25 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { SignJWT } from 'jose';
-import Assertion, { type AssertionResult, type BuiltAssertion, type CheckedAssertion } from '../../src/commands/jwt-setup/assertion.js';
+import Assertion, {
+  type AssertionResult,
+  type BuiltAssertion,
+  type CheckedAssertion,
+} from '../../src/commands/jwt-setup/assertion.js';
 import { inspectAssertion, decodeJwt } from '../../src/jwt/inspect.js';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
 import { makeCredentials, type TestCredentials } from '../emulator/testkit.js';
-import { CONSUMER_KEY, CURL, expectCommandError, expectCoded, isolatedHome, runCommand, tempDir, thrown, type Home } from '../helpers/index.js';
+import {
+  CONSUMER_KEY,
+  CURL,
+  expectCommandError,
+  expectCoded,
+  isolatedHome,
+  runCommand,
+  tempDir,
+  thrown,
+  type Home,
+} from '../helpers/index.js';
 
 const execAsync = promisify(exec);
 const USER = 'ci@acme.example';
@@ -24,7 +38,12 @@ function signRs256(header: Record<string, unknown>, claims: Record<string, unkno
   return `${input}.${createSign('RSA-SHA256').update(input).sign(key).toString('base64url')}`;
 }
 
-const goodClaims = (): Record<string, unknown> => ({ iss: CONSUMER_KEY, sub: USER, aud: PRODUCTION, exp: nowSeconds() + 120 });
+const goodClaims = (): Record<string, unknown> => ({
+  iss: CONSUMER_KEY,
+  sub: USER,
+  aud: PRODUCTION,
+  exp: nowSeconds() + 120,
+});
 
 describe('sf jwt-setup assertion', function () {
   this.timeout(30_000);
@@ -105,11 +124,17 @@ describe('sf jwt-setup assertion', function () {
     });
 
     it('--expires-in 60 and --audience are honoured; out-of-range --expires-in → InvalidExpiresIn', async () => {
-      const ran = await runCommand<AssertionResult>(Assertion, build(['--expires-in', '60', '--audience', 'https://test.salesforce.com']));
+      const ran = await runCommand<AssertionResult>(
+        Assertion,
+        build(['--expires-in', '60', '--audience', 'https://test.salesforce.com']),
+      );
       const result = ran.result as BuiltAssertion;
       expect(result.claims.aud).to.equal('https://test.salesforce.com');
       expect(result.claims.exp - nowSeconds()).to.be.within(58, 61);
-      expectCommandError(await runCommand<AssertionResult>(Assertion, build(['--expires-in', '181'])), 'InvalidExpiresIn');
+      expectCommandError(
+        await runCommand<AssertionResult>(Assertion, build(['--expires-in', '181'])),
+        'InvalidExpiresIn',
+      );
     });
 
     it('the printed curl command gets an access token from the emulator', async function () {
@@ -125,13 +150,19 @@ describe('sf jwt-setup assertion', function () {
     });
 
     it('a bad key is refused with its code (the certificate as key → KeyIsCertificate)', async () => {
-      const ran = await runCommand<AssertionResult>(Assertion, build().map((a) => (a === keyFile ? certFile : a)));
+      const ran = await runCommand<AssertionResult>(
+        Assertion,
+        build().map((a) => (a === keyFile ? certFile : a)),
+      );
       expectCommandError(ran, 'KeyIsCertificate');
     });
   });
 
   describe('--check', () => {
-    async function checkJwt(token: string, extra: string[] = []): Promise<CheckedAssertion & { exitCode: number | string | undefined }> {
+    async function checkJwt(
+      token: string,
+      extra: string[] = [],
+    ): Promise<CheckedAssertion & { exitCode: number | string | undefined }> {
       const ran = await runCommand<AssertionResult>(Assertion, ['--check', token, ...extra, '--json']);
       expect(ran.error, ran.error?.message).to.equal(undefined);
       const result = ran.result as CheckedAssertion;
@@ -151,13 +182,23 @@ describe('sf jwt-setup assertion', function () {
       expect(result.ok).to.equal(true);
       expect(result.exitCode ?? 0).to.equal(0);
       expect(result.checks.map((c) => c.status)).to.satisfy((s: string[]) => s.every((x) => x === 'pass'));
-      expect(result.checks.map((c) => c.id)).to.include.members(['format', 'header.alg', 'claims.iss', 'claims.sub', 'claims.aud', 'claims.exp', 'signature']);
+      expect(result.checks.map((c) => c.id)).to.include.members([
+        'format',
+        'header.alg',
+        'claims.iss',
+        'claims.sub',
+        'claims.aud',
+        'claims.exp',
+        'signature',
+      ]);
       expect(result.header).to.deep.equal({ alg: 'RS256' });
       expect(result.claims).to.include({ iss: CONSUMER_KEY, sub: USER });
     });
 
     it('HS256 signed with a secret → header.alg fails (and the short signature does not trip typ-alg)', async () => {
-      const token = await new SignJWT(goodClaims()).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode('consumer-secret-0123456789abcdef'));
+      const token = await new SignJWT(goodClaims())
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .sign(new TextEncoder().encode('consumer-secret-0123456789abcdef'));
       const result = await checkJwt(token);
       expect(result.ok).to.equal(false);
       expect(statusOf(result, 'header.alg')).to.equal('fail');
@@ -182,7 +223,9 @@ describe('sf jwt-setup assertion', function () {
     });
 
     it('exp in the past → claims.exp fails', async () => {
-      const result = await checkJwt(signRs256({ alg: 'RS256' }, { ...goodClaims(), exp: nowSeconds() - 600 }, creds.privateKey));
+      const result = await checkJwt(
+        signRs256({ alg: 'RS256' }, { ...goodClaims(), exp: nowSeconds() - 600 }, creds.privateKey),
+      );
       expect(result.ok).to.equal(false);
       expect(statusOf(result, 'claims.exp')).to.equal('fail');
     });
@@ -211,16 +254,26 @@ describe('sf jwt-setup assertion', function () {
     });
 
     it('aud test.salesforce.com checked against --instance-url https://login.salesforce.com → claims.aud fails', async () => {
-      const token = signRs256({ alg: 'RS256' }, { ...goodClaims(), aud: 'https://test.salesforce.com' }, creds.privateKey);
+      const token = signRs256(
+        { alg: 'RS256' },
+        { ...goodClaims(), aud: 'https://test.salesforce.com' },
+        creds.privateKey,
+      );
       const result = await checkJwt(token, ['--instance-url', PRODUCTION]);
       expect(statusOf(result, 'claims.aud')).to.equal('fail');
     });
 
     it('aud with a trailing slash → claims.aud fails; aud as a one-entry list → a warning naming the string, exit 0', async () => {
-      const slash = await checkJwt(signRs256({ alg: 'RS256' }, { ...goodClaims(), aud: `${PRODUCTION}/` }, creds.privateKey), ['--instance-url', PRODUCTION]);
+      const slash = await checkJwt(
+        signRs256({ alg: 'RS256' }, { ...goodClaims(), aud: `${PRODUCTION}/` }, creds.privateKey),
+        ['--instance-url', PRODUCTION],
+      );
       expect(statusOf(slash, 'claims.aud')).to.equal('fail');
       expect(slash.exitCode).to.equal(1);
-      const list = await checkJwt(signRs256({ alg: 'RS256' }, { ...goodClaims(), aud: [PRODUCTION] }, creds.privateKey), ['--instance-url', PRODUCTION]);
+      const list = await checkJwt(
+        signRs256({ alg: 'RS256' }, { ...goodClaims(), aud: [PRODUCTION] }, creds.privateKey),
+        ['--instance-url', PRODUCTION],
+      );
       expect(statusOf(list, 'claims.aud')).to.equal('warn');
       expect(list.checks.find((c) => c.id === 'claims.aud')?.detail).to.include('is a list');
       expect(list.ok).to.equal(true);
@@ -232,7 +285,7 @@ describe('sf jwt-setup assertion', function () {
       expectCommandError(await runCommand<AssertionResult>(Assertion, ['--check', ' ', '--json']), 'AssertionMissing');
       expectCoded(
         thrown(() => inspectAssertion('  ', {})),
-        'AssertionMissing'
+        'AssertionMissing',
       );
     });
   });

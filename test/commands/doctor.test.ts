@@ -51,7 +51,12 @@ const INLINE_SCHEMA = {
         claims: {
           type: 'object',
           required: ['iss', 'sub', 'aud', 'exp'],
-          properties: { iss: { type: 'string' }, sub: { type: 'string' }, aud: { type: 'string' }, exp: { type: 'integer' } },
+          properties: {
+            iss: { type: 'string' },
+            sub: { type: 'string' },
+            aud: { type: 'string' },
+            exp: { type: 'integer' },
+          },
         },
       },
     },
@@ -66,7 +71,11 @@ const INLINE_SCHEMA = {
         scope: { type: 'string' },
         attempts: {
           type: 'array',
-          items: { type: 'object', required: ['loginUrl', 'audience', 'outcome'], properties: { outcome: { type: 'string' } } },
+          items: {
+            type: 'object',
+            required: ['loginUrl', 'audience', 'outcome'],
+            properties: { outcome: { type: 'string' } },
+          },
         },
         error: { type: 'object', required: ['name', 'message'] },
       },
@@ -193,7 +202,10 @@ describe('sf jwt-setup doctor', function () {
   });
 
   it('the text report (no --json) lists every check and ends with the counts', async () => {
-    const ran = await runCommand<DoctorReport>(Doctor, base(['--jwt-key-file', keyFile]).filter((a) => a !== '--json'));
+    const ran = await runCommand<DoctorReport>(
+      Doctor,
+      base(['--jwt-key-file', keyFile]).filter((a) => a !== '--json'),
+    );
     expect(ran.error).to.equal(undefined);
     expect(ran.stdout).to.match(/PASS {2}exchange/);
     expect(ran.stdout).to.match(/\d+ passed, \d+ warned, 0 failed, \d+ skipped/);
@@ -308,7 +320,9 @@ describe('sf jwt-setup doctor', function () {
     });
 
     it('a missing certificate file: certificate.decode fails', async () => {
-      const { report } = await doctor(base(['--jwt-key-file', keyFile, '--certificate-file', join(keyDir, 'none.crt')]));
+      const { report } = await doctor(
+        base(['--jwt-key-file', keyFile, '--certificate-file', join(keyDir, 'none.crt')]),
+      );
       expect(check(report, 'certificate.decode').status).to.equal('fail');
     });
   });
@@ -365,15 +379,32 @@ describe('sf jwt-setup doctor', function () {
     it('an External Client App that wants its My Domain audience: every audience tried is named, with --audience in the fix', async () => {
       const eca = await startEmulator({
         org: { myDomainUrl: 'https://acme.my.salesforce.com' },
-        apps: [{ consumerKey: CONSUMER_KEY, certificatePem: creds.certificatePem, permissionSets: ['JWT'], kind: 'external', myDomainOnly: true }],
+        apps: [
+          {
+            consumerKey: CONSUMER_KEY,
+            certificatePem: creds.certificatePem,
+            permissionSets: ['JWT'],
+            kind: 'external',
+            myDomainOnly: true,
+          },
+        ],
         users: [{ username: USER, permissionSets: ['JWT'] }],
       });
       try {
-        const { report } = await doctor([...base(['--jwt-key-file', keyFile]).filter((a) => a !== emu.url && a !== '--instance-url'), '--instance-url', eca.url]);
+        const { report } = await doctor([
+          ...base(['--jwt-key-file', keyFile]).filter((a) => a !== emu.url && a !== '--instance-url'),
+          '--instance-url',
+          eca.url,
+        ]);
         const exchange = check(report, 'exchange');
         expect(exchange.status).to.equal('fail');
-        expect(report.exchange?.attempts.map((a) => a.audience)).to.deep.equal([eca.url, 'https://login.salesforce.com']);
-        expect(exchange.fix).to.include(`refused every audience tried: ${eca.url}, https://login.salesforce.com`).and.include('--audience');
+        expect(report.exchange?.attempts.map((a) => a.audience)).to.deep.equal([
+          eca.url,
+          'https://login.salesforce.com',
+        ]);
+        expect(exchange.fix)
+          .to.include(`refused every audience tried: ${eca.url}, https://login.salesforce.com`)
+          .and.include('--audience');
       } finally {
         await eca.stop();
       }
@@ -408,7 +439,8 @@ describe('sf jwt-setup doctor', function () {
     it('--offline: network checks skipped and no request reaches the emulator', async () => {
       const before = emu.requestLog.length;
       const { report } = await doctor(base(['--jwt-key-file', keyFile, '--offline']));
-      for (const id of ['endpoint.reachable', 'endpoint.clock', 'exchange', 'api']) expect(check(report, id).status, id).to.equal('skip');
+      for (const id of ['endpoint.reachable', 'endpoint.clock', 'exchange', 'api'])
+        expect(check(report, id).status, id).to.equal('skip');
       expect(emu.requestLog.length).to.equal(before);
       expect(report.exchange).to.equal(undefined);
       expect(report.ok).to.equal(true);
@@ -417,7 +449,19 @@ describe('sf jwt-setup doctor', function () {
 
   describe('stored auth (--target-org)', () => {
     it('a registered auth whose key file was deleted: stored-auth fails with the re-login fix', async () => {
-      const login = await runCommand<LoginResult>(Login, ['--client-id', CONSUMER_KEY, '--username', USER, '--instance-url', emu.url, '--jwt-key-file', keyFile, '--alias', 'ci', '--json']);
+      const login = await runCommand<LoginResult>(Login, [
+        '--client-id',
+        CONSUMER_KEY,
+        '--username',
+        USER,
+        '--instance-url',
+        emu.url,
+        '--jwt-key-file',
+        keyFile,
+        '--alias',
+        'ci',
+        '--json',
+      ]);
       expect(login.error, login.error?.message).to.equal(undefined);
       // healthy first
       const healthy = await doctor(['--target-org', 'ci', '--json']);
@@ -446,7 +490,10 @@ describe('sf jwt-setup doctor', function () {
       const summary = join(home.home, 'summary.md');
       home.setEnv('GITHUB_ACTIONS', 'true');
       home.setEnv('GITHUB_STEP_SUMMARY', summary);
-      const ran = await runCommand<DoctorReport>(Doctor, base(['--jwt-key-file', keyFile], 'notadmitted@acme.example').filter((a) => a !== '--json'));
+      const ran = await runCommand<DoctorReport>(
+        Doctor,
+        base(['--jwt-key-file', keyFile], 'notadmitted@acme.example').filter((a) => a !== '--json'),
+      );
       expect(ran.error).to.equal(undefined);
       expect(ran.exitCode).to.equal(1);
       const errors = ran.stdout.split('\n').filter((l) => l.startsWith('::error '));
@@ -462,7 +509,10 @@ describe('sf jwt-setup doctor', function () {
     it('without GITHUB_ACTIONS: no annotations, no summary', async () => {
       const summary = join(home.home, 'summary.md');
       home.setEnv('GITHUB_STEP_SUMMARY', summary);
-      const ran = await runCommand<DoctorReport>(Doctor, base(['--jwt-key-file', keyFile], 'notadmitted@acme.example').filter((a) => a !== '--json'));
+      const ran = await runCommand<DoctorReport>(
+        Doctor,
+        base(['--jwt-key-file', keyFile], 'notadmitted@acme.example').filter((a) => a !== '--json'),
+      );
       expect(ran.stdout).to.not.include('::error');
       expect(existsSync(summary)).to.equal(false);
     });

@@ -22,7 +22,15 @@ describe('sf jwt-setup keygen', function () {
   });
 
   it('writes server.key (0600) and server.crt that match, and returns the outcome as JSON', async () => {
-    const ran = await runCommand<KeygenResult>(Keygen, ['--output-dir', dir, '--subject', 'CN=ci-deploy,O=Acme', '--days', '30', '--json']);
+    const ran = await runCommand<KeygenResult>(Keygen, [
+      '--output-dir',
+      dir,
+      '--subject',
+      'CN=ci-deploy,O=Acme',
+      '--days',
+      '30',
+      '--json',
+    ]);
     expect(ran.error, ran.error?.message).to.equal(undefined);
     const result = ran.result!;
     expect(result).to.include({
@@ -54,7 +62,13 @@ describe('sf jwt-setup keygen', function () {
 
   it('--passphrase-env encrypts the key (BEGIN ENCRYPTED PRIVATE KEY), which decrypts with the passphrase', async () => {
     home.setEnv('KEYGEN_PW', 'pass phrase');
-    const ran = await runCommand<KeygenResult>(Keygen, ['--output-dir', dir, '--passphrase-env', 'KEYGEN_PW', '--json']);
+    const ran = await runCommand<KeygenResult>(Keygen, [
+      '--output-dir',
+      dir,
+      '--passphrase-env',
+      'KEYGEN_PW',
+      '--json',
+    ]);
     expect(ran.error, ran.error?.message).to.equal(undefined);
     expect(ran.result!.keyEncrypted).to.equal(true);
     const text = await readFile(ran.result!.keyFile, 'utf8');
@@ -71,9 +85,22 @@ describe('sf jwt-setup keygen', function () {
     await writeFile(keyFile, privateKeyPem(privateKey, 'pw'), { mode: 0o600 });
     home.setEnv('KEYGEN_PW', 'pw');
     const before = await snapshotDir(dir);
-    const ran = await runCommand<KeygenResult>(Keygen, ['--output-dir', dir, '--key-file', keyFile, '--passphrase-env', 'KEYGEN_PW', '--json']);
+    const ran = await runCommand<KeygenResult>(Keygen, [
+      '--output-dir',
+      dir,
+      '--key-file',
+      keyFile,
+      '--passphrase-env',
+      'KEYGEN_PW',
+      '--json',
+    ]);
     expect(ran.error, ran.error?.message).to.equal(undefined);
-    expect(ran.result).to.include({ keyFile, keyGenerated: false, keyEncrypted: true, certificateFile: join(dir, 'server.crt') });
+    expect(ran.result).to.include({
+      keyFile,
+      keyGenerated: false,
+      keyEncrypted: true,
+      certificateFile: join(dir, 'server.crt'),
+    });
     const cert = new X509Certificate(await readFile(join(dir, 'server.crt')));
     expect(cert.publicKey.equals(publicKey)).to.equal(true);
     const after = await snapshotDir(dir);

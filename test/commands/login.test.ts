@@ -10,10 +10,27 @@ import { privateKeyPem } from '../../src/keys/private-key.js';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
 import { makeCredentials, type TestCredentials } from '../emulator/testkit.js';
 import { errorName, type ErrorCode } from '../../src/errors.js';
-import { CONSUMER_KEY, expectCommandError, expectCoded, isolatedHome, rejection, runCommand, type Home } from '../helpers/index.js';
+import {
+  CONSUMER_KEY,
+  expectCommandError,
+  expectCoded,
+  isolatedHome,
+  rejection,
+  runCommand,
+  type Home,
+} from '../helpers/index.js';
 
 const USER = 'ci@acme.example';
-const RESULT_KEYS = ['username', 'orgId', 'instanceUrl', 'loginUrl', 'audience', 'clientId', 'privateKeyFile', 'isDevHub'];
+const RESULT_KEYS = [
+  'username',
+  'orgId',
+  'instanceUrl',
+  'loginUrl',
+  'audience',
+  'clientId',
+  'privateKeyFile',
+  'isDevHub',
+];
 
 type AuthFile = Record<string, unknown>;
 
@@ -37,8 +54,18 @@ describe('sf jwt-setup login (against the Salesforce emulator)', function () {
       apps: [
         { consumerKey: CONSUMER_KEY, certificatePem: creds.certificatePem, permissionSets: ['JWT'] },
         { consumerKey: `${CONSUMER_KEY}OTHERCERT`, certificatePem: other.certificatePem, permissionSets: ['JWT'] },
-        { consumerKey: `${CONSUMER_KEY}APICONTROL`, certificatePem: creds.certificatePem, permissionSets: ['JWT'], apiAccessControl: true },
-        { consumerKey: `${CONSUMER_KEY}MYDOMAIN`, certificatePem: creds.certificatePem, permissionSets: ['JWT'], myDomainOnly: true },
+        {
+          consumerKey: `${CONSUMER_KEY}APICONTROL`,
+          certificatePem: creds.certificatePem,
+          permissionSets: ['JWT'],
+          apiAccessControl: true,
+        },
+        {
+          consumerKey: `${CONSUMER_KEY}MYDOMAIN`,
+          certificatePem: creds.certificatePem,
+          permissionSets: ['JWT'],
+          myDomainOnly: true,
+        },
       ],
       users: [
         { username: USER, permissionSets: ['JWT'] },
@@ -77,7 +104,10 @@ describe('sf jwt-setup login (against the Salesforce emulator)', function () {
   const authFile = (username = USER): string => join(home.home, '.sfdx', `${username}.json`);
 
   /** A successful login: the JSON result has exactly the documented fields, and no token anywhere. */
-  function expectLoggedIn(ran: { result?: LoginResult; error?: Error; stdout: string }, extraKeys: string[] = []): LoginResult {
+  function expectLoggedIn(
+    ran: { result?: LoginResult; error?: Error; stdout: string },
+    extraKeys: string[] = [],
+  ): LoginResult {
     expect(ran.error, ran.error?.message).to.equal(undefined);
     const result = ran.result!;
     expect(Object.keys(result).sort()).to.deep.equal([...RESULT_KEYS, ...extraKeys].sort());
@@ -135,21 +165,29 @@ describe('sf jwt-setup login (against the Salesforce emulator)', function () {
         expect(result.privateKeyFile.startsWith(keysDir + '/')).to.equal(true);
         expect((await stat(result.privateKeyFile)).mode & 0o777).to.equal(0o600);
         expect((await stat(keysDir)).mode & 0o777).to.equal(0o700);
-        expect(await readFile(result.privateKeyFile, 'utf8')).to.equal(creds.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+        expect(await readFile(result.privateKeyFile, 'utf8')).to.equal(
+          creds.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+        );
         await expectStoredJwtAuth(result.privateKeyFile);
       });
     }
 
     it('a key in SF_JWT_KEY as one-line base64 is not reported as mangled', async () => {
       home.setEnv('SF_JWT_KEY', Buffer.from(creds.privateKeyPem).toString('base64'));
-      const ran = await runCommand<LoginResult>(Login, flags().filter((a) => a !== '--json'));
+      const ran = await runCommand<LoginResult>(
+        Login,
+        flags().filter((a) => a !== '--json'),
+      );
       expect(ran.error, ran.error?.message).to.equal(undefined);
       expect(ran.stdout + ran.stderr).to.not.include('mangled');
     });
 
     it('a key in SF_JWT_KEY with literal \\n is reported as repaired', async () => {
       home.setEnv('SF_JWT_KEY', creds.privateKeyPem.trim().replace(/\n/g, '\\n'));
-      const ran = await runCommand<LoginResult>(Login, flags().filter((a) => a !== '--json'));
+      const ran = await runCommand<LoginResult>(
+        Login,
+        flags().filter((a) => a !== '--json'),
+      );
       expect(ran.error, ran.error?.message).to.equal(undefined);
       expect(ran.stdout + ran.stderr).to.include('literal-newlines');
       // with --json the notice is one of the result's warnings
@@ -164,14 +202,19 @@ describe('sf jwt-setup login (against the Salesforce emulator)', function () {
       const result = expectLoggedIn(await runCommand<LoginResult>(Login, flags(['--jwt-key-env', 'OTHER_KEY_VAR'])));
       expect(result.privateKeyFile).to.include(join('.sfdx', 'sf-jwt-setup', 'keys'));
       home.setEnv('OTHER_KEY_VAR', undefined);
-      expectCommandError(await runCommand<LoginResult>(Login, flags(['--jwt-key-env', 'OTHER_KEY_VAR'])), 'KeyEnvUnset');
+      expectCommandError(
+        await runCommand<LoginResult>(Login, flags(['--jwt-key-env', 'OTHER_KEY_VAR'])),
+        'KeyEnvUnset',
+      );
     });
 
     it('with an encrypted key file and --passphrase-env: the stored key is an unencrypted 0600 copy', async () => {
       const encrypted = join(home.home, 'encrypted.key');
       await writeFile(encrypted, privateKeyPem(creds.privateKey, 'pw'), { mode: 0o600 });
       home.setEnv('KEY_PW', 'pw');
-      const result = expectLoggedIn(await runCommand<LoginResult>(Login, flags(['--jwt-key-file', encrypted, '--passphrase-env', 'KEY_PW'])));
+      const result = expectLoggedIn(
+        await runCommand<LoginResult>(Login, flags(['--jwt-key-file', encrypted, '--passphrase-env', 'KEY_PW'])),
+      );
       expect(result.privateKeyFile).to.not.equal(encrypted);
       expect(result.privateKeyFile.startsWith(join(home.home, '.sfdx', 'sf-jwt-setup', 'keys'))).to.equal(true);
       const stored = await readFile(result.privateKeyFile, 'utf8');
@@ -179,7 +222,10 @@ describe('sf jwt-setup login (against the Salesforce emulator)', function () {
       expect((await stat(result.privateKeyFile)).mode & 0o777).to.equal(0o600);
       await expectStoredJwtAuth(result.privateKeyFile);
       // without the passphrase
-      expectCommandError(await runCommand<LoginResult>(Login, flags(['--jwt-key-file', encrypted])), 'KeyEncryptedNoPassphrase');
+      expectCommandError(
+        await runCommand<LoginResult>(Login, flags(['--jwt-key-file', encrypted])),
+        'KeyEncryptedNoPassphrase',
+      );
     });
 
     it('with no flags at all: SF_JWT_CLIENT_ID, SF_JWT_USERNAME, SF_JWT_INSTANCE_URL and SF_JWT_KEY', async () => {
@@ -192,7 +238,10 @@ describe('sf jwt-setup login (against the Salesforce emulator)', function () {
     });
 
     it('--alias and --set-default write alias.json and target-org', async () => {
-      const result = expectLoggedIn(await runCommand<LoginResult>(Login, flags(['--jwt-key-file', keyFile, '--alias', 'ci-org', '--set-default'])), ['alias']);
+      const result = expectLoggedIn(
+        await runCommand<LoginResult>(Login, flags(['--jwt-key-file', keyFile, '--alias', 'ci-org', '--set-default'])),
+        ['alias'],
+      );
       expect(result.alias).to.equal('ci-org');
       const aliases = await readJson(join(home.home, '.sfdx', 'alias.json'));
       expect(aliases).to.deep.equal({ orgs: { 'ci-org': USER } });
@@ -201,12 +250,17 @@ describe('sf jwt-setup login (against the Salesforce emulator)', function () {
     });
 
     it('an invalid alias → InvalidAlias, and nothing is registered', async () => {
-      expectCommandError(await runCommand<LoginResult>(Login, flags(['--jwt-key-file', keyFile, '--alias', 'has space'])), 'InvalidAlias');
+      expectCommandError(
+        await runCommand<LoginResult>(Login, flags(['--jwt-key-file', keyFile, '--alias', 'has space'])),
+        'InvalidAlias',
+      );
       expect(await stat(authFile()).catch(() => 'absent')).to.equal('absent');
     });
 
     it('replacing an existing auth keeps its alias', async () => {
-      expectLoggedIn(await runCommand<LoginResult>(Login, flags(['--jwt-key-file', keyFile, '--alias', 'keepme'])), ['alias']);
+      expectLoggedIn(await runCommand<LoginResult>(Login, flags(['--jwt-key-file', keyFile, '--alias', 'keepme'])), [
+        'alias',
+      ]);
       const firstAuth = await readJson(authFile());
       home.setEnv('SF_JWT_KEY', creds.privateKeyPem);
       const second = expectLoggedIn(await runCommand<LoginResult>(Login, flags()));
@@ -225,8 +279,17 @@ describe('sf jwt-setup login (against the Salesforce emulator)', function () {
         const loginUrl = parseLoginUrl(myDomainEmu.url);
         const events: string[] = [];
         const outcome = await login(
-          { clientId: CONSUMER_KEY, username: USER, key: { file: keyFile }, loginUrl, loginUrlSource: 'flag', audiences: audienceCandidates(loginUrl), audienceExplicit: false, sandbox: false },
-          { onEvent: (e) => events.push(e.type) }
+          {
+            clientId: CONSUMER_KEY,
+            username: USER,
+            key: { file: keyFile },
+            loginUrl,
+            loginUrlSource: 'flag',
+            audiences: audienceCandidates(loginUrl),
+            audienceExplicit: false,
+            sandbox: false,
+          },
+          { onEvent: (e) => events.push(e.type) },
         );
         expect(outcome.audience).to.equal('https://login.salesforce.com');
         expect(outcome.attempts).to.deep.equal([
@@ -248,8 +311,17 @@ describe('sf jwt-setup login (against the Salesforce emulator)', function () {
         const events: string[] = [];
         const started = Date.now();
         const outcome = await login(
-          { clientId: CONSUMER_KEY, username: waitUser, key: { file: keyFile }, loginUrl, loginUrlSource: 'flag', audiences: audienceCandidates(loginUrl), audienceExplicit: false, sandbox: false },
-          { waitMinutes: 1, waitIntervalMs: 200, onEvent: (e) => events.push(e.type) }
+          {
+            clientId: CONSUMER_KEY,
+            username: waitUser,
+            key: { file: keyFile },
+            loginUrl,
+            loginUrlSource: 'flag',
+            audiences: audienceCandidates(loginUrl),
+            audienceExplicit: false,
+            sandbox: false,
+          },
+          { waitMinutes: 1, waitIntervalMs: 200, onEvent: (e) => events.push(e.type) },
         );
         expect(Date.now() - started).to.be.greaterThanOrEqual(1400);
         expect(outcome.username).to.equal(waitUser);
@@ -267,7 +339,10 @@ describe('sf jwt-setup login (against the Salesforce emulator)', function () {
       const waitUser = 'never@acme.example';
       emu.addUser({ username: waitUser, permissionSets: [] });
       const started = Date.now();
-      expectCommandError(await runCommand<LoginResult>(Login, flags(['--jwt-key-file', keyFile], CONSUMER_KEY, waitUser)), 'UserNotApproved');
+      expectCommandError(
+        await runCommand<LoginResult>(Login, flags(['--jwt-key-file', keyFile], CONSUMER_KEY, waitUser)),
+        'UserNotApproved',
+      );
       expect(Date.now() - started).to.be.lessThan(5000);
     });
   });
@@ -279,20 +354,35 @@ describe('sf jwt-setup login (against the Salesforce emulator)', function () {
       { title: 'an unknown user', code: 'UserNotApproved', username: 'nobody@acme.example' },
       { title: 'an inactive user', code: 'InactiveUser', username: 'inactive@acme.example' },
       { title: 'an IP-restricted user', code: 'IpRestricted', username: 'iprestricted@acme.example' },
-      { title: "the app holding another key's certificate", code: 'InvalidAssertion', clientId: `${CONSUMER_KEY}OTHERCERT` },
-      { title: 'API Access Control without the user approved', code: 'AppAccessDenied', clientId: `${CONSUMER_KEY}APICONTROL` },
+      {
+        title: "the app holding another key's certificate",
+        code: 'InvalidAssertion',
+        clientId: `${CONSUMER_KEY}OTHERCERT`,
+      },
+      {
+        title: 'API Access Control without the user approved',
+        code: 'AppAccessDenied',
+        clientId: `${CONSUMER_KEY}APICONTROL`,
+      },
       {
         title: 'a My-Domain-only External Client App with aud login.salesforce.com',
         code: 'AppNotInstalled',
         clientId: `${CONSUMER_KEY}MYDOMAIN`,
         extra: ['--audience', 'https://login.salesforce.com'],
       },
-      { title: 'aud test.salesforce.com at a production org', code: 'AudienceInvalid', extra: ['--audience', 'https://test.salesforce.com'] },
+      {
+        title: 'aud test.salesforce.com at a production org',
+        code: 'AudienceInvalid',
+        extra: ['--audience', 'https://test.salesforce.com'],
+      },
     ];
     for (const row of rows) {
       it(`${row.title} → ${row.code}`, async () => {
         const before = emu.requestLog.length;
-        const ran = await runCommand<LoginResult>(Login, flags(['--jwt-key-file', keyFile, ...(row.extra ?? [])], row.clientId, row.username));
+        const ran = await runCommand<LoginResult>(
+          Login,
+          flags(['--jwt-key-file', keyFile, ...(row.extra ?? [])], row.clientId, row.username),
+        );
         expectCommandError(ran, row.code);
         expect(ran.exitCode).to.equal(1);
         expect(await stat(authFile(row.username ?? USER)).catch(() => 'absent')).to.equal('absent');
@@ -333,10 +423,12 @@ describe('sf jwt-setup login (against the Salesforce emulator)', function () {
             audiences: [emu.url],
             audienceExplicit: true,
             sandbox: false,
-          })
+          }),
         );
         expectCoded(error, 'AssertionExpired');
-        expect((error.data as { attempts: unknown[] }).attempts).to.deep.equal([{ loginUrl: `${emu.url}/`, audience: emu.url, outcome: 'AssertionExpired' }]);
+        expect((error.data as { attempts: unknown[] }).attempts).to.deep.equal([
+          { loginUrl: `${emu.url}/`, audience: emu.url, outcome: 'AssertionExpired' },
+        ]);
       } finally {
         target.grant = original;
       }
@@ -344,14 +436,46 @@ describe('sf jwt-setup login (against the Salesforce emulator)', function () {
 
     it('http:// to a real host → InsecureUrl, before any request', async () => {
       const before = emu.requestLog.length;
-      const ran = await runCommand<LoginResult>(Login, ['--client-id', CONSUMER_KEY, '--username', USER, '--jwt-key-file', keyFile, '--instance-url', 'http://login.salesforce.com', '--json']);
+      const ran = await runCommand<LoginResult>(Login, [
+        '--client-id',
+        CONSUMER_KEY,
+        '--username',
+        USER,
+        '--jwt-key-file',
+        keyFile,
+        '--instance-url',
+        'http://login.salesforce.com',
+        '--json',
+      ]);
       expectCommandError(ran, 'InsecureUrl');
       expect(emu.requestLog.length).to.equal(before);
     });
 
     it('missing inputs → MissingClientId, MissingUsername, KeySourceMissing', async () => {
-      expectCommandError(await runCommand<LoginResult>(Login, ['--username', USER, '--jwt-key-file', keyFile, '--instance-url', emu.url, '--json']), 'MissingClientId');
-      expectCommandError(await runCommand<LoginResult>(Login, ['--client-id', CONSUMER_KEY, '--jwt-key-file', keyFile, '--instance-url', emu.url, '--json']), 'MissingUsername');
+      expectCommandError(
+        await runCommand<LoginResult>(Login, [
+          '--username',
+          USER,
+          '--jwt-key-file',
+          keyFile,
+          '--instance-url',
+          emu.url,
+          '--json',
+        ]),
+        'MissingClientId',
+      );
+      expectCommandError(
+        await runCommand<LoginResult>(Login, [
+          '--client-id',
+          CONSUMER_KEY,
+          '--jwt-key-file',
+          keyFile,
+          '--instance-url',
+          emu.url,
+          '--json',
+        ]),
+        'MissingUsername',
+      );
       expectCommandError(await runCommand<LoginResult>(Login, flags()), 'KeySourceMissing');
     });
 
@@ -360,7 +484,9 @@ describe('sf jwt-setup login (against the Salesforce emulator)', function () {
       const ran = await runCommand<LoginResult>(Login, flags());
       expectCommandError(ran, 'KeyEnvUnset');
       expect(ran.error?.message).to.include('SF_JWT_KEY');
-      expect((ran.error?.actions ?? []).join('\n')).to.include('a secret that does not exist expands to an empty string');
+      expect((ran.error?.actions ?? []).join('\n')).to.include(
+        'a secret that does not exist expands to an empty string',
+      );
     });
 
     it('a key that does not work (a certificate) → KeyIsCertificate before any request', async () => {

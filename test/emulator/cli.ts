@@ -47,7 +47,9 @@ async function main(): Promise<void> {
     ...(values.port !== undefined ? { port: toNumber(values.port, '--port') } : {}),
     ...(values.https ? { https: true } : {}),
     ...(values.latency !== undefined ? { latencyMs: toNumber(values.latency, '--latency') } : {}),
-    ...(values['token-lifetime'] !== undefined ? { tokenLifetimeSeconds: toNumber(values['token-lifetime'], '--token-lifetime') } : {}),
+    ...(values['token-lifetime'] !== undefined
+      ? { tokenLifetimeSeconds: toNumber(values['token-lifetime'], '--token-lifetime') }
+      : {}),
     ...(values.host ? { host: values.host } : {}),
   };
 

@@ -186,13 +186,16 @@ export type StoredUser = Required<EmulatorUser>;
 
 /** Validates an app (its certificate must parse) and fills in the defaults. */
 export function normalizeApp(app: EmulatorApp): StoredApp {
-  if (!app || typeof app.consumerKey !== 'string' || app.consumerKey === '') throw new Error('app.consumerKey is required');
+  if (!app || typeof app.consumerKey !== 'string' || app.consumerKey === '')
+    throw new Error('app.consumerKey is required');
   if (typeof app.certificatePem !== 'string') throw new Error('app.certificatePem is required');
   let publicKey: X509Certificate['publicKey'];
   try {
     publicKey = new X509Certificate(app.certificatePem).publicKey;
   } catch (error) {
-    throw new Error(`app ${app.consumerKey}: certificatePem is not a PEM X.509 certificate (${(error as Error).message})`);
+    throw new Error(
+      `app ${app.consumerKey}: certificatePem is not a PEM X.509 certificate (${(error as Error).message})`,
+    );
   }
   return {
     consumerKey: app.consumerKey,
@@ -213,7 +216,7 @@ export function normalizeUser(user: EmulatorUser, previous?: StoredUser): Stored
   if (!user || typeof user.username !== 'string' || user.username === '') throw new Error('user.username is required');
   return {
     username: user.username,
-    userId: user.userId ? toId18(user.userId) : previous?.userId ?? newId('005'),
+    userId: user.userId ? toId18(user.userId) : (previous?.userId ?? newId('005')),
     active: user.active ?? true,
     frozen: user.frozen ?? false,
     profile: user.profile ?? DEFAULT_PROFILE,
@@ -226,8 +229,18 @@ export function normalizeUser(user: EmulatorUser, previous?: StoredUser): Stored
 export function defaultAccounts(): Array<Record<string, unknown>> {
   return [
     { Id: toId18('0015g00000AbCdE'), Name: 'Edge Communications', Industry: 'Electronics', NumberOfEmployees: 1000 },
-    { Id: toId18('0015g00000AbCdF'), Name: 'Burlington Textiles Corp of America', Industry: 'Apparel', NumberOfEmployees: 9000 },
-    { Id: toId18('0015g00000AbCdG'), Name: 'Pyramid Construction Inc.', Industry: 'Construction', NumberOfEmployees: 2680 },
+    {
+      Id: toId18('0015g00000AbCdF'),
+      Name: 'Burlington Textiles Corp of America',
+      Industry: 'Apparel',
+      NumberOfEmployees: 9000,
+    },
+    {
+      Id: toId18('0015g00000AbCdG'),
+      Name: 'Pyramid Construction Inc.',
+      Industry: 'Construction',
+      NumberOfEmployees: 2680,
+    },
   ];
 }
 

@@ -45,7 +45,10 @@ async function token(emu: SalesforceEmulator, claims: Record<string, unknown> = 
   return res.body.access_token as string;
 }
 
-async function getJson(url: string, accessToken?: string): Promise<{ status: number; body: unknown; headers: Headers }> {
+async function getJson(
+  url: string,
+  accessToken?: string,
+): Promise<{ status: number; body: unknown; headers: Headers }> {
   const res = await fetch(url, { headers: accessToken ? { Authorization: `Bearer ${accessToken}` } : {} });
   const text = await res.text();
   let body: unknown = text;
@@ -105,12 +108,19 @@ describe('Salesforce emulator', function () {
     }
 
     it('issues a token in the documented shape', async () => {
-      const res = await requestToken(emu.url, await signAssertion(creds.privateKey, { iss: KEY, sub: USER, aud: LOGIN }));
+      const res = await requestToken(
+        emu.url,
+        await signAssertion(creds.privateKey, { iss: KEY, sub: USER, aud: LOGIN }),
+      );
       expect(res.status).to.equal(200);
       expect(res.contentType).to.equal('application/json;charset=UTF-8');
       expect(Object.keys(res.body).sort()).to.deep.equal(['access_token', 'id', 'instance_url', 'scope', 'token_type']);
       expect(res.body.access_token).to.match(/^00D5g000004SmBn![.\w]{20,}$/);
-      expect(res.body).to.include({ instance_url: emu.url, token_type: 'Bearer', id: `${emu.url}/id/00D5g000004SmBnEAK/0055g00000AbCdEAAV` });
+      expect(res.body).to.include({
+        instance_url: emu.url,
+        token_type: 'Bearer',
+        id: `${emu.url}/id/00D5g000004SmBnEAK/0055g00000AbCdEAAV`,
+      });
       expect(emu.issuedTokenCount()).to.equal(1);
     });
 
@@ -127,13 +137,33 @@ describe('Salesforce emulator', function () {
         ['expired', { exp: Math.floor(Date.now() / 1000) - 60 }, 'invalid_grant', 'expired authorization code'],
         ['missing exp', { exp: undefined }, 'invalid_grant', 'invalid assertion'],
         ['unknown user', { sub: 'nobody@acme.example' }, 'invalid_grant', "user hasn't approved this consumer"],
-        ['user without the permission set', { sub: 'plain@acme.example' }, 'invalid_grant', "user hasn't approved this consumer"],
-        ['self-authorize app never approved', { iss: 'SELF_AUTH', sub: USER }, 'invalid_grant', "user hasn't approved this consumer"],
+        [
+          'user without the permission set',
+          { sub: 'plain@acme.example' },
+          'invalid_grant',
+          "user hasn't approved this consumer",
+        ],
+        [
+          'self-authorize app never approved',
+          { iss: 'SELF_AUTH', sub: USER },
+          'invalid_grant',
+          "user hasn't approved this consumer",
+        ],
         ['inactive user', { sub: 'gone@acme.example' }, 'invalid_grant', 'inactive user'],
         ['frozen user', { sub: 'frozen@acme.example' }, 'invalid_grant', 'inactive user'],
         ['ip restricted user', { sub: 'fenced@acme.example' }, 'invalid_grant', 'ip restricted'],
-        ['my-domain-only app at login.salesforce.com', { iss: 'MYDOMAIN_ONLY' }, 'app_not_found', 'External client app is not installed in this org'],
-        ['API access control', { iss: 'LOCKED' }, 'invalid_app_access', 'user is not admin approved to access this app'],
+        [
+          'my-domain-only app at login.salesforce.com',
+          { iss: 'MYDOMAIN_ONLY' },
+          'app_not_found',
+          'External client app is not installed in this org',
+        ],
+        [
+          'API access control',
+          { iss: 'LOCKED' },
+          'invalid_app_access',
+          'user is not admin approved to access this app',
+        ],
       ];
       for (const [label, claims, error, description] of rows) {
         // eslint-disable-next-line no-await-in-loop
@@ -142,11 +172,14 @@ describe('Salesforce emulator', function () {
       expect(emu.issuedTokenCount()).to.equal(0);
     });
 
-    it('rejects an assertion signed by a key other than the certificate\'s', async () => {
-      expect(await grant({}, other.privateKey)).to.deep.equal({ error: 'invalid_grant', error_description: 'invalid assertion' });
+    it("rejects an assertion signed by a key other than the certificate's", async () => {
+      expect(await grant({}, other.privateKey)).to.deep.equal({
+        error: 'invalid_grant',
+        error_description: 'invalid assertion',
+      });
     });
 
-    it('accepts the official CLI\'s exp in milliseconds, and exp within the clock skew', async () => {
+    it("accepts the official CLI's exp in milliseconds, and exp within the clock skew", async () => {
       expect(await grant({ exp: Date.now() + 300 })).to.have.property('access_token');
       expect(await grant({ exp: Math.floor(Date.now() / 1000) - 2 })).to.have.property('access_token');
     });
@@ -160,7 +193,9 @@ describe('Salesforce emulator', function () {
 
     it('admits by profile, by self-approval, and approved users behind API access control', async () => {
       expect(await grant({ iss: 'PROFILE_APP', sub: 'integration@acme.example' })).to.have.property('access_token');
-      expect(await grant({ iss: 'PROFILE_APP', sub: USER })).to.deep.include({ error_description: "user hasn't approved this consumer" });
+      expect(await grant({ iss: 'PROFILE_APP', sub: USER })).to.deep.include({
+        error_description: "user hasn't approved this consumer",
+      });
       expect(await grant({ iss: 'SELF_AUTH', sub: 'self@acme.example' })).to.have.property('access_token');
       expect(await grant({ iss: 'LOCKED', sub: 'approved@acme.example' })).to.have.property('access_token');
     });
@@ -173,7 +208,9 @@ describe('Salesforce emulator', function () {
 
     it('refuses other algorithms and garbage', async () => {
       const claims = { iss: KEY, sub: USER, aud: LOGIN, exp: Math.floor(Date.now() / 1000) + 60 };
-      const hs256 = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('a-shared-secret-of-32-bytes-long!'));
+      const hs256 = await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256' })
+        .sign(new TextEncoder().encode('a-shared-secret-of-32-bytes-long!'));
       const enc = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64url');
       const none = `${enc({ alg: 'none' })}.${enc(claims)}.`;
       // a valid RS256 signature moved under a header that says RS512
@@ -192,19 +229,30 @@ describe('Salesforce emulator', function () {
       for (const grantType of ['password', 'refresh_token', '']) {
         // eslint-disable-next-line no-await-in-loop
         const res = await requestToken(emu.url, assertion, grantType);
-        expect(res.body).to.deep.equal({ error: 'unsupported_grant_type', error_description: 'grant type not supported' });
+        expect(res.body).to.deep.equal({
+          error: 'unsupported_grant_type',
+          error_description: 'grant type not supported',
+        });
       }
     });
 
     it('follows the documented check order', async () => {
       // unknown client beats bad audience and bad signature
-      expect(await grant({ iss: 'NOPE', aud: 'https://x.example' }, other.privateKey)).to.include({ error: 'invalid_client_id' });
+      expect(await grant({ iss: 'NOPE', aud: 'https://x.example' }, other.privateKey)).to.include({
+        error: 'invalid_client_id',
+      });
       // bad audience beats bad signature
-      expect(await grant({ aud: 'https://x.example' }, other.privateKey)).to.include({ error_description: 'audience is invalid' });
+      expect(await grant({ aud: 'https://x.example' }, other.privateKey)).to.include({
+        error_description: 'audience is invalid',
+      });
       // bad signature beats expiry and unknown user
-      expect(await grant({ exp: 1000, sub: 'nobody@x' }, other.privateKey)).to.include({ error_description: 'invalid assertion' });
+      expect(await grant({ exp: 1000, sub: 'nobody@x' }, other.privateKey)).to.include({
+        error_description: 'invalid assertion',
+      });
       // expiry beats unknown user
-      expect(await grant({ exp: 1000, sub: 'nobody@x' })).to.include({ error_description: 'expired authorization code' });
+      expect(await grant({ exp: 1000, sub: 'nobody@x' })).to.include({
+        error_description: 'expired authorization code',
+      });
     });
 
     it('picks up users and apps added or changed at run time', async () => {
@@ -229,7 +277,10 @@ describe('Salesforce emulator', function () {
 
     it('a configured My Domain replaces the base URL as audience', async () => {
       const myDomain = 'https://acme.my.salesforce.com';
-      const emu = await emulator({ org: { myDomainUrl: myDomain }, apps: [app(), app({ consumerKey: 'ECA', myDomainOnly: true })] });
+      const emu = await emulator({
+        org: { myDomainUrl: myDomain },
+        apps: [app(), app({ consumerKey: 'ECA', myDomainOnly: true })],
+      });
       const withAud = async (aud: string, iss = KEY): Promise<Record<string, unknown>> =>
         (await requestToken(emu.url, await signAssertion(creds.privateKey, { iss, sub: USER, aud }))).body;
       expect(await withAud(myDomain)).to.have.property('access_token');
@@ -240,7 +291,10 @@ describe('Salesforce emulator', function () {
 
     it('connected apps ignore myDomainOnly', async () => {
       const emu = await emulator({ apps: [app({ kind: 'connected', myDomainOnly: true })] });
-      const res = await requestToken(emu.url, await signAssertion(creds.privateKey, { iss: KEY, sub: USER, aud: LOGIN }));
+      const res = await requestToken(
+        emu.url,
+        await signAssertion(creds.privateKey, { iss: KEY, sub: USER, aud: LOGIN }),
+      );
       expect(res.status).to.equal(200);
     });
   });
@@ -297,7 +351,10 @@ describe('Salesforce emulator', function () {
 
     it('serves userinfo and the identity URL', async () => {
       const emu = await emulator();
-      const res = await requestToken(emu.url, await signAssertion(creds.privateKey, { iss: KEY, sub: USER, aud: LOGIN }));
+      const res = await requestToken(
+        emu.url,
+        await signAssertion(creds.privateKey, { iss: KEY, sub: USER, aud: LOGIN }),
+      );
       const access = res.body.access_token as string;
       const info = await getJson(`${emu.url}/services/oauth2/userinfo`, access);
       expect(info.body).to.include({ preferred_username: USER, sub: res.body.id });
@@ -312,7 +369,9 @@ describe('Salesforce emulator', function () {
       const plain = await emulator();
       const res = await getJson(`${plain.url}/services/data/v51.0/query?q=${soql}`, await token(plain));
       expect(res.status).to.equal(400);
-      expect(res.body).to.deep.equal([{ message: "sObject type 'ScratchOrgInfo' is not supported.", errorCode: 'INVALID_TYPE' }]);
+      expect(res.body).to.deep.equal([
+        { message: "sObject type 'ScratchOrgInfo' is not supported.", errorCode: 'INVALID_TYPE' },
+      ]);
       const hub = await emulator({ org: { isDevHub: true } });
       const ok = await getJson(`${hub.url}/services/data/v51.0/query?q=${soql}`, await token(hub));
       expect(ok.status).to.equal(200);
@@ -320,8 +379,18 @@ describe('Salesforce emulator', function () {
     });
 
     it('answers the Organization query from org facts', async () => {
-      const emu = await emulator({ org: { orgId: '00D5g000004SmBnEAK', name: 'Acme', instanceName: 'CS99', isSandbox: true, namespacePrefix: 'acme', organizationType: 'Enterprise Edition' } });
-      const soql = 'SELECT Name, InstanceName, IsSandbox, TrialExpirationDate, NamespacePrefix, OrganizationType FROM Organization';
+      const emu = await emulator({
+        org: {
+          orgId: '00D5g000004SmBnEAK',
+          name: 'Acme',
+          instanceName: 'CS99',
+          isSandbox: true,
+          namespacePrefix: 'acme',
+          organizationType: 'Enterprise Edition',
+        },
+      });
+      const soql =
+        'SELECT Name, InstanceName, IsSandbox, TrialExpirationDate, NamespacePrefix, OrganizationType FROM Organization';
       const access = await token(emu, { aud: TEST });
       const res = await getJson(`${emu.url}/services/data/v60.0/query?q=${q(soql)}`, access);
       expect(res.body).to.deep.equal({
@@ -330,7 +399,12 @@ describe('Salesforce emulator', function () {
         records: [
           {
             attributes: { type: 'Organization', url: '/services/data/v60.0/sobjects/Organization/00D5g000004SmBnEAK' },
-            Name: 'Acme', InstanceName: 'CS99', IsSandbox: true, TrialExpirationDate: null, NamespacePrefix: 'acme', OrganizationType: 'Enterprise Edition',
+            Name: 'Acme',
+            InstanceName: 'CS99',
+            IsSandbox: true,
+            TrialExpirationDate: null,
+            NamespacePrefix: 'acme',
+            OrganizationType: 'Enterprise Edition',
           },
         ],
       });
@@ -348,10 +422,19 @@ describe('Salesforce emulator', function () {
       expect(res.body).to.deep.equal({
         totalSize: 2,
         done: true,
-        records: accounts.map((a) => ({ attributes: { type: 'Account', url: `/services/data/v62.0/sobjects/Account/${a.Id}` }, Id: a.Id, Name: a.Name })),
+        records: accounts.map((a) => ({
+          attributes: { type: 'Account', url: `/services/data/v62.0/sobjects/Account/${a.Id}` },
+          Id: a.Id,
+          Name: a.Name,
+        })),
       });
       const filtered = await getJson(base + q("SELECT Name FROM Account WHERE Industry = 'chemicals'"), access);
-      expect((filtered.body as { records: unknown[] }).records).to.deep.equal([{ attributes: { type: 'Account', url: '/services/data/v62.0/sobjects/Account/001000000000002AAA' }, Name: 'Globex' }]);
+      expect((filtered.body as { records: unknown[] }).records).to.deep.equal([
+        {
+          attributes: { type: 'Account', url: '/services/data/v62.0/sobjects/Account/001000000000002AAA' },
+          Name: 'Globex',
+        },
+      ]);
       const limited = await getJson(base + q('SELECT Id FROM Account ORDER BY Name DESC LIMIT 1'), access);
       expect(limited.body).to.deep.include({ totalSize: 1 });
       expect((limited.body as { records: Array<{ Id: string }> }).records[0].Id).to.equal('001000000000002AAA');
@@ -359,8 +442,34 @@ describe('Salesforce emulator', function () {
       const columns = await getJson(`${base}${q('SELECT Id, Name FROM Account')}&columns=true`, access);
       expect(columns.body).to.deep.equal({
         columnMetadata: [
-          { aggregate: false, apexType: 'Id', booleanType: false, columnName: 'Id', custom: false, displayName: 'Id', foreignKeyName: null, insertable: false, joinColumns: [], numberType: false, textType: false, updatable: false },
-          { aggregate: false, apexType: 'String', booleanType: false, columnName: 'Name', custom: false, displayName: 'Name', foreignKeyName: null, insertable: true, joinColumns: [], numberType: false, textType: true, updatable: true },
+          {
+            aggregate: false,
+            apexType: 'Id',
+            booleanType: false,
+            columnName: 'Id',
+            custom: false,
+            displayName: 'Id',
+            foreignKeyName: null,
+            insertable: false,
+            joinColumns: [],
+            numberType: false,
+            textType: false,
+            updatable: false,
+          },
+          {
+            aggregate: false,
+            apexType: 'String',
+            booleanType: false,
+            columnName: 'Name',
+            custom: false,
+            displayName: 'Name',
+            foreignKeyName: null,
+            insertable: true,
+            joinColumns: [],
+            numberType: false,
+            textType: true,
+            updatable: true,
+          },
         ],
         entityName: 'Account',
         groupBy: false,
@@ -371,7 +480,10 @@ describe('Salesforce emulator', function () {
 
     it('answers User queries by username', async () => {
       const emu = await emulator();
-      const res = await getJson(`${emu.url}/services/data/v60.0/query?q=${q(`SELECT Id, Username, IsActive FROM User WHERE Username = '${USER}'`)}`, await token(emu));
+      const res = await getJson(
+        `${emu.url}/services/data/v60.0/query?q=${q(`SELECT Id, Username, IsActive FROM User WHERE Username = '${USER}'`)}`,
+        await token(emu),
+      );
       const records = (res.body as { records: Array<Record<string, unknown>> }).records;
       expect(records).to.have.length(1);
       expect(records[0]).to.include({ Username: USER, IsActive: true });
@@ -382,13 +494,20 @@ describe('Salesforce emulator', function () {
       const emu = await emulator();
       const access = await token(emu);
       const base = `${emu.url}/services/data/v60.0/query?q=`;
-      expect((await getJson(base + q('SELECT Id FROM Widget__c'), access)).body).to.deep.equal([{ message: "sObject type 'Widget__c' is not supported.", errorCode: 'INVALID_TYPE' }]);
+      expect((await getJson(base + q('SELECT Id FROM Widget__c'), access)).body).to.deep.equal([
+        { message: "sObject type 'Widget__c' is not supported.", errorCode: 'INVALID_TYPE' },
+      ]);
       const field = await getJson(base + q('SELECT Bogus FROM Account'), access);
       expect(field.status).to.equal(400);
       expect((field.body as Array<{ errorCode: string }>)[0].errorCode).to.equal('INVALID_FIELD');
-      expect(((await getJson(base + q('DELETE Account'), access)).body as Array<{ errorCode: string }>)[0].errorCode).to.equal('MALFORMED_QUERY');
+      expect(
+        ((await getJson(base + q('DELETE Account'), access)).body as Array<{ errorCode: string }>)[0].errorCode,
+      ).to.equal('MALFORMED_QUERY');
       const notFound = [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }];
-      expect(await getJson(`${emu.url}/services/data/v60.0/nothing`, access)).to.deep.include({ status: 404, body: notFound });
+      expect(await getJson(`${emu.url}/services/data/v60.0/nothing`, access)).to.deep.include({
+        status: 404,
+        body: notFound,
+      });
       expect(await getJson(`${emu.url}/services/data/v99.0`, access)).to.deep.include({ status: 404, body: notFound });
       expect(await getJson(`${emu.url}/elsewhere`)).to.deep.include({ status: 404, body: notFound });
     });
@@ -397,7 +516,10 @@ describe('Salesforce emulator', function () {
   describe('faults, latency and the request log', () => {
     it('503 and html faults answer instead of the handler, then run out', async () => {
       const emu = await emulator();
-      emu.setFaults([{ kind: '503', times: 1 }, { kind: 'html', times: 1, path: '/services/data' }]);
+      emu.setFaults([
+        { kind: '503', times: 1 },
+        { kind: 'html', times: 1, path: '/services/data' },
+      ]);
       const first = await fetch(`${emu.url}/services/data`);
       expect(first.status).to.equal(503);
       await first.text();
@@ -425,7 +547,7 @@ describe('Salesforce emulator', function () {
       emu.setFaults([{ kind: 'reset', times: 1 }]);
       const error = await fetch(`${emu.url}/services/data`).then(
         () => undefined,
-        (e: unknown) => e as Error
+        (e: unknown) => e as Error,
       );
       expect(error).to.be.instanceOf(Error);
       expect((await fetch(`${emu.url}/services/data`)).status).to.equal(200);
@@ -437,13 +559,15 @@ describe('Salesforce emulator', function () {
       const started = Date.now();
       const error = await fetch(`${emu.url}/services/data`, { signal: AbortSignal.timeout(300) }).then(
         () => undefined,
-        (e: unknown) => e as Error
+        (e: unknown) => e as Error,
       );
       expect(error?.name).to.equal('TimeoutError');
       expect(Date.now() - started).to.be.lessThan(2000);
       // a second hung request stays open while we stop
       const pending = new Promise<string>((resolve) => {
-        http.get(`${emu.url}/services/data`, () => resolve('answered')).on('error', (e) => resolve(`error: ${e.message}`));
+        http
+          .get(`${emu.url}/services/data`, () => resolve('answered'))
+          .on('error', (e) => resolve(`error: ${e.message}`));
       });
       await new Promise((r) => setTimeout(r, 50));
       const stopAt = Date.now();
@@ -501,8 +625,18 @@ describe('Salesforce emulator', function () {
       await getJson(`${emu.url}/__emulator/log`);
       expect(emu.requestLog).to.have.length(4);
       const [ok, refused, rest, unauthorized] = emu.requestLog;
-      expect(ok).to.deep.include({ method: 'POST', path: '/services/oauth2/token', status: 200, grant: { iss: KEY, sub: USER, aud: LOGIN, result: 'ok' } });
-      expect(refused.grant).to.deep.equal({ iss: KEY, sub: USER, aud: LOGIN, result: 'invalid_grant: invalid assertion' });
+      expect(ok).to.deep.include({
+        method: 'POST',
+        path: '/services/oauth2/token',
+        status: 200,
+        grant: { iss: KEY, sub: USER, aud: LOGIN, result: 'ok' },
+      });
+      expect(refused.grant).to.deep.equal({
+        iss: KEY,
+        sub: USER,
+        aud: LOGIN,
+        result: 'invalid_grant: invalid assertion',
+      });
       expect(rest).to.deep.include({ method: 'GET', path: '/services/data/v60.0', status: 200, authorized: true });
       expect(unauthorized).to.deep.include({ status: 401, authorized: false });
       expect(ok.at).to.be.a('number').and.be.at.most(Date.now());
@@ -520,11 +654,20 @@ describe('Salesforce emulator', function () {
         new Promise((resolve, reject) => {
           const url = new URL(`${emu.url}/services/data`);
           https
-            .get({ host, port: url.port, path: url.pathname, ca: emu.caCertificatePem, servername: host === 'localhost' ? host : undefined }, (res) => {
-              let body = '';
-              res.on('data', (c: Buffer) => (body += c.toString()));
-              res.on('end', () => resolve({ status: res.statusCode, body }));
-            })
+            .get(
+              {
+                host,
+                port: url.port,
+                path: url.pathname,
+                ca: emu.caCertificatePem,
+                servername: host === 'localhost' ? host : undefined,
+              },
+              (res) => {
+                let body = '';
+                res.on('data', (c: Buffer) => (body += c.toString()));
+                res.on('end', () => resolve({ status: res.statusCode, body }));
+              },
+            )
             .on('error', reject);
         });
       const viaIp = await get('127.0.0.1');
@@ -533,7 +676,9 @@ describe('Salesforce emulator', function () {
       expect((await get('localhost')).status).to.equal(200);
       // and without the CA the certificate is refused
       const refused = await new Promise<string>((resolve) => {
-        https.get(`${emu.url}/services/data`, () => resolve('accepted')).on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+        https
+          .get(`${emu.url}/services/data`, () => resolve('accepted'))
+          .on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
       });
       expect(refused).to.match(/SELF_SIGNED|UNABLE_TO_VERIFY|CERT/);
     });
@@ -543,7 +688,13 @@ describe('Salesforce emulator', function () {
     it('adds apps and users, patches users, sets faults and latency, expires tokens, reads state and log', async () => {
       const emu = await emulator({ apps: [], users: [] });
       const post = async (path: string, body: unknown, method = 'POST'): Promise<number> =>
-        (await fetch(`${emu.url}/__emulator/${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).status;
+        (
+          await fetch(`${emu.url}/__emulator/${path}`, {
+            method,
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify(body),
+          })
+        ).status;
 
       expect(await post('apps', app())).to.equal(200);
       expect(await post('users', { username: USER, permissionSets: ['JWT_CI'] })).to.equal(200);
@@ -561,12 +712,20 @@ describe('Salesforce emulator', function () {
       expect((await getJson(`${emu.url}/services/data/v60.0`, access)).status).to.equal(401);
 
       expect(await post(`users/${encodeURIComponent(USER)}`, { ipRestricted: true }, 'PATCH')).to.equal(200);
-      const refused = await requestToken(emu.url, await signAssertion(creds.privateKey, { iss: KEY, sub: USER, aud: LOGIN }));
+      const refused = await requestToken(
+        emu.url,
+        await signAssertion(creds.privateKey, { iss: KEY, sub: USER, aud: LOGIN }),
+      );
       expect(refused.body).to.deep.equal({ error: 'invalid_grant', error_description: 'ip restricted' });
       expect(await post('users/nobody', { active: false }, 'PATCH')).to.equal(400);
 
       const log = (await getJson(`${emu.url}/__emulator/log`)).body as Array<{ path: string }>;
-      expect(log.map((e) => e.path)).to.deep.equal(['/services/oauth2/token', '/services/data/v60.0', '/services/data/v60.0', '/services/oauth2/token']);
+      expect(log.map((e) => e.path)).to.deep.equal([
+        '/services/oauth2/token',
+        '/services/data/v60.0',
+        '/services/data/v60.0',
+        '/services/oauth2/token',
+      ]);
       expect((await fetch(`${emu.url}/__emulator/log`, { method: 'DELETE' })).status).to.equal(200);
       expect(emu.requestLog).to.have.length(0);
 
@@ -586,11 +745,22 @@ describe('Salesforce emulator', function () {
       const dir = mkdtempSync(join(tmpdir(), 'sf-emulator-cli-'));
       try {
         const config = join(dir, 'config.json');
-        writeFileSync(config, JSON.stringify({ org: { name: 'From Config' }, apps: [app()], users: [{ username: USER, permissionSets: ['JWT_CI'] }] }));
-        const child = spawn(process.execPath, ['--import', 'tsx', 'test/emulator/cli.ts', '--config', config, '--latency', '0', '--token-lifetime', '60'], {
-          cwd: ROOT,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
+        writeFileSync(
+          config,
+          JSON.stringify({
+            org: { name: 'From Config' },
+            apps: [app()],
+            users: [{ username: USER, permissionSets: ['JWT_CI'] }],
+          }),
+        );
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', 'test/emulator/cli.ts', '--config', config, '--latency', '0', '--token-lifetime', '60'],
+          {
+            cwd: ROOT,
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
         const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
         const line = await new Promise<string>((resolve, reject) => {
           let out = '';
@@ -603,10 +773,16 @@ describe('Salesforce emulator', function () {
         const printed = JSON.parse(line) as { url: string; pid: number };
         expect(printed.pid).to.equal(child.pid);
         expect(printed.url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
-        const state = (await getJson(`${printed.url}/__emulator/state`)).body as { org: { name: string }; tokenLifetimeSeconds: number };
+        const state = (await getJson(`${printed.url}/__emulator/state`)).body as {
+          org: { name: string };
+          tokenLifetimeSeconds: number;
+        };
         expect(state.org.name).to.equal('From Config');
         expect(state.tokenLifetimeSeconds).to.equal(60);
-        const res = await requestToken(printed.url, await signAssertion(creds.privateKey, { iss: KEY, sub: USER, aud: printed.url }));
+        const res = await requestToken(
+          printed.url,
+          await signAssertion(creds.privateKey, { iss: KEY, sub: USER, aud: printed.url }),
+        );
         expect(res.status).to.equal(200);
         child.kill('SIGTERM');
         expect(await exited).to.equal(0);
@@ -651,7 +827,20 @@ describe('Salesforce emulator', function () {
             });
           });
 
-        const login = await sf(['org', 'login', 'jwt', '--username', USER, '--jwt-key-file', keyFile, '--client-id', KEY, '--instance-url', emu.url, '--json']);
+        const login = await sf([
+          'org',
+          'login',
+          'jwt',
+          '--username',
+          USER,
+          '--jwt-key-file',
+          keyFile,
+          '--client-id',
+          KEY,
+          '--instance-url',
+          emu.url,
+          '--json',
+        ]);
         expect(login.code, JSON.stringify(login.json)).to.equal(0);
         expect(login.json.result).to.include({ username: USER, instanceUrl: emu.url });
         const grants = emu.requestLog.filter((e) => e.grant);
@@ -672,13 +861,23 @@ describe('Salesforce emulator', function () {
 
         // sf data query asks for rows, then for column metadata
         const queriesBefore = emu.requestLog.filter((e) => e.path.endsWith('/query')).length;
-        const query = await sf(['data', 'query', '--query', 'SELECT Id, Name FROM Account', '--target-org', USER, '--json']);
+        const query = await sf([
+          'data',
+          'query',
+          '--query',
+          'SELECT Id, Name FROM Account',
+          '--target-org',
+          USER,
+          '--json',
+        ]);
         expect(query.code, JSON.stringify(query.json)).to.equal(0);
         const result = query.json.result as { totalSize: number; records: Array<{ Name: string }> };
         expect(result.totalSize).to.equal(3);
         expect(result.records.map((r) => r.Name)).to.include('Edge Communications');
         // rows, then the same query with &columns=true
-        expect(emu.requestLog.filter((e) => e.path.endsWith('/query') && e.status === 200).length - queriesBefore).to.be.at.least(2);
+        expect(
+          emu.requestLog.filter((e) => e.path.endsWith('/query') && e.status === 200).length - queriesBefore,
+        ).to.be.at.least(2);
       } finally {
         rmSync(home, { recursive: true, force: true });
       }

@@ -16,8 +16,10 @@ export function validateFaults(faults: unknown): Fault[] {
   if (!Array.isArray(faults)) throw new Error('faults must be an array');
   return faults.map((f: unknown) => {
     const fault = f as Fault;
-    if (!fault || !FAULT_KINDS.has(fault.kind)) throw new Error(`unknown fault kind: ${JSON.stringify((f as Fault | null)?.kind)}`);
-    if (fault.times !== undefined && (!Number.isInteger(fault.times) || fault.times < 0)) throw new Error('fault.times must be a whole number');
+    if (!fault || !FAULT_KINDS.has(fault.kind))
+      throw new Error(`unknown fault kind: ${JSON.stringify((f as Fault | null)?.kind)}`);
+    if (fault.times !== undefined && (!Number.isInteger(fault.times) || fault.times < 0))
+      throw new Error('fault.times must be a whole number');
     return { ...fault };
   });
 }
@@ -49,7 +51,13 @@ export class FaultSet {
  * Sends `body` with its headers at once, then the body in small chunks (1/25 of it, at least one byte, every
  * 200 ms: about five seconds in all), so that clients without a body timeout stall. Returns a canceller.
  */
-export function dribble(res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer, intervalMs = 200): () => void {
+export function dribble(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body: Buffer,
+  intervalMs = 200,
+): () => void {
   res.writeHead(status, { ...headers, 'Content-Length': String(body.length) });
   res.flushHeaders();
   const chunk = Math.max(1, Math.ceil(body.length / 25));

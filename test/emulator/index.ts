@@ -113,7 +113,8 @@ export class SalesforceEmulator {
     this.stopping = new AbortController();
     const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       this.onRequest(req, res).catch((error: unknown) => {
-        if (!res.headersSent && !res.destroyed) this.send(res, { status: 500, body: [{ errorCode: 'UNKNOWN_EXCEPTION', message: String(error) }] });
+        if (!res.headersSent && !res.destroyed)
+          this.send(res, { status: 500, body: [{ errorCode: 'UNKNOWN_EXCEPTION', message: String(error) }] });
       });
     };
     let server: Server;
@@ -209,13 +210,30 @@ export class SalesforceEmulator {
    * An access token for a user, as if they had logged in (for `sf org login access-token` with SF_ACCESS_TOKEN, or
    * direct calls). No app is involved; the token follows the same rules as issued ones (lifetime, expireAllTokens).
    */
-  public issueAccessToken(username: string): { access_token: string; instance_url: string; id: string; token_type: string; scope: string } {
+  public issueAccessToken(username: string): {
+    access_token: string;
+    instance_url: string;
+    id: string;
+    token_type: string;
+    scope: string;
+  } {
     const user = this.users.get(username.toLowerCase());
     if (!user) throw new Error(`unknown user: ${username}`);
     const token = newAccessToken(this.org.orgId);
-    this.sessions.set(token, { token, userId: user.userId, username: user.username, expiresAt: Date.now() + this.tokenLifetimeMs });
+    this.sessions.set(token, {
+      token,
+      userId: user.userId,
+      username: user.username,
+      expiresAt: Date.now() + this.tokenLifetimeMs,
+    });
     this.issued += 1;
-    return { access_token: token, instance_url: this.url, id: `${this.url}/id/${this.org.orgId}/${user.userId}`, token_type: 'Bearer', scope: 'api' };
+    return {
+      access_token: token,
+      instance_url: this.url,
+      id: `${this.url}/id/${this.org.orgId}/${user.userId}`,
+      token_type: 'Bearer',
+      scope: 'api',
+    };
   }
 
   public setFaults(faults: Fault[]): void {
@@ -264,7 +282,9 @@ export class SalesforceEmulator {
         permissionSetName: psName(a.permissionSetId),
         username: [...this.users.values()].find((u) => u.userId === a.assigneeId)?.username,
       })),
-      metadata: Object.fromEntries([...this.store.components.keys()].map((type) => [type, this.store.componentNames(type)])),
+      metadata: Object.fromEntries(
+        [...this.store.components.keys()].map((type) => [type, this.store.componentNames(type)]),
+      ),
       pendingChanges: this.store.pendingCount(),
       deploys: this.deploys(),
     };
@@ -284,7 +304,10 @@ export class SalesforceEmulator {
     const method = req.method ?? 'GET';
     // an instance URL saved with a trailing slash makes clients ask for //services/…: collapse repeated slashes
     // (a leading // would otherwise parse as a host name)
-    const parsed = new URL((req.url ?? '/').replace(/^[^?]*/, (p) => p.replace(/\/{2,}/g, '/')), 'http://emulator.invalid');
+    const parsed = new URL(
+      (req.url ?? '/').replace(/^[^?]*/, (p) => p.replace(/\/{2,}/g, '/')),
+      'http://emulator.invalid',
+    );
     const pathname = parsed.pathname;
     const raw = await readBody(req);
     const body = raw?.toString('utf8');
@@ -298,7 +321,13 @@ export class SalesforceEmulator {
       return;
     }
 
-    const entry: RequestLogEntry = { method, path: pathname, ...(parsed.search ? { query: parsed.search.slice(1) } : {}), status: 0, at };
+    const entry: RequestLogEntry = {
+      method,
+      path: pathname,
+      ...(parsed.search ? { query: parsed.search.slice(1) } : {}),
+      status: 0,
+      at,
+    };
     this.requestLog.push(entry);
 
     if (this.latencyMs > 0) {
@@ -333,7 +362,12 @@ export class SalesforceEmulator {
     entry.status = reply.status;
     if (fault?.kind === 'slow-body') {
       const text = Buffer.from(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
-      const cancel = dribble(res, reply.status, { 'Content-Type': reply.contentType ?? JSON_TYPE, ...reply.headers }, text);
+      const cancel = dribble(
+        res,
+        reply.status,
+        { 'Content-Type': reply.contentType ?? JSON_TYPE, ...reply.headers },
+        text,
+      );
       this.cancellers.add(cancel);
       res.once('close', () => this.cancellers.delete(cancel));
       return;
@@ -341,17 +375,34 @@ export class SalesforceEmulator {
     this.send(res, reply);
   }
 
-  private async answer(method: string, pathname: string, query: URLSearchParams, raw: Buffer, headers: http.IncomingHttpHeaders, entry: RequestLogEntry): Promise<Reply> {
+  private async answer(
+    method: string,
+    pathname: string,
+    query: URLSearchParams,
+    raw: Buffer,
+    headers: http.IncomingHttpHeaders,
+    entry: RequestLogEntry,
+  ): Promise<Reply> {
     const body = raw.toString('utf8');
     const authorization = headers.authorization;
     if (pathname === TOKEN_PATH) {
-      if (method !== 'POST') return { status: 400, body: { error: 'invalid_request', error_description: 'must use HTTP POST' }, headers: NO_STORE };
+      if (method !== 'POST')
+        return {
+          status: 400,
+          body: { error: 'invalid_request', error_description: 'must use HTTP POST' },
+          headers: NO_STORE,
+        };
       return this.grant(body, entry);
     }
     if (pathname === REVOKE_PATH) {
-      if (method !== 'POST' && method !== 'GET') return { status: 400, body: { error: 'invalid_request', error_description: 'must use HTTP POST' } };
+      if (method !== 'POST' && method !== 'GET')
+        return { status: 400, body: { error: 'invalid_request', error_description: 'must use HTTP POST' } };
       const token = (method === 'POST' ? new URLSearchParams(body) : query).get('token');
-      if (!token || !this.sessions.delete(token)) return { status: 400, body: { error: 'unsupported_token_type', error_description: 'this token type is not supported' } };
+      if (!token || !this.sessions.delete(token))
+        return {
+          status: 400,
+          body: { error: 'unsupported_token_type', error_description: 'this token type is not supported' },
+        };
       return { status: 200, body: '' };
     }
     const soap = SOAP_PATH.exec(pathname);
@@ -405,7 +456,9 @@ export class SalesforceEmulator {
   private grantPermissionSet(userId: string, name: string, granted: boolean): void {
     const user = [...this.users.values()].find((u) => u.userId === userId);
     if (!user) return;
-    user.permissionSets = granted ? [...new Set([...user.permissionSets, name])] : user.permissionSets.filter((p) => p !== name);
+    user.permissionSets = granted
+      ? [...new Set([...user.permissionSets, name])]
+      : user.permissionSets.filter((p) => p !== name);
   }
 
   private grant(body: string, entry: RequestLogEntry): Reply {
@@ -418,25 +471,46 @@ export class SalesforceEmulator {
     });
     const claims: GrantClaims = outcome.claims;
     if (!outcome.ok) {
-      entry.grant = { ...claims, result: outcome.error.error === 'invalid_grant' ? `invalid_grant: ${outcome.error.error_description}` : outcome.error.error };
+      entry.grant = {
+        ...claims,
+        result:
+          outcome.error.error === 'invalid_grant'
+            ? `invalid_grant: ${outcome.error.error_description}`
+            : outcome.error.error,
+      };
       return { status: 400, body: outcome.error, headers: NO_STORE };
     }
     entry.grant = { ...claims, result: 'ok' };
     const token = newAccessToken(this.org.orgId);
-    this.sessions.set(token, { token, userId: outcome.user.userId, username: outcome.user.username, expiresAt: Date.now() + this.tokenLifetimeMs });
+    this.sessions.set(token, {
+      token,
+      userId: outcome.user.userId,
+      username: outcome.user.username,
+      expiresAt: Date.now() + this.tokenLifetimeMs,
+    });
     this.issued += 1;
     const base = this.url;
     return {
       status: 200,
       headers: NO_STORE,
-      body: { access_token: token, scope: 'api', instance_url: base, id: `${base}/id/${this.org.orgId}/${outcome.user.userId}`, token_type: 'Bearer' },
+      body: {
+        access_token: token,
+        scope: 'api',
+        instance_url: base,
+        id: `${base}/id/${this.org.orgId}/${outcome.user.userId}`,
+        token_type: 'Bearer',
+      },
     };
   }
 
   private send(res: http.ServerResponse, reply: Reply): void {
     if (res.destroyed) return;
     const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-    res.writeHead(reply.status, { 'Content-Type': reply.contentType ?? JSON_TYPE, ...reply.headers, 'Content-Length': String(Buffer.byteLength(text)) });
+    res.writeHead(reply.status, {
+      'Content-Type': reply.contentType ?? JSON_TYPE,
+      ...reply.headers,
+      'Content-Length': String(Buffer.byteLength(text)),
+    });
     res.end(text);
   }
 }

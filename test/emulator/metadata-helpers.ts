@@ -14,25 +14,46 @@ import type { AppSpec, MetadataFile } from '../../src/app/types.js';
 import { TYPES } from './metadata/components.js';
 import { requestToken, signAssertion, type TestCredentials } from './testkit.js';
 
-export type AppOptions = { kind?: 'external' | 'connected'; permissionSet?: string; consumerKey?: string; profiles?: string[]; apiVersion?: string };
+export type AppOptions = {
+  kind?: 'external' | 'connected';
+  permissionSet?: string;
+  consumerKey?: string;
+  profiles?: string[];
+  apiVersion?: string;
+};
 
 /** The files `sf jwt-setup app` writes (source format, …-meta.xml), plus the permission set when one is named. */
 export function appFiles(name: string, certificatePem: string, options: AppOptions = {}): MetadataFile[] {
   const apiVersion = options.apiVersion ?? '64.0';
   const spec = {
-    kind: options.kind ?? 'external', name, label: name.replace(/_/g, ' '), description: `${name} for CI`, contactEmail: 'admin@acme.example',
-    consumerKey: options.consumerKey, certificatePem, scopes: ['api', 'refresh_token'], metadataScopes: ['Api', 'RefreshToken'],
-    permissionSet: options.permissionSet, profiles: options.profiles ?? [], apiVersion, apiMajor: Math.trunc(Number(apiVersion)),
+    kind: options.kind ?? 'external',
+    name,
+    label: name.replace(/_/g, ' '),
+    description: `${name} for CI`,
+    contactEmail: 'admin@acme.example',
+    consumerKey: options.consumerKey,
+    certificatePem,
+    scopes: ['api', 'refresh_token'],
+    metadataScopes: ['Api', 'RefreshToken'],
+    permissionSet: options.permissionSet,
+    profiles: options.profiles ?? [],
+    apiVersion,
+    apiMajor: Math.trunc(Number(apiVersion)),
     callbackUrl: 'http://localhost:1717/OauthRedirect',
   } as unknown as AppSpec;
   const files = spec.kind === 'connected' ? connectedAppFiles(spec) : externalClientAppFiles(spec);
-  return options.permissionSet ? [...files, permissionSetFile(options.permissionSet, spec.label, spec.apiMajor)] : files;
+  return options.permissionSet
+    ? [...files, permissionSetFile(options.permissionSet, spec.label, spec.apiMajor)]
+    : files;
 }
 
 /** Writes an sfdx project with the files under force-app/main/default; returns its folder. */
 export async function writeProject(files: MetadataFile[]): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'emu-project-'));
-  await writeFile(join(dir, 'sfdx-project.json'), JSON.stringify({ packageDirectories: [{ path: 'force-app', default: true }], sourceApiVersion: '64.0' }));
+  await writeFile(
+    join(dir, 'sfdx-project.json'),
+    JSON.stringify({ packageDirectories: [{ path: 'force-app', default: true }], sourceApiVersion: '64.0' }),
+  );
   for (const f of files) {
     const path = join(dir, 'force-app', 'main', 'default', f.relativePath);
     // eslint-disable-next-line no-await-in-loop
@@ -44,7 +65,11 @@ export async function writeProject(files: MetadataFile[]): Promise<string> {
 }
 
 /** A metadata-format deploy zip (package.xml at the root, no -meta.xml) of source-format files. */
-export async function mdapiZip(files: MetadataFile[], version = '64.0', override: Record<string, string> = {}): Promise<Buffer> {
+export async function mdapiZip(
+  files: MetadataFile[],
+  version = '64.0',
+  override: Record<string, string> = {},
+): Promise<Buffer> {
   const zip = new JSZip();
   const members = new Map<string, string[]>();
   for (const f of files) {
@@ -53,25 +78,43 @@ export async function mdapiZip(files: MetadataFile[], version = '64.0', override
     const type = TYPES.find((t) => path.startsWith(`${t.folder}/`))?.type ?? f.type;
     members.set(type, [...(members.get(type) ?? []), f.fullName]);
   }
-  const types = [...members].map(([name, m]) => `  <types>\n${m.map((x) => `    <members>${x}</members>\n`).join('')}    <name>${name}</name>\n  </types>`);
-  zip.file('package.xml', `<?xml version="1.0" encoding="UTF-8"?>\n<Package xmlns="http://soap.sforce.com/2006/04/metadata">\n${types.join('\n')}\n  <version>${version}</version>\n</Package>\n`);
+  const types = [...members].map(
+    ([name, m]) =>
+      `  <types>\n${m.map((x) => `    <members>${x}</members>\n`).join('')}    <name>${name}</name>\n  </types>`,
+  );
+  zip.file(
+    'package.xml',
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Package xmlns="http://soap.sforce.com/2006/04/metadata">\n${types.join('\n')}\n  <version>${version}</version>\n</Package>\n`,
+  );
   return zip.generateAsync({ type: 'nodebuffer' });
 }
 
 type Json = Record<string, unknown>;
 
 /** POST …/metadata/deployRequest (multipart) and poll until done; returns every answer, the last one's deployResult. */
-export async function restDeploy(url: string, token: string, zip: Buffer, deployOptions: Json = {}): Promise<{ created: Json; polls: Json[]; result: Json }> {
+export async function restDeploy(
+  url: string,
+  token: string,
+  zip: Buffer,
+  deployOptions: Json = {},
+): Promise<{ created: Json; polls: Json[]; result: Json }> {
   const form = new FormData();
   form.append('entity_content', new Blob([JSON.stringify({ deployOptions })], { type: 'application/json' }));
   form.append('file', new Blob([zip], { type: 'application/zip' }), 'deploy.zip');
-  const res = await fetch(`${url}/services/data/v64.0/metadata/deployRequest`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: form });
+  const res = await fetch(`${url}/services/data/v64.0/metadata/deployRequest`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}` },
+    body: form,
+  });
   const created = (await res.json()) as Json;
   if (res.status !== 201) throw new Error(`deployRequest: ${res.status} ${JSON.stringify(created)}`);
   const polls: Json[] = [];
   for (let i = 0; i < 20; i++) {
+    const pollUrl = `${url}/services/data/v64.0/metadata/deployRequest/${created.id as string}?includeDetails=true`;
     // eslint-disable-next-line no-await-in-loop
-    const poll = (await (await fetch(`${url}/services/data/v64.0/metadata/deployRequest/${created.id as string}?includeDetails=true`, { headers: { Authorization: `Bearer ${token}` } })).json()) as Json;
+    const response = await fetch(pollUrl, { headers: { Authorization: `Bearer ${token}` } });
+    // eslint-disable-next-line no-await-in-loop
+    const poll = (await response.json()) as Json;
     polls.push(poll);
     if ((poll.deployResult as Json).done === true) return { created, polls, result: poll.deployResult as Json };
   }
@@ -81,12 +124,21 @@ export async function restDeploy(url: string, token: string, zip: Buffer, deploy
 const soapParser = new XMLParser({ ignoreAttributes: true, removeNSPrefix: true, parseTagValue: false });
 
 /** One SOAP call to /services/Soap/m/64.0; returns the HTTP status and the parsed Body's first child (or the Fault). */
-export async function soapCall(url: string, sessionId: string, operation: string, inner: string): Promise<{ status: number; body: Json; raw: string }> {
+export async function soapCall(
+  url: string,
+  sessionId: string,
+  operation: string,
+  inner: string,
+): Promise<{ status: number; body: Json; raw: string }> {
   const envelope =
     '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">' +
     `<soapenv:Header xmlns="http://soap.sforce.com/2006/04/metadata"><SessionHeader><sessionId>${sessionId}</sessionId></SessionHeader></soapenv:Header>` +
     `<soapenv:Body xmlns="http://soap.sforce.com/2006/04/metadata"><${operation}>${inner}</${operation}></soapenv:Body></soapenv:Envelope>`;
-  const res = await fetch(`${url}/services/Soap/m/64.0`, { method: 'POST', headers: { 'Content-Type': 'text/xml', SOAPAction: '""' }, body: envelope });
+  const res = await fetch(`${url}/services/Soap/m/64.0`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'text/xml', SOAPAction: '""' },
+    body: envelope,
+  });
   const raw = await res.text();
   const parsed = soapParser.parse(raw) as { Envelope: { Body: Json } };
   const body = parsed.Envelope.Body;
@@ -94,7 +146,11 @@ export async function soapCall(url: string, sessionId: string, operation: string
 }
 
 /** SOAP retrieve + checkRetrieveStatus until done; returns the result and the zip's files (path -> text). */
-export async function soapRetrieve(url: string, token: string, types: Array<{ name: string; members: string[] }>): Promise<{ result: Json; files: Map<string, string> }> {
+export async function soapRetrieve(
+  url: string,
+  token: string,
+  types: Array<{ name: string; members: string[] }>,
+): Promise<{ result: Json; files: Map<string, string> }> {
   const request = `<retrieveRequest><apiVersion>64.0</apiVersion><singlePackage>true</singlePackage><unpackaged>${types
     .map((t) => `<types>${t.members.map((m) => `<members>${m}</members>`).join('')}<name>${t.name}</name></types>`)
     .join('')}</unpackaged></retrieveRequest>`;
@@ -102,8 +158,10 @@ export async function soapRetrieve(url: string, token: string, types: Array<{ na
   const id = (started.body.result as Json).id as string;
   let result: Json = {};
   for (let poll = 0; poll < 10 && result.done !== 'true'; poll++) {
+    const statusCall = `<asyncProcessId>${id}</asyncProcessId><includeZip>true</includeZip>`;
     // eslint-disable-next-line no-await-in-loop
-    result = (await soapCall(url, token, 'checkRetrieveStatus', `<asyncProcessId>${id}</asyncProcessId><includeZip>true</includeZip>`)).body.result as Json;
+    const answer = await soapCall(url, token, 'checkRetrieveStatus', statusCall);
+    result = answer.body.result as Json;
   }
   if (result.done === 'true') {
     const zip = await JSZip.loadAsync(Buffer.from(result.zipFile as string, 'base64'));
@@ -115,12 +173,22 @@ export async function soapRetrieve(url: string, token: string, types: Array<{ na
 }
 
 /** A JWT bearer login at the emulator: the token endpoint's answer. */
-export async function jwtLogin(url: string, creds: TestCredentials, consumerKey: string, username: string): Promise<{ status: number; body: Json }> {
-  const res = await requestToken(url, await signAssertion(creds.privateKey, { iss: consumerKey, sub: username, aud: 'https://login.salesforce.com' }));
+export async function jwtLogin(
+  url: string,
+  creds: TestCredentials,
+  consumerKey: string,
+  username: string,
+): Promise<{ status: number; body: Json }> {
+  const res = await requestToken(
+    url,
+    await signAssertion(creds.privateKey, { iss: consumerKey, sub: username, aud: 'https://login.salesforce.com' }),
+  );
   return { status: res.status, body: res.body };
 }
 
 export async function query(url: string, token: string, soql: string): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`${url}/services/data/v64.0/query?q=${encodeURIComponent(soql)}`, { headers: { Authorization: `Bearer ${token}` } });
+  const res = await fetch(`${url}/services/data/v64.0/query?q=${encodeURIComponent(soql)}`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
   return { status: res.status, body: (await res.json()) as Json };
 }

@@ -8,9 +8,22 @@
  *     later (schedule() / flush()), as Salesforce's replication lag makes new apps, certificates and assignments
  *     work only minutes after they were saved.
  */
-import { DEFAULT_PROFILES, DEFAULT_SWITCHES, newId, type EmulatorPermissionSet, type OrgSwitches, type StoredUser } from './config.js';
+import {
+  DEFAULT_PROFILES,
+  DEFAULT_SWITCHES,
+  newId,
+  type EmulatorPermissionSet,
+  type OrgSwitches,
+  type StoredUser,
+} from './config.js';
 
-export type PermissionSetRecord = { id: string; name: string; label: string; namespacePrefix: string | null; isOwnedByProfile: boolean };
+export type PermissionSetRecord = {
+  id: string;
+  name: string;
+  label: string;
+  namespacePrefix: string | null;
+  isOwnedByProfile: boolean;
+};
 export type ProfileRecord = { id: string; name: string };
 export type AssignmentRecord = { id: string; assigneeId: string; permissionSetId: string };
 
@@ -18,7 +31,14 @@ export type AssignmentRecord = { id: string; assigneeId: string; permissionSetId
 export type MdValue = string | MdObject | MdValue[];
 export type MdObject = { [name: string]: MdValue };
 
-export type DeployedComponentSummary = { type: string; fullName: string; success: boolean; problem?: string; created?: boolean; changed?: boolean };
+export type DeployedComponentSummary = {
+  type: string;
+  fullName: string;
+  success: boolean;
+  problem?: string;
+  created?: boolean;
+  changed?: boolean;
+};
 export type DeployRecord = {
   id: string;
   via: 'SOAP' | 'REST';
@@ -44,7 +64,11 @@ export class OrgStore {
   public readonly liveKeys = new Map<string, string>();
   private pending: Pending[] = [];
 
-  public constructor(switches: Partial<OrgSwitches> = {}, permissionSets: EmulatorPermissionSet[] = [], profiles: string[] = []) {
+  public constructor(
+    switches: Partial<OrgSwitches> = {},
+    permissionSets: EmulatorPermissionSet[] = [],
+    profiles: string[] = [],
+  ) {
     this.switches = { ...DEFAULT_SWITCHES };
     this.setSwitches(switches);
     for (const name of [...DEFAULT_PROFILES, ...profiles]) this.ensureProfile(name);
@@ -95,7 +119,13 @@ export class OrgStore {
     const profile = { id: newId('00e'), name };
     this.profiles.push(profile);
     // every profile owns a permission set (Name 'X00e…', IsOwnedByProfile true)
-    this.permissionSets.push({ id: newId('0PS'), name: `X${profile.id.slice(0, 15)}`, label: profile.id.slice(0, 15), namespacePrefix: null, isOwnedByProfile: true });
+    this.permissionSets.push({
+      id: newId('0PS'),
+      name: `X${profile.id.slice(0, 15)}`,
+      label: profile.id.slice(0, 15),
+      namespacePrefix: null,
+      isOwnedByProfile: true,
+    });
     return profile;
   }
 
@@ -103,7 +133,9 @@ export class OrgStore {
   public findPermissionSet(nameOrId: string): PermissionSetRecord | undefined {
     const key = nameOrId.trim();
     return this.permissionSets.find(
-      (p) => (!p.isOwnedByProfile && p.name.toLowerCase() === key.toLowerCase()) || (/^0PS\w{12}(\w{3})?$/.test(key) && p.id.slice(0, 15) === key.slice(0, 15))
+      (p) =>
+        (!p.isOwnedByProfile && p.name.toLowerCase() === key.toLowerCase()) ||
+        (/^0PS\w{12}(\w{3})?$/.test(key) && p.id.slice(0, 15) === key.slice(0, 15)),
     );
   }
 
@@ -126,7 +158,8 @@ export class OrgStore {
 
   /** Inserts an assignment; 'duplicate' when the user already holds the permission set. */
   public assign(userId: string, permissionSetId: string): AssignmentRecord | 'duplicate' {
-    if (this.assignments.some((a) => a.assigneeId === userId && a.permissionSetId === permissionSetId)) return 'duplicate';
+    if (this.assignments.some((a) => a.assigneeId === userId && a.permissionSetId === permissionSetId))
+      return 'duplicate';
     const record = { id: newId('0Pa'), assigneeId: userId, permissionSetId };
     this.assignments.push(record);
     return record;
@@ -176,7 +209,9 @@ export class OrgStore {
   /** Every component of `type` whose externalClientApplication element names `app`. */
   public childrenOf(type: string, app: string): Array<[string, MdObject]> {
     return [...(this.components.get(type) ?? new Map<string, MdObject>())].filter(
-      ([, content]) => typeof content.externalClientApplication === 'string' && content.externalClientApplication.toLowerCase() === app.toLowerCase()
+      ([, content]) =>
+        typeof content.externalClientApplication === 'string' &&
+        content.externalClientApplication.toLowerCase() === app.toLowerCase(),
     );
   }
 }

@@ -23,8 +23,14 @@ export type RestContext = {
 };
 
 export const JSON_TYPE = 'application/json;charset=UTF-8';
-export const NOT_FOUND: Reply = { status: 404, body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }] };
-export const INVALID_SESSION: Reply = { status: 401, body: [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }] };
+export const NOT_FOUND: Reply = {
+  status: 404,
+  body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }],
+};
+export const INVALID_SESSION: Reply = {
+  status: 401,
+  body: [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }],
+};
 
 const methodNotAllowed = (method: string): Reply => ({
   status: 405,
@@ -38,7 +44,22 @@ export function versionList(apiVersions: string[]): Array<{ label: string; url: 
 function resourceMap(version: string, idUrl: string): Record<string, string> {
   const base = `/services/data/v${version}`;
   const map: Record<string, string> = { identity: idUrl };
-  for (const name of ['sobjects', 'query', 'queryAll', 'search', 'limits', 'tooling', 'metadata', 'composite', 'recent', 'connect', 'actions', 'tabs', 'theme', 'jobs']) {
+  for (const name of [
+    'sobjects',
+    'query',
+    'queryAll',
+    'search',
+    'limits',
+    'tooling',
+    'metadata',
+    'composite',
+    'recent',
+    'connect',
+    'actions',
+    'tabs',
+    'theme',
+    'jobs',
+  ]) {
     map[name] = `${base}/${name}`;
   }
   return map;
@@ -49,7 +70,8 @@ function identity(ctx: RestContext, user: StoredUser): Record<string, unknown> {
   const name = displayName(user.username);
   const idUrl = `${baseUrl}/id/${org.orgId}/${user.userId}`;
   const urls: Record<string, string> = {};
-  for (const [key, path] of Object.entries({ enterprise: 'c', metadata: 'm', partner: 'u' })) urls[key] = `${baseUrl}/services/Soap/${path}/{version}/${org.orgId.slice(0, 15)}`;
+  for (const [key, path] of Object.entries({ enterprise: 'c', metadata: 'm', partner: 'u' }))
+    urls[key] = `${baseUrl}/services/Soap/${path}/{version}/${org.orgId.slice(0, 15)}`;
   Object.assign(urls, {
     rest: `${baseUrl}/services/data/v{version}/`,
     sobjects: `${baseUrl}/services/data/v{version}/sobjects/`,
@@ -122,7 +144,8 @@ export function handleRest(method: string, pathname: string, query: URLSearchPar
   const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
   const get = method === 'GET' || method === 'HEAD';
 
-  if (path === '/services/data') return get ? { status: 200, body: versionList(ctx.apiVersions) } : methodNotAllowed(method);
+  if (path === '/services/data')
+    return get ? { status: 200, body: versionList(ctx.apiVersions) } : methodNotAllowed(method);
 
   const session = ctx.session;
   if (!session) return NOT_FOUND;
@@ -144,13 +167,21 @@ export function handleRest(method: string, pathname: string, query: URLSearchPar
   const [, version, rest = ''] = data;
   if (Number(version) < 20 || Number(version) > maxVersion(ctx.apiVersions)) return NOT_FOUND;
   if (rest === '') {
-    return get ? { status: 200, body: resourceMap(version, `${ctx.baseUrl}/id/${ctx.org.orgId}/${user.userId}`) } : methodNotAllowed(method);
+    return get
+      ? { status: 200, body: resourceMap(version, `${ctx.baseUrl}/id/${ctx.org.orgId}/${user.userId}`) }
+      : methodNotAllowed(method);
   }
   if (rest === '/query' || rest === '/queryAll') {
     if (!get) return methodNotAllowed(method);
     const q = query.get('q');
-    if (!q) return { status: 400, body: [{ message: 'A query string has to be specified', errorCode: 'MALFORMED_QUERY' }] };
-    return runQuery(q, { org: ctx.org, users: ctx.users, accounts: ctx.accounts, store: ctx.store }, version, query.get('columns') === 'true');
+    if (!q)
+      return { status: 400, body: [{ message: 'A query string has to be specified', errorCode: 'MALFORMED_QUERY' }] };
+    return runQuery(
+      q,
+      { org: ctx.org, users: ctx.users, accounts: ctx.accounts, store: ctx.store },
+      version,
+      query.get('columns') === 'true',
+    );
   }
   return NOT_FOUND;
 }

@@ -71,7 +71,14 @@ export function multipartParts(body: Buffer, contentType: string | undefined): M
 }
 
 /** Answers the resources above; undefined for any other path (the caller goes on). `rest` is the path after vNN.N. */
-export async function handleOrgRest(method: string, rest: string, query: URLSearchParams, body: Buffer, contentType: string | undefined, ctx: OrgRestContext): Promise<Reply | undefined> {
+export async function handleOrgRest(
+  method: string,
+  rest: string,
+  query: URLSearchParams,
+  body: Buffer,
+  contentType: string | undefined,
+  ctx: OrgRestContext,
+): Promise<Reply | undefined> {
   const { org } = ctx;
   const userMatch = /^\/sobjects\/User\/(\w{15}|\w{18})$/.exec(rest);
   if (userMatch && method === 'GET') {
@@ -89,15 +96,32 @@ export async function handleOrgRest(method: string, rest: string, query: URLSear
     }
     const assigneeId = typeof fields.AssigneeId === 'string' ? fields.AssigneeId : undefined;
     const permissionSetId = typeof fields.PermissionSetId === 'string' ? fields.PermissionSetId : undefined;
-    const missing = [assigneeId ? undefined : 'AssigneeId', permissionSetId ? undefined : 'PermissionSetId'].filter((f): f is string => !!f);
-    if (missing.length > 0) return bad(400, 'REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing);
+    const missing = [assigneeId ? undefined : 'AssigneeId', permissionSetId ? undefined : 'PermissionSetId'].filter(
+      (f): f is string => !!f,
+    );
+    if (missing.length > 0)
+      return bad(400, 'REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing);
     const user = ctx.users.find((u) => sameId(u.userId, assigneeId!));
-    if (!user) return bad(400, 'FIELD_INTEGRITY_EXCEPTION', `Assignee ID: id value of incorrect type: ${assigneeId!}`, ['AssigneeId']);
+    if (!user)
+      return bad(400, 'FIELD_INTEGRITY_EXCEPTION', `Assignee ID: id value of incorrect type: ${assigneeId!}`, [
+        'AssigneeId',
+      ]);
     const ps = org.permissionSets.find((p) => sameId(p.id, permissionSetId!));
-    if (!ps) return bad(400, 'FIELD_INTEGRITY_EXCEPTION', `Permission Set ID: id value of incorrect type: ${permissionSetId!}`, ['PermissionSetId']);
+    if (!ps)
+      return bad(
+        400,
+        'FIELD_INTEGRITY_EXCEPTION',
+        `Permission Set ID: id value of incorrect type: ${permissionSetId!}`,
+        ['PermissionSetId'],
+      );
     const created = org.assign(user.userId, ps.id);
     if (created === 'duplicate') {
-      return bad(400, 'DUPLICATE_VALUE', `Duplicate PermissionSetAssignment. Assignee: ${user.userId.slice(0, 15)}; Permission Set: ${ps.id.slice(0, 15)}`, []);
+      return bad(
+        400,
+        'DUPLICATE_VALUE',
+        `Duplicate PermissionSetAssignment. Assignee: ${user.userId.slice(0, 15)}; Permission Set: ${ps.id.slice(0, 15)}`,
+        [],
+      );
     }
     org.schedule(() => ctx.grantPermissionSet(user.userId, ps.name, true));
     return { status: 201, body: { id: created.id, success: true, errors: [] } };
@@ -123,7 +147,10 @@ export async function handleOrgRest(method: string, rest: string, query: URLSear
     }
     const options = deployOptions(entity.deployOptions ?? {});
     const result = await ctx.deploys.start(zip, options, 'REST', ctx.version, ctx.session.userId);
-    return { status: 201, body: { id: result.id, validatedDeployRequestId: null, deployOptions: options, deployResult: result } };
+    return {
+      status: 201,
+      body: { id: result.id, validatedDeployRequestId: null, deployOptions: options, deployResult: result },
+    };
   }
   const deployMatch = /^\/metadata\/deployRequest\/(\w{15}|\w{18})$/.exec(rest);
   if (deployMatch) {
@@ -132,7 +159,16 @@ export async function handleOrgRest(method: string, rest: string, query: URLSear
     const url = `/services/data/v${ctx.version}/metadata/deployRequest/${id}`;
     if (method === 'GET') {
       const result = ctx.deploys.poll(id, query.get('includeDetails') === 'true')!;
-      return { status: 200, body: { id, url, validatedDeployRequestId: null, deployOptions: ctx.deploys.optionsOf(id), deployResult: result } };
+      return {
+        status: 200,
+        body: {
+          id,
+          url,
+          validatedDeployRequestId: null,
+          deployOptions: ctx.deploys.optionsOf(id),
+          deployResult: result,
+        },
+      };
     }
     if (method === 'PATCH') {
       ctx.deploys.cancel(id);

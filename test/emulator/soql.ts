@@ -15,7 +15,12 @@ export type SalesforceError = { message: string; errorCode: string };
 export type QueryAnswer = { status: 200; body: unknown } | { status: 400; body: SalesforceError[] };
 
 type FieldType = 'Id' | 'String' | 'Boolean' | 'Double' | 'Datetime' | 'Date';
-type ObjectDef = { keyPrefix: string; fields: Record<string, FieldType>; updatable: string[]; rows: Array<Record<string, unknown>> };
+type ObjectDef = {
+  keyPrefix: string;
+  fields: Record<string, FieldType>;
+  updatable: string[];
+  rows: Array<Record<string, unknown>>;
+};
 
 export type QueryData = {
   org: OrgFacts;
@@ -39,22 +44,38 @@ function objects(data: QueryData): Record<string, ObjectDef> {
   const accountFields: Record<string, FieldType> = { Id: 'Id', Name: 'String' };
   for (const row of data.accounts) {
     for (const key of Object.keys(row)) {
-      if (key !== 'attributes' && !(key in accountFields)) accountFields[key] = inferType(data.accounts.map((r) => r[key]));
+      if (key !== 'attributes' && !(key in accountFields))
+        accountFields[key] = inferType(data.accounts.map((r) => r[key]));
     }
   }
   return {
-    Account: { keyPrefix: '001', fields: accountFields, updatable: Object.keys(accountFields).filter((f) => f !== 'Id'), rows: data.accounts },
+    Account: {
+      keyPrefix: '001',
+      fields: accountFields,
+      updatable: Object.keys(accountFields).filter((f) => f !== 'Id'),
+      rows: data.accounts,
+    },
     Organization: {
       keyPrefix: '00D',
       fields: {
-        Id: 'Id', Name: 'String', InstanceName: 'String', IsSandbox: 'Boolean', TrialExpirationDate: 'Datetime',
-        NamespacePrefix: 'String', OrganizationType: 'String',
+        Id: 'Id',
+        Name: 'String',
+        InstanceName: 'String',
+        IsSandbox: 'Boolean',
+        TrialExpirationDate: 'Datetime',
+        NamespacePrefix: 'String',
+        OrganizationType: 'String',
       },
       updatable: ['Name'],
       rows: [
         {
-          Id: org.orgId, Name: org.name, InstanceName: org.instanceName, IsSandbox: org.isSandbox,
-          TrialExpirationDate: org.trialExpirationDate, NamespacePrefix: org.namespacePrefix, OrganizationType: org.organizationType,
+          Id: org.orgId,
+          Name: org.name,
+          InstanceName: org.instanceName,
+          IsSandbox: org.isSandbox,
+          TrialExpirationDate: org.trialExpirationDate,
+          NamespacePrefix: org.namespacePrefix,
+          OrganizationType: org.organizationType,
         },
       ],
     },
@@ -63,7 +84,14 @@ function objects(data: QueryData): Record<string, ObjectDef> {
       ? {
           ScratchOrgInfo: {
             keyPrefix: '2SR',
-            fields: { Id: 'Id', OrgName: 'String', Status: 'String', SignupUsername: 'String', ScratchOrg: 'String', ExpirationDate: 'Date' },
+            fields: {
+              Id: 'Id',
+              OrgName: 'String',
+              Status: 'String',
+              SignupUsername: 'String',
+              ScratchOrg: 'String',
+              ExpirationDate: 'Date',
+            },
             updatable: ['OrgName'],
             rows: [],
           },
@@ -78,13 +106,28 @@ function orgObjects(data: QueryData): Record<string, ObjectDef> {
   return {
     User: {
       keyPrefix: '005',
-      fields: { Id: 'Id', Username: 'String', Name: 'String', Email: 'String', IsActive: 'Boolean', UserType: 'String', ProfileId: 'Id', 'Profile.Name': 'String' },
+      fields: {
+        Id: 'Id',
+        Username: 'String',
+        Name: 'String',
+        Email: 'String',
+        IsActive: 'Boolean',
+        UserType: 'String',
+        ProfileId: 'Id',
+        'Profile.Name': 'String',
+      },
       updatable: ['Username', 'Email', 'IsActive', 'ProfileId'],
       rows: data.users.map((u) => {
         const profile = store.profileOf(u);
         return {
-          Id: u.userId, Username: u.username, Name: displayName(u.username), Email: emailOf(u.username), IsActive: u.active, UserType: 'Standard',
-          ProfileId: profile.id, 'Profile.Name': profile.name,
+          Id: u.userId,
+          Username: u.username,
+          Name: displayName(u.username),
+          Email: emailOf(u.username),
+          IsActive: u.active,
+          UserType: 'Standard',
+          ProfileId: profile.id,
+          'Profile.Name': profile.name,
         };
       }),
     },
@@ -92,7 +135,12 @@ function orgObjects(data: QueryData): Record<string, ObjectDef> {
       keyPrefix: '060',
       fields: { Id: 'Id', UserId: 'Id', IsFrozen: 'Boolean', IsPasswordLocked: 'Boolean' },
       updatable: ['IsFrozen', 'IsPasswordLocked'],
-      rows: data.users.map((u) => ({ Id: toId18(`060${u.userId.slice(3, 15)}`), UserId: u.userId, IsFrozen: u.frozen, IsPasswordLocked: false })),
+      rows: data.users.map((u) => ({
+        Id: toId18(`060${u.userId.slice(3, 15)}`),
+        UserId: u.userId,
+        IsFrozen: u.frozen,
+        IsPasswordLocked: false,
+      })),
     },
     Profile: {
       keyPrefix: '00e',
@@ -104,17 +152,30 @@ function orgObjects(data: QueryData): Record<string, ObjectDef> {
       keyPrefix: '0PS',
       fields: { Id: 'Id', Name: 'String', Label: 'String', NamespacePrefix: 'String', IsOwnedByProfile: 'Boolean' },
       updatable: ['Name', 'Label'],
-      rows: store.permissionSets.map((p) => ({ Id: p.id, Name: p.name, Label: p.label, NamespacePrefix: p.namespacePrefix, IsOwnedByProfile: p.isOwnedByProfile })),
+      rows: store.permissionSets.map((p) => ({
+        Id: p.id,
+        Name: p.name,
+        Label: p.label,
+        NamespacePrefix: p.namespacePrefix,
+        IsOwnedByProfile: p.isOwnedByProfile,
+      })),
     },
     PermissionSetAssignment: {
       keyPrefix: '0Pa',
       fields: {
-        Id: 'Id', AssigneeId: 'Id', PermissionSetId: 'Id', 'PermissionSet.Name': 'String', 'PermissionSet.Label': 'String',
-        'PermissionSet.IsOwnedByProfile': 'Boolean', 'Assignee.Username': 'String',
+        Id: 'Id',
+        AssigneeId: 'Id',
+        PermissionSetId: 'Id',
+        'PermissionSet.Name': 'String',
+        'PermissionSet.Label': 'String',
+        'PermissionSet.IsOwnedByProfile': 'Boolean',
+        'Assignee.Username': 'String',
       },
       updatable: [],
       rows: store.assignments.map((a) => ({
-        Id: a.id, AssigneeId: a.assigneeId, PermissionSetId: a.permissionSetId,
+        Id: a.id,
+        AssigneeId: a.assigneeId,
+        PermissionSetId: a.permissionSetId,
         'PermissionSet.Name': psById.get(a.permissionSetId)?.name ?? null,
         'PermissionSet.Label': psById.get(a.permissionSetId)?.label ?? null,
         'PermissionSet.IsOwnedByProfile': psById.get(a.permissionSetId)?.isOwnedByProfile ?? false,
@@ -125,11 +186,21 @@ function orgObjects(data: QueryData): Record<string, ObjectDef> {
 }
 
 /** Parent object type of a relationship field: Profile.Name -> Profile, Assignee.Username -> User. */
-const RELATIONSHIP_TYPES: Record<string, string> = { Profile: 'Profile', PermissionSet: 'PermissionSet', Assignee: 'User' };
+const RELATIONSHIP_TYPES: Record<string, string> = {
+  Profile: 'Profile',
+  PermissionSet: 'PermissionSet',
+  Assignee: 'User',
+};
 
 export function displayName(username: string): string {
   const local = username.split('@')[0] ?? username;
-  return local.split(/[._-]+/).filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join(' ') || username;
+  return (
+    local
+      .split(/[._-]+/)
+      .filter(Boolean)
+      .map((w) => w[0].toUpperCase() + w.slice(1))
+      .join(' ') || username
+  );
 }
 export function emailOf(username: string): string {
   return username.includes('@') ? username : `${username}@example.com`;
@@ -158,10 +229,14 @@ function equal(a: unknown, b: unknown): boolean {
 }
 
 const QUERY = /^\s*select\s+([\s\S]+?)\s+from\s+(\w+)\b([\s\S]*)$/i;
-const TAIL = /^\s*(?:where\s+([\s\S]+?))?\s*(?:order\s+by\s+(\w+)(?:\s+(asc|desc))?(?:\s+nulls\s+(?:first|last))?)?\s*(?:limit\s+(\d+))?\s*(?:offset\s+(\d+))?\s*$/i;
+const TAIL =
+  /^\s*(?:where\s+([\s\S]+?))?\s*(?:order\s+by\s+(\w+)(?:\s+(asc|desc))?(?:\s+nulls\s+(?:first|last))?)?\s*(?:limit\s+(\d+))?\s*(?:offset\s+(\d+))?\s*$/i;
 const LITERAL = "'(?:[^'\\\\]|\\\\.)*'|true|false|null|-?\\d+(?:\\.\\d+)?";
 const CONDITION = new RegExp(`^([\\w.]+)\\s*(=|!=)\\s*(${LITERAL})$`, 'i');
-const IN_CONDITION = new RegExp(`^([\\w.]+)\\s+(not\\s+)?in\\s*\\(\\s*((?:${LITERAL})(?:\\s*,\\s*(?:${LITERAL}))*)\\s*\\)$`, 'i');
+const IN_CONDITION = new RegExp(
+  `^([\\w.]+)\\s+(not\\s+)?in\\s*\\(\\s*((?:${LITERAL})(?:\\s*,\\s*(?:${LITERAL}))*)\\s*\\)$`,
+  'i',
+);
 
 /** Runs a query; `version` (e.g. "60.0") goes into record attribute URLs; `columns` answers column metadata instead. */
 export function runQuery(soql: string, data: QueryData, version: string, columns = false): QueryAnswer {
@@ -180,7 +255,7 @@ export function runQuery(soql: string, data: QueryData, version: string, columns
     if (!canonical) {
       return bad(
         'INVALID_FIELD',
-        `No such column '${raw}' on entity '${entityName}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`
+        `No such column '${raw}' on entity '${entityName}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
       );
     }
     fields.push(canonical);
@@ -198,7 +273,12 @@ export function runQuery(soql: string, data: QueryData, version: string, columns
     const field = Object.keys(def.fields).find((f) => f.toLowerCase() === name.toLowerCase());
     if (!field) return bad('INVALID_FIELD', `No such column '${name}' on entity '${entityName}'.`);
     if (c) conditions.push({ field, negate: c[2] === '!=', values: [parseLiteral(c[3])] });
-    else conditions.push({ field, negate: !!inList![2], values: (inList![3].match(new RegExp(LITERAL, 'gi')) ?? []).map(parseLiteral) });
+    else
+      conditions.push({
+        field,
+        negate: !!inList![2],
+        values: (inList![3].match(new RegExp(LITERAL, 'gi')) ?? []).map(parseLiteral),
+      });
   }
 
   if (columns) return { status: 200, body: columnMetadata(entityName, def, fields) };
@@ -209,15 +289,15 @@ export function runQuery(soql: string, data: QueryData, version: string, columns
       const actual = key ? row[key] : null;
       const isId = def.fields[field] === 'Id';
       return values.some((value) => (isId ? sameId(actual, value) : equal(actual, value))) !== negate;
-    })
+    }),
   );
   if (orderBy) {
     const sign = direction?.toLowerCase() === 'desc' ? -1 : 1;
     rows = [...rows].sort((a, b) => {
       const ka = findKey(a, orderBy);
       const kb = findKey(b, orderBy);
-      const va = String(ka ? a[ka] ?? '' : '');
-      const vb = String(kb ? b[kb] ?? '' : '');
+      const va = String(ka ? (a[ka] ?? '') : '');
+      const vb = String(kb ? (b[kb] ?? '') : '');
       return va < vb ? -sign : va > vb ? sign : 0;
     });
   }
@@ -231,7 +311,7 @@ export function runQuery(soql: string, data: QueryData, version: string, columns
     };
     for (const f of fields) {
       const key = findKey(row, f);
-      const value = key === undefined ? null : row[key] ?? null;
+      const value = key === undefined ? null : (row[key] ?? null);
       const dot = f.indexOf('.');
       if (dot < 0) {
         record[f] = value;
@@ -241,7 +321,9 @@ export function runQuery(soql: string, data: QueryData, version: string, columns
       const parentType = RELATIONSHIP_TYPES[relationship] ?? relationship;
       const idField = findKey(row, `${relationship === 'Assignee' ? 'Assignee' : relationship}Id`);
       const parentId = idField ? String(row[idField]) : '';
-      const parent = (record[relationship] ??= { attributes: { type: parentType, url: `/services/data/v${version}/sobjects/${parentType}/${parentId}` } }) as Record<string, unknown>;
+      const parent = (record[relationship] ??= {
+        attributes: { type: parentType, url: `/services/data/v${version}/sobjects/${parentType}/${parentId}` },
+      }) as Record<string, unknown>;
       parent[parentField] = value;
     }
     return record;

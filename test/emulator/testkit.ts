@@ -15,8 +15,16 @@ export async function makeCredentials(commonName = 'sf-jwt-setup test'): Promise
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const alg = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
   const keys = {
-    privateKey: await webcrypto.subtle.importKey('pkcs8', privateKey.export({ type: 'pkcs8', format: 'der' }), alg, true, ['sign']),
-    publicKey: await webcrypto.subtle.importKey('spki', publicKey.export({ type: 'spki', format: 'der' }), alg, true, ['verify']),
+    privateKey: await webcrypto.subtle.importKey(
+      'pkcs8',
+      privateKey.export({ type: 'pkcs8', format: 'der' }),
+      alg,
+      true,
+      ['sign'],
+    ),
+    publicKey: await webcrypto.subtle.importKey('spki', publicKey.export({ type: 'spki', format: 'der' }), alg, true, [
+      'verify',
+    ]),
   };
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     name: `CN=${commonName}`,
@@ -25,10 +33,21 @@ export async function makeCredentials(commonName = 'sf-jwt-setup test'): Promise
     notBefore: new Date(Date.now() - 86_400_000),
     notAfter: new Date(Date.now() + 365 * 86_400_000),
   });
-  return { privateKey, privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), certificatePem: cert.toString('pem') + '\n' };
+  return {
+    privateKey,
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    certificatePem: cert.toString('pem') + '\n',
+  };
 }
 
-export type AssertionClaims = { [claim: string]: unknown; iss?: string; sub?: string; prn?: string; aud?: string | string[]; exp?: number };
+export type AssertionClaims = {
+  [claim: string]: unknown;
+  iss?: string;
+  sub?: string;
+  prn?: string;
+  aud?: string | string[];
+  exp?: number;
+};
 
 /** Signs claims as an RS256 JWT. `exp` defaults to now + 3 minutes, in seconds; pass exp: undefined explicitly to omit it. */
 export async function signAssertion(privateKey: KeyObject, claims: AssertionClaims): Promise<string> {
@@ -40,11 +59,19 @@ export async function signAssertion(privateKey: KeyObject, claims: AssertionClai
 export type TokenResponse = { status: number; contentType: string | null; body: Record<string, unknown> };
 
 /** POSTs a JWT bearer grant to <baseUrl>/services/oauth2/token. */
-export async function requestToken(baseUrl: string, assertion: string, grantType = 'urn:ietf:params:oauth:grant-type:jwt-bearer'): Promise<TokenResponse> {
+export async function requestToken(
+  baseUrl: string,
+  assertion: string,
+  grantType = 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+): Promise<TokenResponse> {
   const res = await fetch(`${baseUrl}/services/oauth2/token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ grant_type: grantType, assertion }).toString(),
   });
-  return { status: res.status, contentType: res.headers.get('content-type'), body: (await res.json()) as Record<string, unknown> };
+  return {
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    body: (await res.json()) as Record<string, unknown>,
+  };
 }

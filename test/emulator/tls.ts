@@ -7,11 +7,19 @@ import 'reflect-metadata';
 
 export type TlsMaterial = { caCertificatePem: string; key: string; cert: string };
 
-const RSA: webcrypto.RsaHashedKeyGenParams = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
+const RSA: webcrypto.RsaHashedKeyGenParams = {
+  name: 'RSASSA-PKCS1-v1_5',
+  hash: 'SHA-256',
+  publicExponent: new Uint8Array([1, 0, 1]),
+  modulusLength: 2048,
+};
 const DAY = 86_400_000;
 
 function toPem(der: ArrayBuffer, label: string): string {
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 
@@ -23,7 +31,7 @@ export async function generateTlsMaterial(hosts: { ips?: string[]; dns?: string[
   const notBefore = new Date(Date.now() - DAY);
   const notAfter = new Date(Date.now() + 30 * DAY);
 
-  const caKeys = (await crypto.subtle.generateKey(RSA, true, ['sign', 'verify']));
+  const caKeys = await crypto.subtle.generateKey(RSA, true, ['sign', 'verify']);
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
     name: 'CN=Salesforce Emulator Test CA, O=sf-jwt-setup tests',
     keys: caKeys,
@@ -37,7 +45,7 @@ export async function generateTlsMaterial(hosts: { ips?: string[]; dns?: string[
     ],
   });
 
-  const serverKeys = (await crypto.subtle.generateKey(RSA, true, ['sign', 'verify']));
+  const serverKeys = await crypto.subtle.generateKey(RSA, true, ['sign', 'verify']);
   const names = [
     ...(hosts.ips ?? ['127.0.0.1']).map((value) => ({ type: 'ip' as const, value })),
     ...(hosts.dns ?? ['localhost']).map((value) => ({ type: 'dns' as const, value })),

@@ -86,7 +86,8 @@ export function sameUrl(a: string, b: string): boolean {
 
 function audienceMatches(aud: unknown, accepted: string[]): boolean {
   // Salesforce wants one audience string; an array is tolerated if one member matches.
-  const candidates = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];
+  const candidates =
+    typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];
   return candidates.some((c) => accepted.some((a) => sameUrl(c, a)));
 }
 
@@ -123,8 +124,14 @@ export function judgeGrant(form: URLSearchParams, ctx: GrantContext): GrantOutco
   const accepted = [...(myDomainOnly ? [] : [ctx.isSandbox ? SANDBOX_LOGIN : PRODUCTION_LOGIN]), ...ctx.myDomainUrls];
   if (!audienceMatches(payload.aud, accepted)) return fail(ERRORS.badAudience, claims);
   // 7
-  if (app.publicKey.asymmetricKeyType !== 'rsa' || !/^[A-Za-z0-9_-]*$/.test(parts[2])) return fail(ERRORS.invalidAssertion, claims);
-  const signedOk = verify('RSA-SHA256', Buffer.from(`${parts[0]}.${parts[1]}`), app.publicKey, Buffer.from(parts[2], 'base64url'));
+  if (app.publicKey.asymmetricKeyType !== 'rsa' || !/^[A-Za-z0-9_-]*$/.test(parts[2]))
+    return fail(ERRORS.invalidAssertion, claims);
+  const signedOk = verify(
+    'RSA-SHA256',
+    Buffer.from(`${parts[0]}.${parts[1]}`),
+    app.publicKey,
+    Buffer.from(parts[2], 'base64url'),
+  );
   if (!signedOk) return fail(ERRORS.invalidAssertion, claims);
   // 8
   if (typeof payload.exp !== 'number' || !Number.isFinite(payload.exp)) return fail(ERRORS.invalidAssertion, claims);

@@ -215,4 +215,18 @@ describe('sf jwt-setup bootstrap through the real sf CLI', function () {
       emu.setSwitches({ propagationDelayMs: 0 });
     }
   });
+
+  it('deploys over REST where SF_ORG_METADATA_REST_DEPLOY=true says so, as sf project deploy start does', async () => {
+    emu.addUser({ username: 'rest@acme.example', permissionSets: [] });
+    const before = emu.deploys().length;
+    const run = await bootstrap(['--username', 'rest@acme.example', '--app', 'Rest_App'], {
+      SF_ORG_METADATA_REST_DEPLOY: 'true',
+    });
+    expect(run.code, run.stdout + run.stderr).to.equal(0);
+    const deploys = emu.deploys().slice(before);
+    expect(deploys.map((d) => [d.via, d.status])).to.deep.equal([
+      ['REST', 'Succeeded'],
+      ['REST', 'Succeeded'],
+    ]);
+  });
 });

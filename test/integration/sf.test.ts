@@ -27,7 +27,13 @@ describe('through the real sf CLI', function () {
     certFile = keygen.json?.result?.certificateFile as string;
     emulator = await startEmulator({
       tokenLifetimeSeconds: 3600,
-      apps: [{ consumerKey: CLIENT_ID, certificatePem: await readFile(certFile, 'utf8'), permissionSets: ['JWT_Integration'] }],
+      apps: [
+        {
+          consumerKey: CLIENT_ID,
+          certificatePem: await readFile(certFile, 'utf8'),
+          permissionSets: ['JWT_Integration'],
+        },
+      ],
       users: [
         { username: USER, permissionSets: ['JWT_Integration'] },
         { username: 'outsider@acme.com', permissionSets: [] },
@@ -41,18 +47,52 @@ describe('through the real sf CLI', function () {
   });
 
   it('keygen --json writes a 0600 key and a certificate, with the documented result fields', async () => {
-    const run = await sf.run(['jwt-setup', 'keygen', '--output-dir', 'again', '--name', 'ci', '--key-size', '3072', '--json']);
+    const run = await sf.run([
+      'jwt-setup',
+      'keygen',
+      '--output-dir',
+      'again',
+      '--name',
+      'ci',
+      '--key-size',
+      '3072',
+      '--json',
+    ]);
     expect(run.code).to.equal(0);
     const result = run.json?.result ?? {};
     expect(Object.keys(result)).to.include.members([
-      'keyFile', 'certificateFile', 'keySize', 'subject', 'serialNumber', 'notBefore', 'notAfter', 'fingerprintSha256', 'fingerprintSha1', 'keyEncrypted',
+      'keyFile',
+      'certificateFile',
+      'keySize',
+      'subject',
+      'serialNumber',
+      'notBefore',
+      'notAfter',
+      'fingerprintSha256',
+      'fingerprintSha1',
+      'keyEncrypted',
     ]);
     expect(result.keySize).to.equal(3072);
     expect(run.stdout).not.to.include('PRIVATE KEY');
   });
 
   it('login registers the org; sf org display, org list and data query work with it', async () => {
-    const login = await sf.run(['jwt-setup', 'login', '-o', USER, '-f', keyFile, '-i', CLIENT_ID, '-r', emulator.url, '-a', 'ci', '-s', '--json']);
+    const login = await sf.run([
+      'jwt-setup',
+      'login',
+      '-o',
+      USER,
+      '-f',
+      keyFile,
+      '-i',
+      CLIENT_ID,
+      '-r',
+      emulator.url,
+      '-a',
+      'ci',
+      '-s',
+      '--json',
+    ]);
     expect(login.code, login.stdout + login.stderr).to.equal(0);
     expect(login.json?.result).to.include({ username: USER, clientId: CLIENT_ID, alias: 'ci', isDevHub: false });
     expect(login.stdout).not.to.match(/00D\w{12,15}!/);
@@ -86,11 +126,37 @@ describe('through the real sf CLI', function () {
   });
 
   it('doctor exits 0 on a healthy setup and 1 on a broken one, with the failing check in --json', async () => {
-    const healthy = await sf.run(['jwt-setup', 'doctor', '-o', USER, '-f', keyFile, '-i', CLIENT_ID, '-r', emulator.url, '-c', certFile, '--json']);
+    const healthy = await sf.run([
+      'jwt-setup',
+      'doctor',
+      '-o',
+      USER,
+      '-f',
+      keyFile,
+      '-i',
+      CLIENT_ID,
+      '-r',
+      emulator.url,
+      '-c',
+      certFile,
+      '--json',
+    ]);
     expect(healthy.code, healthy.stdout).to.equal(0);
     expect(healthy.json?.result?.ok).to.equal(true);
 
-    const broken = await sf.run(['jwt-setup', 'doctor', '-o', 'outsider@acme.com', '-f', keyFile, '-i', CLIENT_ID, '-r', emulator.url, '--json']);
+    const broken = await sf.run([
+      'jwt-setup',
+      'doctor',
+      '-o',
+      'outsider@acme.com',
+      '-f',
+      keyFile,
+      '-i',
+      CLIENT_ID,
+      '-r',
+      emulator.url,
+      '--json',
+    ]);
     expect(broken.code).to.equal(1);
     const checks = (broken.json?.result?.checks ?? []) as Array<{ id: string; status: string; fix?: string }>;
     const exchange = checks.find((c) => c.id === 'exchange');
@@ -105,7 +171,19 @@ describe('through the real sf CLI', function () {
     expect(run.stderr).to.match(/Try this:|private key/);
     expect(run.stderr).not.to.match(/\n\s+at .*\.(js|ts):\d+/);
 
-    const json = await sf.run(['jwt-setup', 'login', '-o', USER, '-f', certFile, '-i', CLIENT_ID, '-r', emulator.url, '--json']);
+    const json = await sf.run([
+      'jwt-setup',
+      'login',
+      '-o',
+      USER,
+      '-f',
+      certFile,
+      '-i',
+      CLIENT_ID,
+      '-r',
+      emulator.url,
+      '--json',
+    ]);
     expect(json.code).to.equal(1);
     expect(json.json).to.include({ name: 'KeyIsCertificateError', code: 'KeyIsCertificate', status: 1 });
     expect((json.json as { actions?: string[] }).actions ?? []).to.have.length.greaterThan(0);

@@ -14,7 +14,11 @@ import { isolatedHome, linkPlugin, loginInputs, parseJsonOutput, sf, tempDir } f
 const CLIENT_ID = '3MVGCONCURRENT';
 const N = 20;
 
-async function checkStore(home: string, usernames: string[], aliasOf: ((u: string) => string) | undefined): Promise<void> {
+async function checkStore(
+  home: string,
+  usernames: string[],
+  aliasOf: ((u: string) => string) | undefined,
+): Promise<void> {
   const sfdx = join(home, '.sfdx');
   for (const file of (await readdir(sfdx)).filter((f) => f.endsWith('.json'))) {
     // every JSON file of the store parses
@@ -31,7 +35,8 @@ async function checkStore(home: string, usernames: string[], aliasOf: ((u: strin
   }
   if (aliasOf) {
     const aliases = JSON.parse(await readFile(join(sfdx, 'alias.json'), 'utf8')) as { orgs: Record<string, string> };
-    for (const username of usernames) expect(aliases.orgs[aliasOf(username)], `alias of ${username}`).to.equal(username);
+    for (const username of usernames)
+      expect(aliases.orgs[aliasOf(username)], `alias of ${username}`).to.equal(username);
   }
   const leftovers = (await readdir(sfdx)).filter((f) => f.startsWith('.sf-jwt-setup-'));
   expect(leftovers, 'no backup or temporary files left').to.deep.equal([]);
@@ -39,7 +44,8 @@ async function checkStore(home: string, usernames: string[], aliasOf: ((u: strin
   const text = await readFile(config, 'utf8').catch(() => undefined);
   if (text !== undefined) {
     const parsed = JSON.parse(text) as Record<string, string>;
-    if (parsed['target-org']) expect([...usernames, ...(aliasOf ? usernames.map(aliasOf) : [])]).to.include(parsed['target-org']);
+    if (parsed['target-org'])
+      expect([...usernames, ...(aliasOf ? usernames.map(aliasOf) : [])]).to.include(parsed['target-org']);
   }
 }
 
@@ -78,7 +84,13 @@ describe('reliability: 20 concurrent logins into one HOME', function () {
       const keyFile = join(env.home, 'server.key');
       await writeFile(keyFile, privateKeyPem, { mode: 0o600 });
       const outcomes = await Promise.all(
-        users.map((u, i) => login(loginInputs(emu.url, CLIENT_ID, u, { file: keyFile }), { alias: `a${i}`, setDefault: i === 7, timeoutSeconds: 60 }))
+        users.map((u, i) =>
+          login(loginInputs(emu.url, CLIENT_ID, u, { file: keyFile }), {
+            alias: `a${i}`,
+            setDefault: i === 7,
+            timeoutSeconds: 60,
+          }),
+        ),
       );
       expect(outcomes.map((o) => o.username).sort()).to.deep.equal([...users].sort());
       await checkStore(env.home, users, (u) => `a${users.indexOf(u)}`);
@@ -95,7 +107,9 @@ describe('reliability: 20 concurrent logins into one HOME', function () {
     try {
       const keyFile = join(env.home, 'server.key');
       await writeFile(keyFile, privateKeyPem, { mode: 0o600 });
-      const outcomes = await Promise.all(users.map((u) => login(loginInputs(emu.url, CLIENT_ID, u, { file: keyFile }), { timeoutSeconds: 60 })));
+      const outcomes = await Promise.all(
+        users.map((u) => login(loginInputs(emu.url, CLIENT_ID, u, { file: keyFile }), { timeoutSeconds: 60 })),
+      );
       expect(outcomes.map((o) => o.username).sort()).to.deep.equal([...users].sort());
       await checkStore(env.home, users, undefined);
       await linkPlugin(env.home);
@@ -111,15 +125,24 @@ describe('reliability: 20 concurrent logins into one HOME', function () {
     await linkPlugin(home);
     const results = await Promise.all(
       procUsers.map((u, i) =>
-        sf(home, ['jwt-setup', 'login', '-o', u, '-i', CLIENT_ID, '-r', emu.url, '-a', `p${i}`, '--json'], { SF_JWT_KEY: Buffer.from(privateKeyPem).toString('base64') }, 180_000)
-      )
+        sf(
+          home,
+          ['jwt-setup', 'login', '-o', u, '-i', CLIENT_ID, '-r', emu.url, '-a', `p${i}`, '--json'],
+          { SF_JWT_KEY: Buffer.from(privateKeyPem).toString('base64') },
+          180_000,
+        ),
+      ),
     );
-    for (const [i, r] of results.entries()) expect(r.code, `${procUsers[i]}: ${r.stdout.slice(0, 400)} ${r.stderr.slice(0, 400)}`).to.equal(0);
+    for (const [i, r] of results.entries())
+      expect(r.code, `${procUsers[i]}: ${r.stdout.slice(0, 400)} ${r.stderr.slice(0, 400)}`).to.equal(0);
     await checkStore(home, procUsers, (u) => `p${procUsers.indexOf(u)}`);
     // the one copy of the environment key, written by whichever process came first
     const keys = await readdir(join(home, '.sfdx', 'sf-jwt-setup', 'keys'));
     expect(keys.filter((k) => k.endsWith('.key'))).to.have.length(1);
-    expect(keys.filter((k) => !k.endsWith('.key')), 'no temporary key files left').to.deep.equal([]);
+    expect(
+      keys.filter((k) => !k.endsWith('.key')),
+      'no temporary key files left',
+    ).to.deep.equal([]);
     const listed = await orgList(home);
     for (const u of procUsers) expect(listed, `sf org list shows ${u}`).to.include(u);
   });

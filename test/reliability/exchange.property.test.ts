@@ -25,23 +25,33 @@ const ASSERTION = 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJYWVpfU0VDUkVUX0NMQUlNUyJ9.c2l
 
 function answerArbitrary(): fc.Arbitrary<Answer> {
   const anyString = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 40 }));
-  const anyValue = fc.oneof(fc.jsonValue({ maxDepth: 2 }), anyString, fc.constant(null), fc.integer(), fc.array(fc.string(), { maxLength: 3 }));
+  const anyValue = fc.oneof(
+    fc.jsonValue({ maxDepth: 2 }),
+    anyString,
+    fc.constant(null),
+    fc.integer(),
+    fc.array(fc.string(), { maxLength: 3 }),
+  );
   const grantLike = fc
     .record(
       {
         access_token: fc.oneof({ arbitrary: fc.constant('00D5g000004XyZa!AQ' + 'x'.repeat(90)), weight: 3 }, anyValue),
-        instance_url: fc.oneof({ arbitrary: fc.constant('https://acme.my.salesforce.com'), weight: 3 }, anyValue, fc.webUrl()),
+        instance_url: fc.oneof(
+          { arbitrary: fc.constant('https://acme.my.salesforce.com'), weight: 3 },
+          anyValue,
+          fc.webUrl(),
+        ),
         id: fc.oneof(
           { arbitrary: fc.constant(`https://login.salesforce.com/id/${ORG}/${USER}`), weight: 3 },
           anyValue,
-          fc.constant(`https://login.salesforce.com/id/${ORG}`)
+          fc.constant(`https://login.salesforce.com/id/${ORG}`),
         ),
         scope: anyValue,
         token_type: anyValue,
         issued_at: anyValue,
         signature: anyValue,
       },
-      { requiredKeys: [] }
+      { requiredKeys: [] },
     )
     .map((o) => JSON.stringify(o));
   // Well-formed grants in the shapes Salesforce and stand-ins send (15- or 18-character ids, a trailing slash, extra
@@ -50,33 +60,60 @@ function answerArbitrary(): fc.Arbitrary<Answer> {
     .record(
       {
         access_token: fc.constant('00D5g000004XyZa!AQ' + 'y'.repeat(90)),
-        instance_url: fc.constantFrom('https://acme.my.salesforce.com', 'https://acme.my.salesforce.com/', 'https://na1.salesforce.com'),
+        instance_url: fc.constantFrom(
+          'https://acme.my.salesforce.com',
+          'https://acme.my.salesforce.com/',
+          'https://na1.salesforce.com',
+        ),
         id: fc.constantFrom(
           `https://login.salesforce.com/id/${ORG}/${USER}`,
           `https://test.salesforce.com/id/${ORG.slice(0, 15)}/${USER.slice(0, 15)}`,
-          `https://acme.my.salesforce.com/id/${ORG}/${USER}/`
+          `https://acme.my.salesforce.com/id/${ORG}/${USER}/`,
         ),
         scope: fc.constantFrom('api refresh_token', 'api web', 'full'),
         token_type: fc.constant('Bearer'),
         issued_at: anyValue,
       },
-      { requiredKeys: ['access_token', 'instance_url', 'id'] }
+      { requiredKeys: ['access_token', 'instance_url', 'id'] },
     )
     .map((o) => JSON.stringify(o));
   const oauthError = fc
     .record({
-      error: fc.oneof(fc.constantFrom('invalid_grant', 'invalid_client_id', 'invalid_app_access', 'unsupported_grant_type', 'app_not_found', 'invalid_client'), anyString),
-      error_description: fc.oneof(
-        fc.constantFrom("user hasn't approved this consumer", 'audience is invalid', 'expired authorization code', 'inactive user', 'ip restricted', 'invalid assertion', 'client identifier invalid'),
+      error: fc.oneof(
+        fc.constantFrom(
+          'invalid_grant',
+          'invalid_client_id',
+          'invalid_app_access',
+          'unsupported_grant_type',
+          'app_not_found',
+          'invalid_client',
+        ),
         anyString,
-        anyValue
+      ),
+      error_description: fc.oneof(
+        fc.constantFrom(
+          "user hasn't approved this consumer",
+          'audience is invalid',
+          'expired authorization code',
+          'inactive user',
+          'ip restricted',
+          'invalid assertion',
+          'client identifier invalid',
+        ),
+        anyString,
+        anyValue,
       ),
     })
     .map((o) => JSON.stringify(o));
   const html = fc
     .tuple(fc.option(fc.string({ maxLength: 100 })), fc.string({ maxLength: 200 }))
-    .map(([title, text]) => `<html><head>${title === null ? '' : `<title>${title}</title>`}</head><body>${text}</body></html>`);
-  const huge = fc.constantFrom(MAX_BODY_BYTES + 1, MAX_BODY_BYTES * 2, MAX_BODY_BYTES - 100).map((n) => `{"access_token":"${'a'.repeat(Math.max(0, n - 20))}"}`);
+    .map(
+      ([title, text]) =>
+        `<html><head>${title === null ? '' : `<title>${title}</title>`}</head><body>${text}</body></html>`,
+    );
+  const huge = fc
+    .constantFrom(MAX_BODY_BYTES + 1, MAX_BODY_BYTES * 2, MAX_BODY_BYTES - 100)
+    .map((n) => `{"access_token":"${'a'.repeat(Math.max(0, n - 20))}"}`);
   const body = fc.oneof(
     { arbitrary: grantLike, weight: 5 },
     { arbitrary: wellFormedGrant, weight: 3 },
@@ -86,14 +123,30 @@ function answerArbitrary(): fc.Arbitrary<Answer> {
     { arbitrary: fc.uint8Array({ maxLength: 500 }).map((b) => Buffer.from(b)), weight: 1 },
     { arbitrary: anyString, weight: 1 },
     { arbitrary: fc.constant(''), weight: 1 },
-    { arbitrary: huge, weight: 1 }
+    { arbitrary: huge, weight: 1 },
   );
   return fc.record({
-    status: fc.oneof({ arbitrary: fc.constant(200), weight: 4 }, { arbitrary: fc.constantFrom(400, 401, 403, 404, 500, 502, 503, 504), weight: 3 }, fc.integer({ min: 200, max: 599 })),
-    contentType: fc.option(fc.constantFrom('application/json;charset=UTF-8', 'text/html; charset=utf-8', 'text/plain', 'application/octet-stream', 'application/json'), { nil: undefined }),
+    status: fc.oneof(
+      { arbitrary: fc.constant(200), weight: 4 },
+      { arbitrary: fc.constantFrom(400, 401, 403, 404, 500, 502, 503, 504), weight: 3 },
+      fc.integer({ min: 200, max: 599 }),
+    ),
+    contentType: fc.option(
+      fc.constantFrom(
+        'application/json;charset=UTF-8',
+        'text/html; charset=utf-8',
+        'text/plain',
+        'application/octet-stream',
+        'application/json',
+      ),
+      { nil: undefined },
+    ),
     body,
     date: fc.option(fc.oneof(fc.constant(new Date().toUTCString()), fc.string({ maxLength: 30 })), { nil: undefined }),
-    mode: fc.oneof({ arbitrary: fc.constant<'normal'>('normal'), weight: 12 }, fc.constantFrom<Answer['mode']>('cut-mid-body', 'destroy-before-headers', 'short-content-length')),
+    mode: fc.oneof(
+      { arbitrary: fc.constant<'normal'>('normal'), weight: 12 },
+      fc.constantFrom<Answer['mode']>('cut-mid-body', 'destroy-before-headers', 'short-content-length'),
+    ),
   });
 }
 
@@ -152,14 +205,19 @@ describe('reliability: token exchange against generated answers, property-based'
         let grant: TokenGrant;
         try {
           grant = await within(
-            postAssertion(base, ASSERTION, { audience: 'https://login.salesforce.com', username: 'ci@acme.example', clientId: '3MVGCLIENT' }, {
-              deadline: Date.now() + 5000,
-              timeoutSeconds: 5,
-              retry: { attempts: 2, baseDelayMs: 1 },
-              sleep: () => Promise.resolve(),
-            }),
+            postAssertion(
+              base,
+              ASSERTION,
+              { audience: 'https://login.salesforce.com', username: 'ci@acme.example', clientId: '3MVGCLIENT' },
+              {
+                deadline: Date.now() + 5000,
+                timeoutSeconds: 5,
+                retry: { attempts: 2, baseDelayMs: 1 },
+                sleep: () => Promise.resolve(),
+              },
+            ),
             8000,
-            'postAssertion'
+            'postAssertion',
           );
         } catch (error) {
           if (error instanceof Error && error.message.startsWith('HANG')) throw error;
@@ -181,7 +239,7 @@ describe('reliability: token exchange against generated answers, property-based'
         if (grant.scope !== undefined) expect(grant.scope).to.be.a('string');
         if (grant.serverDate !== undefined) expect(Number.isNaN(grant.serverDate.getTime())).to.equal(false);
       }),
-      { numRuns: 300 }
+      { numRuns: 300 },
     );
     expect(grants, 'some answers are grants').to.be.greaterThan(5);
     expect(requests).to.be.at.least(300);
@@ -192,7 +250,12 @@ describe('reliability: token exchange against generated answers, property-based'
 
   it('an answer larger than 1 MiB is refused as UnexpectedResponse, not buffered without limit', async () => {
     current = { status: 200, contentType: 'application/json', body: 'x'.repeat(MAX_BODY_BYTES * 3), mode: 'normal' };
-    const error = await postAssertion(base, ASSERTION, { audience: 'a', username: 'u@x', clientId: 'c' }, { deadline: Date.now() + 5000, timeoutSeconds: 5 }).catch((e: unknown) => e);
+    const error = await postAssertion(
+      base,
+      ASSERTION,
+      { audience: 'a', username: 'u@x', clientId: 'c' },
+      { deadline: Date.now() + 5000, timeoutSeconds: 5 },
+    ).catch((e: unknown) => e);
     expectCoded(error, 'UnexpectedResponse');
     expect(error.message).to.include(base.host);
   });

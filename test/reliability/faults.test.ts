@@ -87,7 +87,12 @@ describe('reliability: login under injected faults', function () {
       emu.setFaults([{ kind, path: TOKEN_PATH }]);
       const started = Date.now();
       const error = await rejection(
-        postAssertion(new URL(emu.url), 'x.y.z', { audience: emu.url, username: USER, clientId: CLIENT_ID }, { deadline: Date.now() + 2000, timeoutSeconds: 2 })
+        postAssertion(
+          new URL(emu.url),
+          'x.y.z',
+          { audience: emu.url, username: USER, clientId: CLIENT_ID },
+          { deadline: Date.now() + 2000, timeoutSeconds: 2 },
+        ),
       );
       expectCoded(error, 'RequestTimeout');
       expect(error.message).to.include(host());
@@ -121,7 +126,10 @@ describe('reliability: login under injected faults', function () {
       const retry = events.find((e) => e.type === 'retry');
       expect(retry).to.include({ host: host(), attempt: 1, attempts: 4 });
       const said = { '503': 'HTTP 503', html: 'HTML page', reset: 'reset' }[kind];
-      expect((retry as { reason: string }).reason).to.include(said).and.not.include(host()).and.not.match(/\.$/);
+      expect((retry as { reason: string }).reason)
+        .to.include(said)
+        .and.not.include(host())
+        .and.not.match(/\.$/);
       expect(emu.requestLog.filter((e) => e.path === TOKEN_PATH).map((e) => e.grant?.result)).to.include('ok');
       expect(existsSync(join(env.home, '.sfdx', `${USER}.json`))).to.equal(true);
     });

@@ -29,14 +29,39 @@ function mangledText(seeds: string[]): fc.Arbitrary<string> {
     fc.string({ maxLength: 100 }),
     fc.string({ unit: 'grapheme', maxLength: 60 }),
     fc.string({ unit: 'binary', maxLength: 60 }),
-    fc.constantFrom(' ', '\n', '\t', '\u0000', '\u007f', '\u200b', '\u2028', '@', '/', '\\', '..', '%00', '#', '?', ':', '[', ']')
+    fc.constantFrom(
+      ' ',
+      '\n',
+      '\t',
+      '\u0000',
+      '\u007f',
+      '\u200b',
+      '\u2028',
+      '@',
+      '/',
+      '\\',
+      '..',
+      '%00',
+      '#',
+      '?',
+      ':',
+      '[',
+      ']',
+    ),
   );
-  const spliced = fc.tuple(seed, fc.double({ min: 0, max: 1, noNaN: true }), noise, fc.nat(6)).map(([s, at, n, del]) => {
-    const i = Math.floor(s.length * at);
-    return s.slice(0, i) + n + s.slice(i + del);
-  });
+  const spliced = fc
+    .tuple(seed, fc.double({ min: 0, max: 1, noNaN: true }), noise, fc.nat(6))
+    .map(([s, at, n, del]) => {
+      const i = Math.floor(s.length * at);
+      return s.slice(0, i) + n + s.slice(i + del);
+    });
   const huge = fc.tuple(seed, fc.integer({ min: 10_000, max: 200_000 })).map(([s, n]) => s + 'a'.repeat(n));
-  return fc.oneof({ arbitrary: seed, weight: 2 }, { arbitrary: spliced, weight: 5 }, { arbitrary: noise, weight: 3 }, { arbitrary: huge, weight: 1 });
+  return fc.oneof(
+    { arbitrary: seed, weight: 2 },
+    { arbitrary: spliced, weight: 5 },
+    { arbitrary: noise, weight: 3 },
+    { arbitrary: huge, weight: 1 },
+  );
 }
 
 describe('reliability: input validation, property-based', function () {
@@ -61,16 +86,22 @@ describe('reliability: input validation, property-based', function () {
     const seed = fc.constantFrom(...seeds);
     const input = fc.oneof(
       seed,
-      fc.tuple(seed, fc.double({ min: 0, max: 1, noNaN: true })).map(([s, f]) => (Buffer.isBuffer(s) ? s.subarray(0, Math.floor(s.length * f)) : s.slice(0, Math.floor(s.length * f)))),
-      fc.tuple(seed, fc.double({ min: 0, max: 1, noNaN: true }), fc.string({ minLength: 1, maxLength: 6 })).map(([s, at, w]) => {
-        const t = Buffer.isBuffer(s) ? s.toString('latin1') : s;
-        const i = Math.floor(t.length * at);
-        const out = t.slice(0, i) + w + t.slice(i + w.length);
-        return Buffer.isBuffer(s) ? Buffer.from(out, 'latin1') : out;
-      }),
+      fc
+        .tuple(seed, fc.double({ min: 0, max: 1, noNaN: true }))
+        .map(([s, f]) =>
+          Buffer.isBuffer(s) ? s.subarray(0, Math.floor(s.length * f)) : s.slice(0, Math.floor(s.length * f)),
+        ),
+      fc
+        .tuple(seed, fc.double({ min: 0, max: 1, noNaN: true }), fc.string({ minLength: 1, maxLength: 6 }))
+        .map(([s, at, w]) => {
+          const t = Buffer.isBuffer(s) ? s.toString('latin1') : s;
+          const i = Math.floor(t.length * at);
+          const out = t.slice(0, i) + w + t.slice(i + w.length);
+          return Buffer.isBuffer(s) ? Buffer.from(out, 'latin1') : out;
+        }),
       fc.uint8Array({ maxLength: 2000 }).map((b) => Buffer.from(b)),
       fc.string({ unit: 'grapheme', maxLength: 300 }),
-      fc.base64String({ maxLength: 2000 }).map((b) => `-----BEGIN CERTIFICATE-----\n${b}\n-----END CERTIFICATE-----\n`)
+      fc.base64String({ maxLength: 2000 }).map((b) => `-----BEGIN CERTIFICATE-----\n${b}\n-----END CERTIFICATE-----\n`),
     );
     let parsed = 0;
     await fc.assert(
@@ -88,7 +119,7 @@ describe('reliability: input validation, property-based', function () {
           }
         }
       }),
-      { numRuns: 300 }
+      { numRuns: 300 },
     );
     expect(parsed, 'some generated certificates parse').to.be.greaterThan(10);
   });
@@ -111,47 +142,66 @@ describe('reliability: input validation, property-based', function () {
       'https://[::1]:443',
     ];
     fc.assert(
-      fc.property(fc.oneof(mangledText(seeds), fc.webUrl({ withQueryParameters: true, withFragments: true })), (text) => {
-        const r = outcome(() => parseLoginUrl(text));
-        if (!r.ok) {
-          expectCoded(r.error, 'InvalidUrl', 'InsecureUrl', 'LightningUrl', 'SetupPageUrl');
-          return;
-        }
-        const url = r.value;
-        expect(['https:', 'http:']).to.include(url.protocol);
-        if (url.protocol === 'http:') expect(isLoopbackHost(url.hostname), url.href).to.equal(true);
-        expect(url.username).to.equal('');
-        expect(url.password).to.equal('');
-        expect(url.search).to.equal('');
-        expect(url.hash).to.equal('');
-        expect(url.hostname).to.not.match(/\.lightning\.force\.com$/i);
-        // the audiences of an accepted URL are URLs too
-        const audiences = resolveAudiences(credentialsFromFlags({}, {}), url);
-        for (const a of audiences.audiences) expect(() => new URL(a)).to.not.throw();
-      }),
-      { numRuns: 300 }
+      fc.property(
+        fc.oneof(mangledText(seeds), fc.webUrl({ withQueryParameters: true, withFragments: true })),
+        (text) => {
+          const r = outcome(() => parseLoginUrl(text));
+          if (!r.ok) {
+            expectCoded(r.error, 'InvalidUrl', 'InsecureUrl', 'LightningUrl', 'SetupPageUrl');
+            return;
+          }
+          const url = r.value;
+          expect(['https:', 'http:']).to.include(url.protocol);
+          if (url.protocol === 'http:') expect(isLoopbackHost(url.hostname), url.href).to.equal(true);
+          expect(url.username).to.equal('');
+          expect(url.password).to.equal('');
+          expect(url.search).to.equal('');
+          expect(url.hash).to.equal('');
+          expect(url.hostname).to.not.match(/\.lightning\.force\.com$/i);
+          // the audiences of an accepted URL are URLs too
+          const audiences = resolveAudiences(credentialsFromFlags({}, {}), url);
+          for (const a of audiences.audiences) expect(() => new URL(a)).to.not.throw();
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 
   it('environment and flag URLs and audiences go through the same checks', () => {
     fc.assert(
-      fc.property(mangledText(['https://acme.my.salesforce.com', 'https://login.salesforce.com']), mangledText(['https://test.salesforce.com']), (instance, audience) => {
-        const r = outcome(() => {
-          const { url } = resolveLoginUrl(credentialsFromFlags({}, { SF_JWT_INSTANCE_URL: instance }), '/');
-          return resolveAudiences(credentialsFromFlags({ audience }, {}), url);
-        });
-        if (!r.ok) expectCoded(r.error, 'InvalidUrl', 'InsecureUrl', 'LightningUrl', 'SetupPageUrl');
-        else for (const a of r.value.audiences) expect(() => new URL(a)).to.not.throw();
-      }),
-      { numRuns: 200 }
+      fc.property(
+        mangledText(['https://acme.my.salesforce.com', 'https://login.salesforce.com']),
+        mangledText(['https://test.salesforce.com']),
+        (instance, audience) => {
+          const r = outcome(() => {
+            const { url } = resolveLoginUrl(credentialsFromFlags({}, { SF_JWT_INSTANCE_URL: instance }), '/');
+            return resolveAudiences(credentialsFromFlags({ audience }, {}), url);
+          });
+          if (!r.ok) expectCoded(r.error, 'InvalidUrl', 'InsecureUrl', 'LightningUrl', 'SetupPageUrl');
+          else for (const a of r.value.audiences) expect(() => new URL(a)).to.not.throw();
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 
   it('usernames: 300 generated inputs end in a trimmed "x@y" username of at most 80 characters or a coded error', () => {
-    const seeds = ['ci@acme.example', 'ci@acme.example.uat', ' ci+jwt@acme.com ', 'no-at-sign', 'a@b@c', 'first last@acme.com', ''];
+    const seeds = [
+      'ci@acme.example',
+      'ci@acme.example.uat',
+      ' ci+jwt@acme.com ',
+      'no-at-sign',
+      'a@b@c',
+      'first last@acme.com',
+      '',
+    ];
     fc.assert(
       fc.property(fc.oneof(mangledText(seeds), fc.emailAddress()), fc.boolean(), (text, viaEnv) => {
-        const r = outcome(() => (viaEnv ? resolveUsername(credentialsFromFlags({}, { SF_JWT_USERNAME: text })) : resolveUsername(credentialsFromFlags({ username: text }, {}))));
+        const r = outcome(() =>
+          viaEnv
+            ? resolveUsername(credentialsFromFlags({}, { SF_JWT_USERNAME: text }))
+            : resolveUsername(credentialsFromFlags({ username: text }, {})),
+        );
         if (!r.ok) {
           expectCoded(r.error, 'MissingUsername', 'InvalidUsername');
           return;
@@ -160,7 +210,7 @@ describe('reliability: input validation, property-based', function () {
         expect(r.value).to.match(/^[^@\s]+@[^@\s]+$/);
         expect(r.value.length).to.be.at.most(80);
       }),
-      { numRuns: 300 }
+      { numRuns: 300 },
     );
   });
 
@@ -170,7 +220,13 @@ describe('reliability: input validation, property-based', function () {
   // messages. resolveClientId refuses control characters; resolveUsername should too, and refuse ".." path segments
   // (not a valid e-mail local part anyway).
   it('usernames with control characters or path separators are refused with InvalidUsername', () => {
-    for (const bad of ['ci\u0000@acme.com', 'ci\u0007@acme.com', 'ci\u001b[2J@acme.com', '../../x@acme.com', '..\\..\\x@acme.com']) {
+    for (const bad of [
+      'ci\u0000@acme.com',
+      'ci\u0007@acme.com',
+      'ci\u001b[2J@acme.com',
+      '../../x@acme.com',
+      '..\\..\\x@acme.com',
+    ]) {
       const r = outcome(() => resolveUsername(credentialsFromFlags({ username: bad }, {})));
       expect(r.ok, JSON.stringify(bad)).to.equal(false);
       if (!r.ok) expectCoded(r.error, 'InvalidUsername');
@@ -194,7 +250,11 @@ describe('reliability: input validation, property-based', function () {
     const seeds = ['3MVG9' + 'A'.repeat(80), 'abcDEF123', ' 3MVG9xyz\n', '3MVG9 xyz', '3MVG9\u0000x', ''];
     fc.assert(
       fc.property(mangledText(seeds), fc.boolean(), (text, viaEnv) => {
-        const r = outcome(() => (viaEnv ? resolveClientId(credentialsFromFlags({}, { SF_JWT_CLIENT_ID: text })) : resolveClientId(credentialsFromFlags({ 'client-id': text }, {}))));
+        const r = outcome(() =>
+          viaEnv
+            ? resolveClientId(credentialsFromFlags({}, { SF_JWT_CLIENT_ID: text }))
+            : resolveClientId(credentialsFromFlags({ 'client-id': text }, {})),
+        );
         if (!r.ok) {
           expectCoded(r.error, 'MissingClientId', 'InvalidClientId');
           return;
@@ -204,19 +264,22 @@ describe('reliability: input validation, property-based', function () {
         // eslint-disable-next-line no-control-regex
         expect(r.value).to.not.match(/[\u0000-\u001f\u007f]/);
       }),
-      { numRuns: 300 }
+      { numRuns: 300 },
     );
     fc.assert(
-      fc.property(fc.oneof(mangledText(seeds), fc.string({ unit: fc.constantFrom(...'abcXYZ019'.split('')), maxLength: 300 })), (text) => {
-        const r = outcome(() => validateConsumerKey(text));
-        if (!r.ok) {
-          expectCoded(r.error, 'InvalidConsumerKey');
-          expect(r.error.message.length).to.be.lessThan(2000);
-          return;
-        }
-        expect(r.value).to.match(/^[A-Za-z0-9]{8,256}$/);
-      }),
-      { numRuns: 300 }
+      fc.property(
+        fc.oneof(mangledText(seeds), fc.string({ unit: fc.constantFrom(...'abcXYZ019'.split('')), maxLength: 300 })),
+        (text) => {
+          const r = outcome(() => validateConsumerKey(text));
+          if (!r.ok) {
+            expectCoded(r.error, 'InvalidConsumerKey');
+            expect(r.error.message.length).to.be.lessThan(2000);
+            return;
+          }
+          expect(r.value).to.match(/^[A-Za-z0-9]{8,256}$/);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

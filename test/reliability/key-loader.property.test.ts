@@ -8,7 +8,13 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { loadPrivateKey, parsePrivateKey, MAX_KEY_BYTES, type LoadedKey, type Passphrase } from '../../src/keys/private-key.js';
+import {
+  loadPrivateKey,
+  parsePrivateKey,
+  MAX_KEY_BYTES,
+  type LoadedKey,
+  type Passphrase,
+} from '../../src/keys/private-key.js';
 import { makeCredentials } from '../emulator/testkit.js';
 import { expectCoded, findLeak, pemBody, secretWindows, tempDir, within } from '../helpers/index.js';
 
@@ -85,11 +91,19 @@ function caseArbitrary(m: Material): fc.Arbitrary<Case> {
   const base = fc.constantFrom<string | Buffer>(...forms, m.encrypted, ...m.others);
   const asText = (v: string | Buffer): string => (typeof v === 'string' ? v : v.toString('latin1'));
 
-  const truncated = fc.tuple(base, fc.double({ min: 0, max: 1, noNaN: true })).map(([v, f]) => (Buffer.isBuffer(v) ? v.subarray(0, Math.floor(v.length * f)) : v.slice(0, Math.floor(v.length * f))));
+  const truncated = fc
+    .tuple(base, fc.double({ min: 0, max: 1, noNaN: true }))
+    .map(([v, f]) =>
+      Buffer.isBuffer(v) ? v.subarray(0, Math.floor(v.length * f)) : v.slice(0, Math.floor(v.length * f)),
+    );
   const mutation = fc.record({
     at: fc.double({ min: 0, max: 1, noNaN: true }),
     op: fc.constantFrom('replace', 'insert', 'delete', 'swap-case', 'dup'),
-    with: fc.string({ unit: fc.constantFrom(...'AZaz09+/=-\n\r \t\\"\'\u0000\u00e9\u2028\ufeff-----BEGIN'.split('')), minLength: 1, maxLength: 8 }),
+    with: fc.string({
+      unit: fc.constantFrom(...'AZaz09+/=-\n\r \t\\"\'\u0000\u00e9\u2028\ufeff-----BEGIN'.split('')),
+      minLength: 1,
+      maxLength: 8,
+    }),
   });
   const mutate = (v: string | Buffer, muts: Array<{ at: number; op: string; with: string }>): string | Buffer => {
     const isBuf = Buffer.isBuffer(v);
@@ -99,48 +113,84 @@ function caseArbitrary(m: Material): fc.Arbitrary<Case> {
       if (mu.op === 'replace') s = s.slice(0, i) + mu.with + s.slice(i + mu.with.length);
       else if (mu.op === 'insert') s = s.slice(0, i) + mu.with + s.slice(i);
       else if (mu.op === 'delete') s = s.slice(0, i) + s.slice(i + mu.with.length);
-      else if (mu.op === 'swap-case') s = s.slice(0, i) + s.slice(i, i + 8).replace(/[a-z]/gi, (c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase())) + s.slice(i + 8);
+      else if (mu.op === 'swap-case')
+        s =
+          s.slice(0, i) +
+          s.slice(i, i + 8).replace(/[a-z]/gi, (c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase())) +
+          s.slice(i + 8);
       else s = s.slice(0, i) + s.slice(i, i + 40) + s.slice(i);
     }
     return isBuf ? Buffer.from(s, 'latin1') : s;
   };
-  const mutated = fc.tuple(base, fc.array(mutation, { minLength: 1, maxLength: 4 })).map(([v, muts]) => mutate(v, muts));
-  const reencoded = fc.tuple(base, fc.constantFrom('base64', 'base64url', 'hex', 'base64-twice', 'utf16le', 'latin1-as-utf8')).map(([v, how]) => {
-    const buf = Buffer.from(v);
-    switch (how) {
-      case 'base64':
-      case 'base64url':
-      case 'hex':
-        return buf.toString(how);
-      case 'base64-twice':
-        return Buffer.from(buf.toString('base64')).toString('base64');
-      case 'utf16le':
-        return Buffer.from(asText(v), 'utf16le');
-      default:
-        return Buffer.from(buf.toString('latin1'), 'utf8');
-    }
-  });
+  const mutated = fc
+    .tuple(base, fc.array(mutation, { minLength: 1, maxLength: 4 }))
+    .map(([v, muts]) => mutate(v, muts));
+  const reencoded = fc
+    .tuple(base, fc.constantFrom('base64', 'base64url', 'hex', 'base64-twice', 'utf16le', 'latin1-as-utf8'))
+    .map(([v, how]) => {
+      const buf = Buffer.from(v);
+      switch (how) {
+        case 'base64':
+        case 'base64url':
+        case 'hex':
+          return buf.toString(how);
+        case 'base64-twice':
+          return Buffer.from(buf.toString('base64')).toString('base64');
+        case 'utf16le':
+          return Buffer.from(asText(v), 'utf16le');
+        default:
+          return Buffer.from(buf.toString('latin1'), 'utf8');
+      }
+    });
   const fakePem = fc
     .tuple(
-      fc.constantFrom('PRIVATE KEY', 'RSA PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', 'CERTIFICATE', 'PUBLIC KEY', 'X', 'EC PRIVATE KEY', 'OPENSSH PRIVATE KEY'),
-      fc.oneof(fc.base64String({ maxLength: 400 }), fc.string({ maxLength: 200 }), fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('base64'))),
+      fc.constantFrom(
+        'PRIVATE KEY',
+        'RSA PRIVATE KEY',
+        'ENCRYPTED PRIVATE KEY',
+        'CERTIFICATE',
+        'PUBLIC KEY',
+        'X',
+        'EC PRIVATE KEY',
+        'OPENSSH PRIVATE KEY',
+      ),
+      fc.oneof(
+        fc.base64String({ maxLength: 400 }),
+        fc.string({ maxLength: 200 }),
+        fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('base64')),
+      ),
       fc.boolean(),
-      fc.integer({ min: 1, max: 50 })
+      fc.integer({ min: 1, max: 50 }),
     )
-    .map(([label, body, closed, repeat]) => `-----BEGIN ${label}-----\n${body}\n${closed ? `-----END ${label}-----\n` : ''}`.repeat(repeat));
+    .map(([label, body, closed, repeat]) =>
+      `-----BEGIN ${label}-----\n${body}\n${closed ? `-----END ${label}-----\n` : ''}`.repeat(repeat),
+    );
   const legacyEncrypted = fc
-    .tuple(fc.base64String({ minLength: 8, maxLength: 200 }), fc.constantFrom('AES-256-CBC,00112233445566778899AABBCCDDEEFF', 'DES-EDE3-CBC,zz', ''))
-    .map(([body, dek]) => `-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: ${dek}\n\n${body}\n-----END RSA PRIVATE KEY-----\n`);
+    .tuple(
+      fc.base64String({ minLength: 8, maxLength: 200 }),
+      fc.constantFrom('AES-256-CBC,00112233445566778899AABBCCDDEEFF', 'DES-EDE3-CBC,zz', ''),
+    )
+    .map(
+      ([body, dek]) =>
+        `-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: ${dek}\n\n${body}\n-----END RSA PRIVATE KEY-----\n`,
+    );
   const randomBytes = fc.uint8Array({ maxLength: 4096 }).map((b) => Buffer.from(b));
   const derLike = fc.uint8Array({ minLength: 0, maxLength: 300 }).map((b) => {
     const body = Buffer.from(b);
     return Buffer.concat([Buffer.from([0x30, 0x82, body.length >> 8, body.length & 0xff]), body]);
   });
-  const unicode = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 300 }), fc.string({ maxLength: 50 }));
+  const unicode = fc.oneof(
+    fc.string({ unit: 'grapheme', maxLength: 300 }),
+    fc.string({ unit: 'binary', maxLength: 300 }),
+    fc.string({ maxLength: 50 }),
+  );
   const huge = fc.constantFrom('over', 'at', 'under-base64', 'under-pem').map((kind) => {
     if (kind === 'over') return Buffer.alloc(MAX_KEY_BYTES + 1 + 17, 0x41);
     if (kind === 'at') return 'A'.repeat(MAX_KEY_BYTES);
-    if (kind === 'under-base64') return Buffer.alloc(700 * 1024, 0x5a).toString('base64').slice(0, MAX_KEY_BYTES - 10);
+    if (kind === 'under-base64')
+      return Buffer.alloc(700 * 1024, 0x5a)
+        .toString('base64')
+        .slice(0, MAX_KEY_BYTES - 10);
     return `-----BEGIN PRIVATE KEY-----\n${'QUJD'.repeat(200_000)}\n-----END PRIVATE KEY-----\n`;
   });
   const value = fc.oneof(
@@ -153,12 +203,12 @@ function caseArbitrary(m: Material): fc.Arbitrary<Case> {
     { arbitrary: randomBytes, weight: 2 },
     { arbitrary: derLike, weight: 2 },
     { arbitrary: unicode, weight: 3 },
-    { arbitrary: huge, weight: 1 }
+    { arbitrary: huge, weight: 1 },
   );
   const passphrase = fc.oneof(
     fc.constant(undefined),
     fc.constant({ value: PASSPHRASE, source: '$KEY_PASS' }),
-    fc.string({ minLength: 1, maxLength: 20 }).map((v) => ({ value: v, source: '$KEY_PASS' }))
+    fc.string({ minLength: 1, maxLength: 20 }).map((v) => ({ value: v, source: '$KEY_PASS' })),
   );
   return fc.record({ value, passphrase, via: fc.constantFrom<'file' | 'env' | 'text'>('file', 'env', 'text') });
 }
@@ -173,7 +223,14 @@ describe('reliability: key loader, property-based', function () {
     const creds = await makeCredentials('key-loader');
     m = makeMaterial(creds.certificatePem);
     dir = await tempDir('sfjwt-keys-');
-    windows = secretWindows([pemBody(m.pkcs8), pemBody(m.pkcs1), m.der.toString('base64'), m.derPkcs1.toString('base64'), pemBody(m.encrypted), Buffer.from(m.pkcs8).toString('base64')]);
+    windows = secretWindows([
+      pemBody(m.pkcs8),
+      pemBody(m.pkcs1),
+      m.der.toString('base64'),
+      m.derPkcs1.toString('base64'),
+      pemBody(m.encrypted),
+      Buffer.from(m.pkcs8).toString('base64'),
+    ]);
   });
   after(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -244,7 +301,7 @@ describe('reliability: key loader, property-based', function () {
         expect(key.bits).to.be.at.least(2048);
         expect(key.publicKey.asymmetricKeyType).to.equal('rsa');
       }),
-      { numRuns: 1000 }
+      { numRuns: 1000 },
     );
     // The generator really explores both outcomes and many failure kinds.
     expect(ok, 'some inputs load').to.be.greaterThan(20);

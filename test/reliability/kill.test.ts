@@ -24,18 +24,30 @@ describe('reliability: SIGKILL mid-command', function () {
 
   it('keygen --key-size 4096 killed at random moments: server.key and server.crt are both complete or both absent', async () => {
     const home = await tempDir('sfjwt-kill-home-');
-    const delays = [50, 150, 300, 450, 600, 800, ...Array.from({ length: 4 }, () => 50 + Math.floor(Math.random() * 750))];
+    const delays = [
+      50,
+      150,
+      300,
+      450,
+      600,
+      800,
+      ...Array.from({ length: 4 }, () => 50 + Math.floor(Math.random() * 750)),
+    ];
     const outcomes: string[] = [];
     for (const delay of delays) {
       // eslint-disable-next-line no-await-in-loop
       const dir = await tempDir('sfjwt-kill-');
       // eslint-disable-next-line no-await-in-loop
-      const result = await run('node', [join(ROOT, 'bin', 'dev.js'), 'jwt-setup', 'keygen', '--key-size', '4096', '-d', dir, '--json'], {
-        env: childEnv(home),
-        cwd: ROOT,
-        timeoutMs: 60_000,
-        ...killAfter(delay),
-      });
+      const result = await run(
+        'node',
+        [join(ROOT, 'bin', 'dev.js'), 'jwt-setup', 'keygen', '--key-size', '4096', '-d', dir, '--json'],
+        {
+          env: childEnv(home),
+          cwd: ROOT,
+          timeoutMs: 60_000,
+          ...killAfter(delay),
+        },
+      );
       const keyFile = join(dir, 'server.key');
       const certFile = join(dir, 'server.crt');
       const hasKey = existsSync(keyFile);
@@ -53,10 +65,16 @@ describe('reliability: SIGKILL mid-command', function () {
       if (result.signal !== 'SIGKILL') expect(result.code, result.stderr).to.equal(0);
       // eslint-disable-next-line no-await-in-loop
       const visible = (await readdir(dir)).filter((f) => !f.startsWith('.'));
-      expect(visible.every((f) => f === 'server.key' || f === 'server.crt'), visible.join(',')).to.equal(true);
+      expect(
+        visible.every((f) => f === 'server.key' || f === 'server.crt'),
+        visible.join(','),
+      ).to.equal(true);
     }
     // at least one run was really interrupted
-    expect(outcomes.some((o) => o.includes('SIGKILL')), outcomes.join(' ')).to.equal(true);
+    expect(
+      outcomes.some((o) => o.includes('SIGKILL')),
+      outcomes.join(' '),
+    ).to.equal(true);
   });
 
   describe('login killed during the exchange', () => {
@@ -85,8 +103,23 @@ describe('reliability: SIGKILL mid-command', function () {
         // eslint-disable-next-line no-await-in-loop
         const result = await run(
           'node',
-          [join(ROOT, 'bin', 'dev.js'), 'jwt-setup', 'login', '-o', username, '-f', keyFile, '-i', CLIENT_ID, '-r', emu.url, '-a', `k${i}`, '--json'],
-          { env: childEnv(home), cwd: home, timeoutMs: 60_000, ...killAfter(delay) }
+          [
+            join(ROOT, 'bin', 'dev.js'),
+            'jwt-setup',
+            'login',
+            '-o',
+            username,
+            '-f',
+            keyFile,
+            '-i',
+            CLIENT_ID,
+            '-r',
+            emu.url,
+            '-a',
+            `k${i}`,
+            '--json',
+          ],
+          { env: childEnv(home), cwd: home, timeoutMs: 60_000, ...killAfter(delay) },
         );
         const authFile = join(home, '.sfdx', `${username}.json`);
         if (existsSync(authFile)) {

@@ -36,10 +36,12 @@ function startConnectProxy(): Promise<{ server: Server; url: string; connects: s
     });
   });
   server.on('close', () => sockets.forEach((s) => s.destroy()));
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const address = server.address() as { port: number };
-    resolve({ server, url: `http://127.0.0.1:${address.port}`, connects });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address() as { port: number };
+      resolve({ server, url: `http://127.0.0.1:${address.port}`, connects });
+    }),
+  );
 }
 
 describe('reliability: login through an HTTPS proxy', function () {
@@ -55,7 +57,10 @@ describe('reliability: login through an HTTPS proxy', function () {
     emu = await startEmulator({
       https: true,
       apps: [{ consumerKey: CLIENT_ID, certificatePem: creds.certificatePem, permissionSets: ['CI'] }],
-      users: [{ username: 'proxy@acme.example', permissionSets: ['CI'] }, { username: 'direct@acme.example', permissionSets: ['CI'] }],
+      users: [
+        { username: 'proxy@acme.example', permissionSets: ['CI'] },
+        { username: 'direct@acme.example', permissionSets: ['CI'] },
+      ],
     });
     proxy = await startConnectProxy();
     home = await tempDir('sfjwt-proxy-');
@@ -71,16 +76,22 @@ describe('reliability: login through an HTTPS proxy', function () {
   });
 
   const login = (user: string, env: Record<string, string>): ReturnType<typeof sf> =>
-    sf(home, ['jwt-setup', 'login', '-o', user, '-i', CLIENT_ID, '-r', emu.url, '-f', keyFile, '--json', '--timeout', '20'], {
-      NODE_EXTRA_CA_CERTS: caFile,
-      ...env,
-    });
+    sf(
+      home,
+      ['jwt-setup', 'login', '-o', user, '-i', CLIENT_ID, '-r', emu.url, '-f', keyFile, '--json', '--timeout', '20'],
+      {
+        NODE_EXTRA_CA_CERTS: caFile,
+        ...env,
+      },
+    );
 
   it('tunnels the token request and the org reads through HTTPS_PROXY', async () => {
     const before = proxy.connects.length;
     const r = await login('proxy@acme.example', { HTTPS_PROXY: proxy.url, NO_PROXY: '' });
     expect(r.code, r.stdout + r.stderr).to.equal(0);
-    expect((parseJsonOutput(r.stdout) as { result: { username: string } }).result.username).to.equal('proxy@acme.example');
+    expect((parseJsonOutput(r.stdout) as { result: { username: string } }).result.username).to.equal(
+      'proxy@acme.example',
+    );
     const host = new URL(emu.url).host;
     const tunnels = proxy.connects.slice(before);
     expect(tunnels.length, 'token request plus the parallel org reads').to.be.at.least(4);

@@ -10,7 +10,18 @@ import { expect } from 'chai';
 import { parseLoginUrl } from '../../src/jwt/endpoint.js';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
 import { makeCredentials } from '../emulator/testkit.js';
-import { ROOT, expectCoded, issuedTokens, keyLeakNeedles, linkPlugin, mode, parseJsonOutput, sf, tempDir, type RunResult } from '../helpers/index.js';
+import {
+  ROOT,
+  expectCoded,
+  issuedTokens,
+  keyLeakNeedles,
+  linkPlugin,
+  mode,
+  parseJsonOutput,
+  sf,
+  tempDir,
+  type RunResult,
+} from '../helpers/index.js';
 
 const CLIENT_ID = '3MVGSECRETS';
 // --json runs log at trace level to ~/.sf/sf-*.log; the others also set DEBUG=*, which sends sf's logs to the
@@ -50,7 +61,17 @@ describe('reliability: secrets never leave the key file', function () {
     runs.push({ name, result, debugWithEnvKey: debug && env.SF_JWT_KEY !== undefined });
     return result;
   }
-  const login = (user: string, extra: string[] = []): string[] => ['jwt-setup', 'login', '-o', user, '-i', CLIENT_ID, '-r', emu.url, ...extra];
+  const login = (user: string, extra: string[] = []): string[] => [
+    'jwt-setup',
+    'login',
+    '-o',
+    user,
+    '-i',
+    CLIENT_ID,
+    '-r',
+    emu.url,
+    ...extra,
+  ];
 
   it('keygen, with --json and without, succeeding and failing; its key file is 0600', async () => {
     const dir = join(home, 'generated');
@@ -68,7 +89,15 @@ describe('reliability: secrets never leave the key file', function () {
       // eslint-disable-next-line no-await-in-loop
       expect((await mode(join(dir, `${name}.key`))).toString(8), `${name}.key mode`).to.equal('600');
     }
-    const badSize = await cmd('keygen bad size --json', ['jwt-setup', 'keygen', '-d', join(home, 'bad'), '--key-size', '1024', '--json']);
+    const badSize = await cmd('keygen bad size --json', [
+      'jwt-setup',
+      'keygen',
+      '-d',
+      join(home, 'bad'),
+      '--key-size',
+      '1024',
+      '--json',
+    ]);
     expect((parseJsonOutput(badSize.stdout) as { code: string }).code).to.equal('InvalidKeySize');
   });
 
@@ -84,7 +113,7 @@ describe('reliability: secrets never leave the key file', function () {
       ...(await Promise.all([
         cmd('login env base64 --json', login(users[4], ['--json']), { SF_JWT_KEY: b64 }),
         cmd('login env base64', login(users[5]), { SF_JWT_KEY: b64 }),
-      ]))
+      ])),
     );
     for (const r of results) expect(r.code, r.stdout + r.stderr).to.equal(0);
     expect(issuedTokens(emu).length).to.be.at.least(6);
@@ -100,8 +129,14 @@ describe('reliability: secrets never leave the key file', function () {
   it('failing logins: unknown client id, wrong key, truncated and base64-mangled environment keys', async () => {
     const other = join(home, 'generated', 'server.key'); // keygen's key: not the app's certificate
     const results: RunResult[] = await Promise.all([
-      cmd('login bad client --json', ['jwt-setup', 'login', '-o', users[6], '-i', '3MVGNOPE', '-r', emu.url, '--json'], { SF_JWT_KEY: keyPem }),
-      cmd('login bad client', ['jwt-setup', 'login', '-o', users[6], '-i', '3MVGNOPE', '-r', emu.url], { SF_JWT_KEY: keyPem }),
+      cmd(
+        'login bad client --json',
+        ['jwt-setup', 'login', '-o', users[6], '-i', '3MVGNOPE', '-r', emu.url, '--json'],
+        { SF_JWT_KEY: keyPem },
+      ),
+      cmd('login bad client', ['jwt-setup', 'login', '-o', users[6], '-i', '3MVGNOPE', '-r', emu.url], {
+        SF_JWT_KEY: keyPem,
+      }),
       cmd('login wrong key --json', login(users[7], ['-f', other, '--json'])),
       cmd('login wrong key', login(users[7], ['-f', other])),
     ]);
@@ -109,8 +144,10 @@ describe('reliability: secrets never leave the key file', function () {
       ...(await Promise.all([
         cmd('login truncated env --json', login(users[8], ['--json']), { SF_JWT_KEY: keyPem.slice(0, 1000) }),
         cmd('login truncated env', login(users[8]), { SF_JWT_KEY: keyPem.slice(0, 1000) }),
-        cmd('login mangled base64 --json', login(users[9], ['--json']), { SF_JWT_KEY: Buffer.from(keyPem).toString('base64').slice(0, 1200) + '!!' }),
-      ]))
+        cmd('login mangled base64 --json', login(users[9], ['--json']), {
+          SF_JWT_KEY: Buffer.from(keyPem).toString('base64').slice(0, 1200) + '!!',
+        }),
+      ])),
     );
     for (const r of results) expect(r.code, r.stdout).to.equal(1);
     expect((parseJsonOutput(results[0].stdout) as { code: string }).code).to.equal('ClientIdentifierInvalid');
@@ -126,26 +163,66 @@ describe('reliability: secrets never leave the key file', function () {
     if (commands.includes('doctor.ts')) {
       results.push(
         ...(await Promise.all([
-          cmd('doctor file --json', ['jwt-setup', 'doctor', '-o', users[0], '-i', CLIENT_ID, '-r', emu.url, '-f', keyFile, '-c', certFile, '--json']),
-          cmd('doctor env', ['jwt-setup', 'doctor', '-o', users[0], '-i', CLIENT_ID, '-r', emu.url, '-c', certFile], { SF_JWT_KEY: b64 }),
-          cmd('doctor bad client --json', ['jwt-setup', 'doctor', '-o', users[0], '-i', '3MVGNOPE', '-r', emu.url, '--json'], { SF_JWT_KEY: keyPem }),
-          cmd('doctor truncated key', ['jwt-setup', 'doctor', '-o', users[0], '-i', CLIENT_ID, '-r', emu.url], { SF_JWT_KEY: keyPem.slice(0, 900) }),
-        ]))
+          cmd('doctor file --json', [
+            'jwt-setup',
+            'doctor',
+            '-o',
+            users[0],
+            '-i',
+            CLIENT_ID,
+            '-r',
+            emu.url,
+            '-f',
+            keyFile,
+            '-c',
+            certFile,
+            '--json',
+          ]),
+          cmd('doctor env', ['jwt-setup', 'doctor', '-o', users[0], '-i', CLIENT_ID, '-r', emu.url, '-c', certFile], {
+            SF_JWT_KEY: b64,
+          }),
+          cmd(
+            'doctor bad client --json',
+            ['jwt-setup', 'doctor', '-o', users[0], '-i', '3MVGNOPE', '-r', emu.url, '--json'],
+            { SF_JWT_KEY: keyPem },
+          ),
+          cmd('doctor truncated key', ['jwt-setup', 'doctor', '-o', users[0], '-i', CLIENT_ID, '-r', emu.url], {
+            SF_JWT_KEY: keyPem.slice(0, 900),
+          }),
+        ])),
       );
       expect(results[0].code, results[0].stdout + results[0].stderr).to.equal(0);
       expect(results[2].code).to.equal(1);
       expect(results[3].code).to.equal(1);
     }
     if (commands.includes('assertion.ts')) {
-      const made = await cmd('assertion --json', ['jwt-setup', 'assertion', '-o', users[0], '-i', CLIENT_ID, '-r', emu.url, '-f', keyFile, '--json']);
+      const made = await cmd('assertion --json', [
+        'jwt-setup',
+        'assertion',
+        '-o',
+        users[0],
+        '-i',
+        CLIENT_ID,
+        '-r',
+        emu.url,
+        '-f',
+        keyFile,
+        '--json',
+      ]);
       expect(made.code, made.stdout + made.stderr).to.equal(0);
       results.push(
         made,
         ...(await Promise.all([
-          cmd('assertion env', ['jwt-setup', 'assertion', '-o', users[0], '-i', CLIENT_ID, '-r', emu.url], { SF_JWT_KEY: keyPem }),
-          cmd('assertion bad key --json', ['jwt-setup', 'assertion', '-o', users[0], '-i', CLIENT_ID, '-r', emu.url, '--json'], { SF_JWT_KEY: b64.slice(0, 900) }),
+          cmd('assertion env', ['jwt-setup', 'assertion', '-o', users[0], '-i', CLIENT_ID, '-r', emu.url], {
+            SF_JWT_KEY: keyPem,
+          }),
+          cmd(
+            'assertion bad key --json',
+            ['jwt-setup', 'assertion', '-o', users[0], '-i', CLIENT_ID, '-r', emu.url, '--json'],
+            { SF_JWT_KEY: b64.slice(0, 900) },
+          ),
           cmd('assertion check garbage', ['jwt-setup', 'assertion', '--check', 'not.a.jwt', '-c', certFile]),
-        ]))
+        ])),
       );
       expect(results.at(-2)?.code).to.equal(1);
     }
@@ -153,23 +230,35 @@ describe('reliability: secrets never leave the key file', function () {
   });
 
   /** `startup: false` leaves out the sf CLI's own startup lines (its "### ENV ###" dump, see the limit noted below). */
-  async function leaks(which: (run: (typeof runs)[number]) => boolean, withLogs: boolean, startup = true): Promise<string[]> {
-    const generated = await Promise.all(['server', 'second'].map((n) => readFile(join(home, 'generated', `${n}.key`), 'utf8')));
+  async function leaks(
+    which: (run: (typeof runs)[number]) => boolean,
+    withLogs: boolean,
+    startup = true,
+  ): Promise<string[]> {
+    const generated = await Promise.all(
+      ['server', 'second'].map((n) => readFile(join(home, 'generated', `${n}.key`), 'utf8')),
+    );
     const needles = [...keyLeakNeedles(keyPem), ...generated.flatMap(keyLeakNeedles)];
     const tokens = issuedTokens(emu);
     expect(tokens.length).to.be.at.least(6);
     const logs = withLogs
       ? await Promise.all(
-          (await readdir(join(home, '.sf'))).filter((f) => /^sf-.*\.log$/.test(f)).map(async (f) => ({
-            name: `~/.sf/${f}`,
-            text: (await readFile(join(home, '.sf', f), 'utf8'))
-              .split('\n')
-              .filter((line) => startup || !line.includes('"name":"sf-startup"'))
-              .join('\n'),
-          }))
+          (await readdir(join(home, '.sf')))
+            .filter((f) => /^sf-.*\.log$/.test(f))
+            .map(async (f) => ({
+              name: `~/.sf/${f}`,
+              text: (await readFile(join(home, '.sf', f), 'utf8'))
+                .split('\n')
+                .filter((line) => startup || !line.includes('"name":"sf-startup"'))
+                .join('\n'),
+            })),
         )
       : [];
-    if (withLogs) expect(logs.reduce((n, l) => n + l.text.length, 0), 'trace logging really wrote the sf log').to.be.greaterThan(1000);
+    if (withLogs)
+      expect(
+        logs.reduce((n, l) => n + l.text.length, 0),
+        'trace logging really wrote the sf log',
+      ).to.be.greaterThan(1000);
     const texts = [
       ...runs.filter(which).flatMap(({ name, result }) => [
         { name: `${name} stdout`, text: result.stdout },
@@ -180,7 +269,8 @@ describe('reliability: secrets never leave the key file', function () {
     const found: string[] = [];
     for (const { name, text } of texts) {
       if (needles.some((needle) => text.includes(needle))) found.push(`${name}: key material`);
-      if (tokens.some((token) => text.includes(token) || text.includes(token.split('!')[1]))) found.push(`${name}: access token`);
+      if (tokens.some((token) => text.includes(token) || text.includes(token.split('!')[1])))
+        found.push(`${name}: access token`);
     }
     return [...new Set(found)];
   }
@@ -201,10 +291,14 @@ describe('reliability: secrets never leave the key file', function () {
     expect(warned.stderr + warned.stdout).to.include('prints every SF_* and SFDX_* environment variable');
 
     const startedAt = Date.now();
-    const quiet = await cmd('login other env debug', login(users[5], ['--jwt-key-env', 'CI_JWT_KEY']), { CI_JWT_KEY: keyPem });
+    const quiet = await cmd('login other env debug', login(users[5], ['--jwt-key-env', 'CI_JWT_KEY']), {
+      CI_JWT_KEY: keyPem,
+    });
     expect(quiet.code, quiet.stderr).to.equal(0);
     expect(quiet.stderr + quiet.stdout).not.to.include('prints every SF_* and SFDX_* environment variable');
-    expect(await leaks((r) => r.name === 'login other env debug', false), 'secret leaks in the output').to.deep.equal([]);
+    expect(await leaks((r) => r.name === 'login other env debug', false), 'secret leaks in the output').to.deep.equal(
+      [],
+    );
     const needles = keyLeakNeedles(keyPem);
     const logFiles = (await readdir(join(home, '.sf'))).filter((f) => /^sf-.*\.log$/.test(f));
     const recent = (
@@ -220,7 +314,10 @@ describe('reliability: secrets never leave the key file', function () {
       });
     // Under DEBUG sf sends its log to stderr (checked above); whatever reached the log file is checked here.
     expect(quiet.stderr.length, 'the debug run really produced debug output').to.be.greaterThan(1000);
-    expect(recent.filter((line) => needles.some((n) => line.includes(n))), 'key material in the sf log').to.deep.equal([]);
+    expect(
+      recent.filter((line) => needles.some((n) => line.includes(n))),
+      'key material in the sf log',
+    ).to.deep.equal([]);
   });
 
   describe('TLS', () => {
@@ -231,7 +328,10 @@ describe('reliability: secrets never leave the key file', function () {
       tlsEmu = await startEmulator({
         https: true,
         apps: [{ consumerKey: CLIENT_ID, certificatePem: creds.certificatePem, permissionSets: ['CI'] }],
-        users: [{ username: 'tls@acme.example', permissionSets: ['CI'] }, { username: 'tls2@acme.example', permissionSets: ['CI'] }],
+        users: [
+          { username: 'tls@acme.example', permissionSets: ['CI'] },
+          { username: 'tls2@acme.example', permissionSets: ['CI'] },
+        ],
       });
       caFile = join(home, 'emulator-ca.pem');
       await writeFile(caFile, tlsEmu.caCertificatePem as string);
@@ -241,13 +341,43 @@ describe('reliability: secrets never leave the key file', function () {
 
     it('login over https works when the CA is trusted through NODE_EXTRA_CA_CERTS', async () => {
       expect(tlsEmu.url).to.match(/^https:\/\/127\.0\.0\.1:/);
-      const r = await sf(home, ['jwt-setup', 'login', '-o', 'tls@acme.example', '-i', CLIENT_ID, '-r', tlsEmu.url, '-f', join(home, 'tls.key'), '--json'], { NODE_EXTRA_CA_CERTS: caFile });
+      const r = await sf(
+        home,
+        [
+          'jwt-setup',
+          'login',
+          '-o',
+          'tls@acme.example',
+          '-i',
+          CLIENT_ID,
+          '-r',
+          tlsEmu.url,
+          '-f',
+          join(home, 'tls.key'),
+          '--json',
+        ],
+        { NODE_EXTRA_CA_CERTS: caFile },
+      );
       expect(r.code, r.stdout + r.stderr).to.equal(0);
       expect((parseJsonOutput(r.stdout) as { result: { instanceUrl: string } }).result.instanceUrl).to.match(/^https:/);
     });
 
     it('an untrusted certificate fails with NetworkError naming the host and the TLS certificate', async () => {
-      const r = await sf(home, ['jwt-setup', 'login', '-o', 'tls2@acme.example', '-i', CLIENT_ID, '-r', tlsEmu.url, '-f', join(home, 'tls.key'), '--json', '--timeout', '10']);
+      const r = await sf(home, [
+        'jwt-setup',
+        'login',
+        '-o',
+        'tls2@acme.example',
+        '-i',
+        CLIENT_ID,
+        '-r',
+        tlsEmu.url,
+        '-f',
+        join(home, 'tls.key'),
+        '--json',
+        '--timeout',
+        '10',
+      ]);
       expect(r.code).to.equal(1);
       const json = parseJsonOutput(r.stdout) as { code: string; message: string };
       expect(json.code).to.equal('NetworkError');
@@ -257,7 +387,11 @@ describe('reliability: secrets never leave the key file', function () {
     });
 
     it('http to a non-loopback host is refused (InsecureUrl) before any network use', () => {
-      for (const url of ['http://example.my.salesforce.com', 'http://login.salesforce.com/', 'HTTP://acme.my.salesforce.com:80']) {
+      for (const url of [
+        'http://example.my.salesforce.com',
+        'http://login.salesforce.com/',
+        'HTTP://acme.my.salesforce.com:80',
+      ]) {
         let error: unknown;
         try {
           parseLoginUrl(url);

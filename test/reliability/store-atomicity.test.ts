@@ -9,7 +9,15 @@ import { expect } from 'chai';
 import { login } from '../../src/auth/login.js';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
 import { makeCredentials } from '../emulator/testkit.js';
-import { expectCoded, expectSameTree, isolatedHome, loginInputs, rejection, snapshotTree, withoutLogs } from '../helpers/index.js';
+import {
+  expectCoded,
+  expectSameTree,
+  isolatedHome,
+  loginInputs,
+  rejection,
+  snapshotTree,
+  withoutLogs,
+} from '../helpers/index.js';
 
 const CLIENT_ID = '3MVGSTORE';
 const USER = 'ci@store.example';
@@ -36,7 +44,11 @@ describe('reliability: a failed login leaves the sf store untouched', function (
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
     await writeFile(wrongKeyFile, other.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     // the first, good registration: alias and default org
-    const first = await login(loginInputs(emu.url, CLIENT_ID, USER, { file: keyFile }), { alias: 'ci', setDefault: true, timeoutSeconds: 20 });
+    const first = await login(loginInputs(emu.url, CLIENT_ID, USER, { file: keyFile }), {
+      alias: 'ci',
+      setDefault: true,
+      timeoutSeconds: 20,
+    });
     expect(first.alias).to.equal('ci');
   });
   after(async () => {
@@ -52,7 +64,9 @@ describe('reliability: a failed login leaves the sf store untouched', function (
     expect(auth.username).to.equal(USER);
     expect(auth.privateKey).to.equal(keyFile);
     expect(auth.clientId).to.equal(CLIENT_ID);
-    const aliases = JSON.parse(await readFile(join(env.home, '.sfdx', 'alias.json'), 'utf8')) as { orgs: Record<string, string> };
+    const aliases = JSON.parse(await readFile(join(env.home, '.sfdx', 'alias.json'), 'utf8')) as {
+      orgs: Record<string, string>;
+    };
     expect(aliases.orgs.ci).to.equal(USER);
     const config = JSON.parse(await readFile(join(env.home, '.sf', 'config.json'), 'utf8')) as Record<string, string>;
     expect(config['target-org']).to.equal('ci');
@@ -62,16 +76,28 @@ describe('reliability: a failed login leaves the sf store untouched', function (
     {
       name: 'a key that does not match the certificate',
       code: ['InvalidAssertion'],
-      run: () => login(loginInputs(emu.url, CLIENT_ID, USER, { file: wrongKeyFile }), { alias: 'other', setDefault: true, timeoutSeconds: 10 }),
+      run: () =>
+        login(loginInputs(emu.url, CLIENT_ID, USER, { file: wrongKeyFile }), {
+          alias: 'other',
+          setDefault: true,
+          timeoutSeconds: 10,
+        }),
     },
     {
       name: 'a wrong key from the environment (the env key is never copied)',
       code: ['InvalidAssertion'],
       run: async (): Promise<unknown> => {
-        const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+        const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+          type: 'pkcs8',
+          format: 'pem',
+        }) as string;
         process.env.SF_JWT_KEY_REL = other;
         try {
-          return await login(loginInputs(emu.url, CLIENT_ID, USER, { env: 'SF_JWT_KEY_REL' }), { alias: 'other', setDefault: true, timeoutSeconds: 10 });
+          return await login(loginInputs(emu.url, CLIENT_ID, USER, { env: 'SF_JWT_KEY_REL' }), {
+            alias: 'other',
+            setDefault: true,
+            timeoutSeconds: 10,
+          });
         } finally {
           delete process.env.SF_JWT_KEY_REL;
         }
@@ -80,14 +106,23 @@ describe('reliability: a failed login leaves the sf store untouched', function (
     {
       name: 'an unknown client id',
       code: ['ClientIdentifierInvalid'],
-      run: () => login(loginInputs(emu.url, '3MVGNOSUCHAPP', USER, { file: keyFile }), { alias: 'other', setDefaultDevHub: true, timeoutSeconds: 10 }),
+      run: () =>
+        login(loginInputs(emu.url, '3MVGNOSUCHAPP', USER, { file: keyFile }), {
+          alias: 'other',
+          setDefaultDevHub: true,
+          timeoutSeconds: 10,
+        }),
     },
     {
       name: 'a persistent 503 at the token endpoint',
       code: ['ServerUnavailable', 'RequestTimeout'],
       run: (): Promise<unknown> => {
         emu.setFaults([{ kind: '503', path: '/services/oauth2/token' }]);
-        return login(loginInputs(emu.url, CLIENT_ID, USER, { file: keyFile }), { alias: 'ci', setDefault: true, timeoutSeconds: 3 });
+        return login(loginInputs(emu.url, CLIENT_ID, USER, { file: keyFile }), {
+          alias: 'ci',
+          setDefault: true,
+          timeoutSeconds: 3,
+        });
       },
     },
     {
@@ -101,7 +136,8 @@ describe('reliability: a failed login leaves the sf store untouched', function (
     {
       name: 'an invalid alias',
       code: ['InvalidAlias'],
-      run: () => login(loginInputs(emu.url, CLIENT_ID, USER, { file: keyFile }), { alias: 'bad alias!', setDefault: true }),
+      run: () =>
+        login(loginInputs(emu.url, CLIENT_ID, USER, { file: keyFile }), { alias: 'bad alias!', setDefault: true }),
     },
     {
       name: 'a broken key file',
@@ -128,7 +164,9 @@ describe('reliability: a failed login leaves the sf store untouched', function (
 
   it('a successful re-login of the same user keeps its alias and default', async () => {
     await login(loginInputs(emu.url, CLIENT_ID, USER, { file: keyFile }), { timeoutSeconds: 10 });
-    const aliases = JSON.parse(await readFile(join(env.home, '.sfdx', 'alias.json'), 'utf8')) as { orgs: Record<string, string> };
+    const aliases = JSON.parse(await readFile(join(env.home, '.sfdx', 'alias.json'), 'utf8')) as {
+      orgs: Record<string, string>;
+    };
     expect(aliases.orgs.ci).to.equal(USER);
     const config = JSON.parse(await readFile(join(env.home, '.sf', 'config.json'), 'utf8')) as Record<string, string>;
     expect(config['target-org']).to.equal('ci');

@@ -49,7 +49,6 @@ describe('error vocabulary', () => {
     expect(jwtError('UserNotApproved').name).to.equal('UserNotApprovedError');
   });
 
-
   it('every code is raised somewhere in src/ (no dead codes)', () => {
     const text = sources(join(ROOT, 'src'))
       .filter((f) => f !== join(ROOT, 'src', 'errors.ts'))

@@ -29,19 +29,30 @@ describe('oclif.manifest.json', () => {
     expect(Object.keys(manifest.commands).sort()).to.deep.equal(names.map((n) => `jwt-setup:${n}`).sort());
     for (const name of names) {
       // eslint-disable-next-line no-await-in-loop
-      const command = (await import(`../../src/commands/jwt-setup/${name}.js`)) as { default: { flags: Record<string, { char?: string }> } };
+      const command = (await import(`../../src/commands/jwt-setup/${name}.js`)) as {
+        default: { flags: Record<string, { char?: string }> };
+      };
       const entry = manifest.commands[`jwt-setup:${name}`];
       expect(entry, `jwt-setup:${name} is missing from the manifest: run npm run build`).to.not.equal(undefined);
-      expect(Object.keys(entry.flags), `jwt-setup ${name} lost the global flags`).to.include.members(['json', 'flags-dir']);
+      expect(Object.keys(entry.flags), `jwt-setup ${name} lost the global flags`).to.include.members([
+        'json',
+        'flags-dir',
+      ]);
       for (const [flag, definition] of Object.entries(command.default.flags)) {
-        expect(entry.flags[flag], `--${flag} of jwt-setup ${name} is missing from the manifest: run npm run build`).to.not.equal(undefined);
+        expect(
+          entry.flags[flag],
+          `--${flag} of jwt-setup ${name} is missing from the manifest: run npm run build`,
+        ).to.not.equal(undefined);
         expect(entry.flags[flag].char).to.equal(definition.char);
       }
     }
   });
 
   it('matches the committed copy (commit the rebuilt manifest)', function () {
-    if (git(['rev-parse', '--is-inside-work-tree'])?.trim() !== 'true' || git(['ls-files', 'oclif.manifest.json'])?.trim() !== 'oclif.manifest.json') {
+    if (
+      git(['rev-parse', '--is-inside-work-tree'])?.trim() !== 'true' ||
+      git(['ls-files', 'oclif.manifest.json'])?.trim() !== 'oclif.manifest.json'
+    ) {
       this.skip();
     }
     const diff = git(['diff', '--stat', '--', 'oclif.manifest.json']);

@@ -20,7 +20,8 @@ export type DeployComponent = {
   changed: boolean;
 };
 
-export const CONNECTED_APP_BLOCKED = "You can't create a connected app. To enable connected app creation, contact Salesforce Customer Support.";
+export const CONNECTED_APP_BLOCKED =
+  "You can't create a connected app. To enable connected app creation, contact Salesforce Customer Support.";
 const ECA = 'ExternalClientApplication';
 const GLOBAL = 'ExtlClntAppGlobalOauthSettings';
 
@@ -39,7 +40,11 @@ function isPem(value: string | undefined): boolean {
   }
 }
 
-const splitNames = (value: string | undefined): string[] => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const splitNames = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** Every consumer key in use, with the component that holds it ('ExternalClientApplication:X' / 'ConnectedApp:X'). */
 function keysInUse(org: OrgStore, apps: Map<string, StoredApp>): Map<string, string> {
@@ -61,7 +66,8 @@ function keysInUse(org: OrgStore, apps: Map<string, StoredApp>): Map<string, str
 /** Checks that need the org; adds problems to the components in place. */
 export function checkAgainstOrg(components: DeployComponent[], org: OrgStore, apps: Map<string, StoredApp>): void {
   const passing = components.filter((c) => c.problems.length === 0 && c.content);
-  const inDeploy = (type: string, name: string): boolean => passing.some((c) => c.type === type && c.fullName.toLowerCase() === name.toLowerCase());
+  const inDeploy = (type: string, name: string): boolean =>
+    passing.some((c) => c.type === type && c.fullName.toLowerCase() === name.toLowerCase());
   const usedKeys = keysInUse(org, apps);
   for (const c of passing) {
     const content = c.content!;
@@ -73,14 +79,23 @@ export function checkAgainstOrg(components: DeployComponent[], org: OrgStore, ap
     if (c.type === GLOBAL || c.type === 'ConnectedApp') {
       const oauth = c.type === GLOBAL ? content : (content.oauthConfig as MdObject | undefined);
       const certificate = text(oauth?.certificate);
-      if (certificate !== undefined && !isPem(certificate)) problem('The certificate is not valid. Provide a PEM-encoded X.509 certificate.');
+      if (certificate !== undefined && !isPem(certificate))
+        problem('The certificate is not valid. Provide a PEM-encoded X.509 certificate.');
       const key = text(oauth?.consumerKey);
-      const owner = c.type === GLOBAL ? `${ECA}:${text(content.externalClientApplication) ?? ''}` : `ConnectedApp:${c.fullName}`;
-      if (key !== undefined && !/^[\w.]{8,256}$/.test(key)) problem('The consumer key must be 8 to 256 alphanumeric characters.');
-      else if (key !== undefined && usedKeys.has(key) && usedKeys.get(key) !== owner.toLowerCase()) problem('The consumer key is already taken.');
+      const owner =
+        c.type === GLOBAL ? `${ECA}:${text(content.externalClientApplication) ?? ''}` : `ConnectedApp:${c.fullName}`;
+      if (key !== undefined && !/^[\w.]{8,256}$/.test(key))
+        problem('The consumer key must be 8 to 256 alphanumeric characters.');
+      else if (key !== undefined && usedKeys.has(key) && usedKeys.get(key) !== owner.toLowerCase())
+        problem('The consumer key is already taken.');
     }
-    const missingPermissionSets = (names: string[]): string[] => names.filter((n) => !org.findPermissionSet(n) && !inDeploy('PermissionSet', n));
-    const missingProfiles = (names: string[]): string[] => names.filter((n) => !org.profiles.some((p) => p.name.toLowerCase() === n.toLowerCase() || p.id.slice(0, 15) === n.slice(0, 15)));
+    const missingPermissionSets = (names: string[]): string[] =>
+      names.filter((n) => !org.findPermissionSet(n) && !inDeploy('PermissionSet', n));
+    const missingProfiles = (names: string[]): string[] =>
+      names.filter(
+        (n) =>
+          !org.profiles.some((p) => p.name.toLowerCase() === n.toLowerCase() || p.id.slice(0, 15) === n.slice(0, 15)),
+      );
     let permissionSets: string[] = [];
     let profiles: string[] = [];
     if (c.type === 'ExtlClntAppOauthConfigurablePolicies') {
@@ -90,7 +105,8 @@ export function checkAgainstOrg(components: DeployComponent[], org: OrgStore, ap
     if (c.type === 'ConnectedApp') {
       permissionSets = list(content.permissionSetName).map((v) => text(v) ?? '');
       profiles = list(content.profileName).map((v) => text(v) ?? '');
-      if (!org.component('ConnectedApp', c.fullName) && org.switches.blockConnectedAppCreation) problem(CONNECTED_APP_BLOCKED);
+      if (!org.component('ConnectedApp', c.fullName) && org.switches.blockConnectedAppCreation)
+        problem(CONNECTED_APP_BLOCKED);
     }
     const noPs = missingPermissionSets(permissionSets);
     if (noPs.length > 0) problem(`We couldn't find permission sets called ${noPs.join(', ')}`);
@@ -113,13 +129,17 @@ export function applyComponents(components: DeployComponent[], org: OrgStore, ap
     if (c.type === GLOBAL) {
       // Salesforce generates a key for a new app; a deploy without one keeps the existing key (assumption, see README)
       const previous = org.component(GLOBAL, c.fullName);
-      if (text(content.consumerKey) === undefined) content.consumerKey = text(previous?.consumerKey) ?? newConsumerKey();
+      if (text(content.consumerKey) === undefined)
+        content.consumerKey = text(previous?.consumerKey) ?? newConsumerKey();
     }
     if (c.type === 'ConnectedApp') {
       const oauth = content.oauthConfig as MdObject | undefined;
-      const previousKey = text((org.component('ConnectedApp', c.fullName)?.oauthConfig as MdObject | undefined)?.consumerKey);
+      const previousKey = text(
+        (org.component('ConnectedApp', c.fullName)?.oauthConfig as MdObject | undefined)?.consumerKey,
+      );
       // consumerKey is settable only at creation: an existing app keeps its key
-      if (oauth) content.oauthConfig = { ...oauth, consumerKey: previousKey ?? text(oauth.consumerKey) ?? newConsumerKey() };
+      if (oauth)
+        content.oauthConfig = { ...oauth, consumerKey: previousKey ?? text(oauth.consumerKey) ?? newConsumerKey() };
     }
     if (c.type === 'PermissionSet') org.upsertPermissionSet(c.fullName, text(content.label));
     org.putComponent(c.type, c.fullName, content);
@@ -144,7 +164,11 @@ export function liveAppSpec(org: OrgStore, ref: string): EmulatorApp | undefined
     const consumerKey = text(oauth?.consumerKey);
     if (!app || !certificatePem || !consumerKey) return undefined;
     return {
-      consumerKey, certificatePem, name, kind: 'connected', preAuthorized: bool(oauth?.isAdminApproved) ?? false,
+      consumerKey,
+      certificatePem,
+      name,
+      kind: 'connected',
+      preAuthorized: bool(oauth?.isAdminApproved) ?? false,
       permissionSets: psNames(list(app.permissionSetName).map((v) => text(v) ?? '')),
       profiles: list(app.profileName).map((v) => text(v) ?? ''),
     };
@@ -155,12 +179,24 @@ export function liveAppSpec(org: OrgStore, ref: string): EmulatorApp | undefined
   const oauthPolicies = org.childrenOf('ExtlClntAppOauthConfigurablePolicies', name)[0]?.[1];
   const certificatePem = text(global?.certificate);
   const consumerKey = text(global?.consumerKey);
-  if (!header || !certificatePem || !consumerKey || bool(policies?.isEnabled) !== true || bool(policies?.isOauthPluginEnabled) !== true) return undefined;
+  if (
+    !header ||
+    !certificatePem ||
+    !consumerKey ||
+    bool(policies?.isEnabled) !== true ||
+    bool(policies?.isOauthPluginEnabled) !== true
+  )
+    return undefined;
   return {
-    consumerKey, certificatePem, name, kind: 'external',
+    consumerKey,
+    certificatePem,
+    name,
+    kind: 'external',
     preAuthorized: text(oauthPolicies?.permittedUsersPolicyType) === 'AdminApprovedPreAuthorized',
     permissionSets: psNames(splitNames(text(oauthPolicies?.commaSeparatedPermissionSet))),
-    profiles: splitNames(text(oauthPolicies?.commaSeparatedProfile)).map((p) => org.profiles.find((r) => r.id.slice(0, 15) === p.slice(0, 15))?.name ?? p),
+    profiles: splitNames(text(oauthPolicies?.commaSeparatedProfile)).map(
+      (p) => org.profiles.find((r) => r.id.slice(0, 15) === p.slice(0, 15))?.name ?? p,
+    ),
   };
 }
 
@@ -171,7 +207,10 @@ export function goLive(org: OrgStore, apps: Map<string, StoredApp>, ref: string,
   if (previousKey) apps.delete(previousKey);
   org.liveKeys.delete(ref);
   if (!spec) return;
-  const frozen = org.switches.freezeCertificates && previous !== undefined && previous.certificatePem.trim() !== spec.certificatePem.trim();
+  const frozen =
+    org.switches.freezeCertificates &&
+    previous !== undefined &&
+    previous.certificatePem.trim() !== spec.certificatePem.trim();
   apps.set(
     spec.consumerKey,
     normalizeApp({
@@ -180,7 +219,7 @@ export function goLive(org: OrgStore, apps: Map<string, StoredApp>, ref: string,
       myDomainOnly: previous?.myDomainOnly,
       apiAccessControl: previous?.apiAccessControl,
       approvedUsers: previous?.approvedUsers,
-    })
+    }),
   );
   org.liveKeys.set(ref, spec.consumerKey);
 }
@@ -193,8 +232,15 @@ export function recordConfiguredApp(org: OrgStore, app: StoredApp): void {
   const label = app.name;
   if (app.kind === 'connected') {
     org.putComponent('ConnectedApp', name, {
-      contactEmail: 'admin@example.com', label,
-      oauthConfig: { callbackUrl: 'http://localhost:1717/OauthRedirect', certificate: app.certificatePem.trim(), consumerKey: app.consumerKey, isAdminApproved: String(app.preAuthorized), scopes: ['Api', 'RefreshToken'] },
+      contactEmail: 'admin@example.com',
+      label,
+      oauthConfig: {
+        callbackUrl: 'http://localhost:1717/OauthRedirect',
+        certificate: app.certificatePem.trim(),
+        consumerKey: app.consumerKey,
+        isAdminApproved: String(app.preAuthorized),
+        scopes: ['Api', 'RefreshToken'],
+      },
       ...(app.permissionSets.length ? { permissionSetName: app.permissionSets } : {}),
       ...(app.profiles.length ? { profileName: app.profiles } : {}),
     });
@@ -202,14 +248,36 @@ export function recordConfiguredApp(org: OrgStore, app: StoredApp): void {
   }
   for (const ps of app.permissionSets) org.upsertPermissionSet(ps);
   for (const p of app.profiles) org.ensureProfile(p);
-  const child = (suffix: string, extra: MdObject): [string, MdObject] => [`${name}${suffix}`, { externalClientApplication: name, label: `${label}${suffix}`, ...extra }];
-  org.putComponent(ECA, name, { contactEmail: 'admin@example.com', distributionState: 'Local', isProtected: 'false', label });
+  const child = (suffix: string, extra: MdObject): [string, MdObject] => [
+    `${name}${suffix}`,
+    { externalClientApplication: name, label: `${label}${suffix}`, ...extra },
+  ];
+  org.putComponent(ECA, name, {
+    contactEmail: 'admin@example.com',
+    distributionState: 'Local',
+    isProtected: 'false',
+    label,
+  });
   org.putComponent('ExtlClntAppOauthSettings', ...child('_oauth', { commaSeparatedOauthScopes: 'Api, RefreshToken' }));
-  org.putComponent(GLOBAL, ...child('_glbloauth', { callbackUrl: 'http://localhost:1717/OauthRedirect', certificate: app.certificatePem.trim(), consumerKey: app.consumerKey, isConsumerSecretOptional: 'true' }));
-  org.putComponent('ExtlClntAppOauthConfigurablePolicies', ...child('_oauthPlcy', {
-    permittedUsersPolicyType: app.preAuthorized ? 'AdminApprovedPreAuthorized' : 'AllSelfAuthorized',
-    ...(app.permissionSets.length ? { commaSeparatedPermissionSet: app.permissionSets.join(',') } : {}),
-    ...(app.profiles.length ? { commaSeparatedProfile: app.profiles.join(',') } : {}),
-  }));
-  org.putComponent('ExtlClntAppConfigurablePolicies', ...child('_plcy', { isEnabled: 'true', isOauthPluginEnabled: 'true' }));
+  org.putComponent(
+    GLOBAL,
+    ...child('_glbloauth', {
+      callbackUrl: 'http://localhost:1717/OauthRedirect',
+      certificate: app.certificatePem.trim(),
+      consumerKey: app.consumerKey,
+      isConsumerSecretOptional: 'true',
+    }),
+  );
+  org.putComponent(
+    'ExtlClntAppOauthConfigurablePolicies',
+    ...child('_oauthPlcy', {
+      permittedUsersPolicyType: app.preAuthorized ? 'AdminApprovedPreAuthorized' : 'AllSelfAuthorized',
+      ...(app.permissionSets.length ? { commaSeparatedPermissionSet: app.permissionSets.join(',') } : {}),
+      ...(app.profiles.length ? { commaSeparatedProfile: app.profiles.join(',') } : {}),
+    }),
+  );
+  org.putComponent(
+    'ExtlClntAppConfigurablePolicies',
+    ...child('_plcy', { isEnabled: 'true', isOauthPluginEnabled: 'true' }),
+  );
 }

@@ -26,7 +26,18 @@ export const TYPES: TypeDef[] = [
     type: 'ExternalClientApplication',
     folder: 'externalClientApps',
     suffix: 'eca',
-    elements: ['contactEmail', 'contactPhone', 'description', 'distributionState', 'iconUrl', 'infoUrl', 'isProtected', 'label', 'logoUrl', 'orgScopedExternalApp'],
+    elements: [
+      'contactEmail',
+      'contactPhone',
+      'description',
+      'distributionState',
+      'iconUrl',
+      'infoUrl',
+      'isProtected',
+      'label',
+      'logoUrl',
+      'orgScopedExternalApp',
+    ],
     required: ['contactEmail', 'distributionState', 'label'],
   },
   {
@@ -41,10 +52,24 @@ export const TYPES: TypeDef[] = [
     folder: 'extlClntAppGlobalOauthSets',
     suffix: 'ecaGlblOauth',
     elements: [
-      ...ECA_CHILD, 'callbackUrl', 'certificate', 'consumerKey', 'consumerSecret', 'idTokenConfig', 'isClientCredentialsFlowEnabled',
-      'isCodeCredentialFlowEnabled', 'isConsumerSecretOptional', 'isDeviceFlowEnabled', 'isIntrospectAllTokens', 'isPkceRequired',
-      'isRefreshTokenRotationEnabled', 'isSecretRequiredForRefreshToken', 'isSecretRequiredForTokenExchange', 'isTokenExchangeEnabled',
-      'shouldRotateConsumerKey', 'shouldRotateConsumerSecret',
+      ...ECA_CHILD,
+      'callbackUrl',
+      'certificate',
+      'consumerKey',
+      'consumerSecret',
+      'idTokenConfig',
+      'isClientCredentialsFlowEnabled',
+      'isCodeCredentialFlowEnabled',
+      'isConsumerSecretOptional',
+      'isDeviceFlowEnabled',
+      'isIntrospectAllTokens',
+      'isPkceRequired',
+      'isRefreshTokenRotationEnabled',
+      'isSecretRequiredForRefreshToken',
+      'isSecretRequiredForTokenExchange',
+      'isTokenExchangeEnabled',
+      'shouldRotateConsumerKey',
+      'shouldRotateConsumerSecret',
     ],
     required: [...ECA_CHILD, 'callbackUrl'],
   },
@@ -53,10 +78,24 @@ export const TYPES: TypeDef[] = [
     folder: 'extlClntAppOauthPolicies',
     suffix: 'ecaOauthPlcy',
     elements: [
-      ...ECA_CHILD, 'clientCredentialsFlowUser', 'commaSeparatedCustomScopes', 'commaSeparatedPermissionSet', 'commaSeparatedProfile',
-      'ipRelaxationPolicyType', 'isClientCredentialsFlowEnabled', 'isGuestCodeCredFlowEnabled', 'isNamedUserJwtEnabled', 'isTokenExchangeFlowEnabled',
-      'permittedUsersPolicyType', 'policyAction', 'refreshTokenPolicyType', 'refreshTokenValidityPeriod', 'refreshTokenValidityUnit',
-      'requiredSessionLevel', 'sessionTimeoutInMinutes', 'singleLogoutUrl',
+      ...ECA_CHILD,
+      'clientCredentialsFlowUser',
+      'commaSeparatedCustomScopes',
+      'commaSeparatedPermissionSet',
+      'commaSeparatedProfile',
+      'ipRelaxationPolicyType',
+      'isClientCredentialsFlowEnabled',
+      'isGuestCodeCredFlowEnabled',
+      'isNamedUserJwtEnabled',
+      'isTokenExchangeFlowEnabled',
+      'permittedUsersPolicyType',
+      'policyAction',
+      'refreshTokenPolicyType',
+      'refreshTokenValidityPeriod',
+      'refreshTokenValidityUnit',
+      'requiredSessionLevel',
+      'sessionTimeoutInMinutes',
+      'singleLogoutUrl',
     ],
     required: ECA_CHILD,
     versioned: { isNamedUserJwtEnabled: [61, 63] },
@@ -65,7 +104,15 @@ export const TYPES: TypeDef[] = [
     type: 'ExtlClntAppConfigurablePolicies',
     folder: 'extlClntAppPolicies',
     suffix: 'ecaPlcy',
-    elements: [...ECA_CHILD, 'isEnabled', 'isOauthPluginEnabled', 'isSamlPluginEnabled', 'isPushPluginEnabled', 'isCanvasPluginEnabled', 'startUrl'],
+    elements: [
+      ...ECA_CHILD,
+      'isEnabled',
+      'isOauthPluginEnabled',
+      'isSamlPluginEnabled',
+      'isPushPluginEnabled',
+      'isCanvasPluginEnabled',
+      'startUrl',
+    ],
     required: ECA_CHILD,
   },
   {
@@ -73,10 +120,26 @@ export const TYPES: TypeDef[] = [
     folder: 'permissionsets',
     suffix: 'permissionset',
     elements: [
-      'agentAccesses', 'applicationVisibilities', 'classAccesses', 'customMetadataTypeAccesses', 'customPermissions', 'customSettingAccesses',
-      'description', 'emailRoutingAddressAccesses', 'externalCredentialPrincipalAccesses', 'externalDataSourceAccesses', 'fieldPermissions',
-      'flowAccesses', 'hasActivationRequired', 'label', 'license', 'objectPermissions', 'pageAccesses', 'recordTypeVisibilities',
-      'tabSettings', 'userPermissions',
+      'agentAccesses',
+      'applicationVisibilities',
+      'classAccesses',
+      'customMetadataTypeAccesses',
+      'customPermissions',
+      'customSettingAccesses',
+      'description',
+      'emailRoutingAddressAccesses',
+      'externalCredentialPrincipalAccesses',
+      'externalDataSourceAccesses',
+      'fieldPermissions',
+      'flowAccesses',
+      'hasActivationRequired',
+      'label',
+      'license',
+      'objectPermissions',
+      'pageAccesses',
+      'recordTypeVisibilities',
+      'tabSettings',
+      'userPermissions',
     ],
     required: ['label'],
   },
@@ -85,17 +148,52 @@ export const TYPES: TypeDef[] = [
     folder: 'connectedApps',
     suffix: 'connectedApp',
     elements: [
-      'attributes', 'canvas', 'canvasConfig', 'contactEmail', 'contactPhone', 'description', 'iconUrl', 'infoUrl', 'ipRanges', 'label',
-      'logoUrl', 'mobileAppConfig', 'mobileStartUrl', 'oauthConfig', 'oauthPolicy', 'permissionSetName', 'plugin', 'pluginExecutionUser',
-      'profileName', 'samlConfig', 'sessionPolicy', 'startUrl',
+      'attributes',
+      'canvas',
+      'canvasConfig',
+      'contactEmail',
+      'contactPhone',
+      'description',
+      'iconUrl',
+      'infoUrl',
+      'ipRanges',
+      'label',
+      'logoUrl',
+      'mobileAppConfig',
+      'mobileStartUrl',
+      'oauthConfig',
+      'oauthPolicy',
+      'permissionSetName',
+      'plugin',
+      'pluginExecutionUser',
+      'profileName',
+      'samlConfig',
+      'sessionPolicy',
+      'startUrl',
     ],
     required: ['contactEmail', 'label'],
     nested: {
       oauthConfig: [
-        'assetTokenConfig', 'callbackUrl', 'certificate', 'consumerKey', 'consumerSecret', 'idTokenConfig', 'isAdminApproved',
-        'isClientCredentialEnabled', 'isCodeCredentialEnabled', 'isCodeCredentialPostOnly', 'isConsumerSecretOptional', 'isIntrospectAllTokens',
-        'isNamedUserJwtEnabled', 'isPkceRequired', 'isRefreshTokenRotationEnabled', 'isSecretRequiredForRefreshToken', 'isTokenExchangeEnabled',
-        'oauthClientCredentialUser', 'scopes', 'singleLogoutUrl',
+        'assetTokenConfig',
+        'callbackUrl',
+        'certificate',
+        'consumerKey',
+        'consumerSecret',
+        'idTokenConfig',
+        'isAdminApproved',
+        'isClientCredentialEnabled',
+        'isCodeCredentialEnabled',
+        'isCodeCredentialPostOnly',
+        'isConsumerSecretOptional',
+        'isIntrospectAllTokens',
+        'isNamedUserJwtEnabled',
+        'isPkceRequired',
+        'isRefreshTokenRotationEnabled',
+        'isSecretRequiredForRefreshToken',
+        'isTokenExchangeEnabled',
+        'oauthClientCredentialUser',
+        'scopes',
+        'singleLogoutUrl',
       ],
       oauthPolicy: ['ipRelaxation', 'isTokenExchangeFlowEnabled', 'refreshTokenPolicy', 'singleLogoutUrl'],
     },
@@ -119,9 +217,21 @@ export type CheckedFile = { ok: true; content: MdObject } | { ok: false; problem
 /** The checks a deploy makes on one file of a known type, at API version `apiMajor`. */
 export function checkFile(def: TypeDef, source: string, apiMajor: number): CheckedFile {
   const parsed = parseDocument(source);
-  if (!parsed.ok) return { ok: false, problems: [{ problem: `Error parsing file: ${parsed.message}`, line: parsed.line, column: parsed.column }] };
+  if (!parsed.ok)
+    return {
+      ok: false,
+      problems: [{ problem: `Error parsing file: ${parsed.message}`, line: parsed.line, column: parsed.column }],
+    };
   if (parsed.root !== def.type) {
-    return { ok: false, problems: [{ problem: `Error parsing file: Element {${METADATA_NS}}${parsed.root} invalid at this location`, ...positionOf(source, parsed.root) }] };
+    return {
+      ok: false,
+      problems: [
+        {
+          problem: `Error parsing file: Element {${METADATA_NS}}${parsed.root} invalid at this location`,
+          ...positionOf(source, parsed.root),
+        },
+      ],
+    };
   }
   const invalid = (name: string, type: string): Problem => ({
     problem: `Error parsing file: Element {${METADATA_NS}}${name} invalid at this location in type ${type}`,
@@ -130,15 +240,18 @@ export function checkFile(def: TypeDef, source: string, apiMajor: number): Check
   const content = parsed.content;
   for (const name of Object.keys(content)) {
     const range = def.versioned?.[name];
-    if (!def.elements.includes(name) || (range && (apiMajor < range[0] || apiMajor > range[1]))) return { ok: false, problems: [invalid(name, def.type)] };
+    if (!def.elements.includes(name) || (range && (apiMajor < range[0] || apiMajor > range[1])))
+      return { ok: false, problems: [invalid(name, def.type)] };
     const nested = def.nested?.[name];
     const value = content[name];
     if (nested && typeof value === 'object' && !Array.isArray(value)) {
       const nestedType = `${def.type}${name[0].toUpperCase()}${name.slice(1)}`;
-      for (const child of Object.keys(value)) if (!nested.includes(child)) return { ok: false, problems: [invalid(child, nestedType)] };
+      for (const child of Object.keys(value))
+        if (!nested.includes(child)) return { ok: false, problems: [invalid(child, nestedType)] };
     }
   }
   const missing = def.required.filter((r) => content[r] === undefined || content[r] === '');
-  if (missing.length > 0) return { ok: false, problems: missing.map((m) => ({ problem: `Required field is missing: ${m}` })) };
+  if (missing.length > 0)
+    return { ok: false, problems: missing.map((m) => ({ problem: `Required field is missing: ${m}` })) };
   return { ok: true, content };
 }

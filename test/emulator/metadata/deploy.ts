@@ -15,7 +15,11 @@ import { applyComponents, checkAgainstOrg, type DeployComponent } from './apply.
 import { bool, list, parseDocument, text } from './xml.js';
 import { ArchiveError, readDeployZip } from './zip.js';
 
-export type DeployOptions = Record<string, unknown> & { checkOnly: boolean; rollbackOnError: boolean; ignoreWarnings: boolean };
+export type DeployOptions = Record<string, unknown> & {
+  checkOnly: boolean;
+  rollbackOnError: boolean;
+  ignoreWarnings: boolean;
+};
 export type DeployResult = Record<string, unknown> & { id: string; done: boolean; status: string; success: boolean };
 
 type Job = {
@@ -37,29 +41,62 @@ type Job = {
 export function deployOptions(raw: Record<string, unknown> = {}): DeployOptions {
   const flag = (name: string, fallback: boolean): boolean => {
     const v = raw[name];
-    return typeof v === 'boolean' ? v : bool(typeof v === 'string' ? v : undefined) ?? fallback;
+    return typeof v === 'boolean' ? v : (bool(typeof v === 'string' ? v : undefined) ?? fallback);
   };
-  return { ...raw, checkOnly: flag('checkOnly', false), rollbackOnError: flag('rollbackOnError', true), ignoreWarnings: flag('ignoreWarnings', false) };
+  return {
+    ...raw,
+    checkOnly: flag('checkOnly', false),
+    rollbackOnError: flag('rollbackOnError', true),
+    ignoreWarnings: flag('ignoreWarnings', false),
+  };
 }
 
 export class DeployJobs {
   private readonly jobs = new Map<string, Job>();
 
-  public constructor(private readonly org: OrgStore, private readonly apps: Map<string, StoredApp>) {}
+  public constructor(
+    private readonly org: OrgStore,
+    private readonly apps: Map<string, StoredApp>,
+  ) {}
 
   /** Takes a deploy: checks everything now, answers with the job id (status Pending). */
-  public async start(zipBytes: Buffer, options: DeployOptions, via: 'SOAP' | 'REST', apiVersion: string, userId: string): Promise<DeployResult> {
+  public async start(
+    zipBytes: Buffer,
+    options: DeployOptions,
+    via: 'SOAP' | 'REST',
+    apiVersion: string,
+    userId: string,
+  ): Promise<DeployResult> {
     const id = newId('0Af');
     const now = new Date().toISOString();
     const job: Job = {
-      id, options, createdBy: userId, createdDate: now, polls: 0, status: 'Pending', prefix: '', components: [],
-      record: { id, via, status: 'Pending', done: false, checkOnly: options.checkOnly, rollbackOnError: options.rollbackOnError, createdDate: now, components: [] },
+      id,
+      options,
+      createdBy: userId,
+      createdDate: now,
+      polls: 0,
+      status: 'Pending',
+      prefix: '',
+      components: [],
+      record: {
+        id,
+        via,
+        status: 'Pending',
+        done: false,
+        checkOnly: options.checkOnly,
+        rollbackOnError: options.rollbackOnError,
+        createdDate: now,
+        components: [],
+      },
     };
     try {
       const archive = await readDeployZip(zipBytes);
       job.prefix = archive.prefix;
       const manifest = parseDocument(archive.packageXml);
-      if (!manifest.ok || manifest.root !== 'Package') throw new ArchiveError(`package.xml is not valid: ${manifest.ok ? 'root element must be Package' : manifest.message}`);
+      if (!manifest.ok || manifest.root !== 'Package')
+        throw new ArchiveError(
+          `package.xml is not valid: ${manifest.ok ? 'root element must be Package' : manifest.message}`,
+        );
       const apiMajor = Math.trunc(Number(text(manifest.content.version) ?? apiVersion));
       for (const entry of list(manifest.content.types)) {
         const types = entry as Record<string, unknown>;
@@ -68,16 +105,28 @@ export class DeployJobs {
         let members = list(types.members as string[]).map((m) => text(m) ?? '');
         if (def && members.includes('*')) {
           const folder = `${def.folder}/`;
-          members = [...archive.files.keys()].filter((p) => p.startsWith(folder) && p.endsWith(`.${def.suffix}`)).map((p) => p.slice(folder.length, -def.suffix.length - 1));
+          members = [...archive.files.keys()]
+            .filter((p) => p.startsWith(folder) && p.endsWith(`.${def.suffix}`))
+            .map((p) => p.slice(folder.length, -def.suffix.length - 1));
         }
         for (const member of members) {
           const fileName = def ? archivePath(def, member) : `${typeName}/${member}`;
-          const component: DeployComponent = { def, type: typeName, fullName: member, fileName: job.prefix + fileName, problems: [], created: false, changed: false };
+          const component: DeployComponent = {
+            def,
+            type: typeName,
+            fullName: member,
+            fileName: job.prefix + fileName,
+            problems: [],
+            created: false,
+            changed: false,
+          };
           job.components.push(component);
           if (!def) continue; // a type the emulator does not model: accepted, without effect
           const source = archive.files.get(fileName);
           if (source === undefined) {
-            component.problems.push({ problem: `An object '${member}' of type ${typeName} was named in package.xml, but was not found in zipped directory` });
+            component.problems.push({
+              problem: `An object '${member}' of type ${typeName} was named in package.xml, but was not found in zipped directory`,
+            });
             continue;
           }
           const checked = checkFile(def, source, apiMajor);
@@ -154,8 +203,12 @@ export class DeployJobs {
   private syncRecord(job: Job): void {
     const done = !(job.status === 'Pending' || job.status === 'InProgress');
     const components = job.components.map((c) => ({
-      type: c.type, fullName: c.fullName, success: c.problems.length === 0,
-      ...(c.problems.length ? { problem: c.problems.map((p) => p.problem).join('; ') } : { created: c.created, changed: c.changed }),
+      type: c.type,
+      fullName: c.fullName,
+      success: c.problems.length === 0,
+      ...(c.problems.length
+        ? { problem: c.problems.map((p) => p.problem).join('; ') }
+        : { created: c.created, changed: c.changed }),
     }));
     Object.assign(job.record, { status: job.status, done, components });
   }
@@ -166,17 +219,49 @@ export class DeployJobs {
     const failures = finished ? job.components.filter((c) => c.problems.length > 0) : [];
     const successes = finished ? job.components.filter((c) => c.problems.length === 0) : [];
     const message = (c: DeployComponent, success: boolean): Array<Record<string, unknown>> => {
-      const base = { changed: success && c.changed, componentType: c.type, created: success && c.created, createdDate: job.completedDate, deleted: false, fileName: c.fileName, fullName: c.fullName, success };
+      const base = {
+        changed: success && c.changed,
+        componentType: c.type,
+        created: success && c.created,
+        createdDate: job.completedDate,
+        deleted: false,
+        fileName: c.fileName,
+        fullName: c.fullName,
+        success,
+      };
       if (success) return [base];
       return c.problems.map((p) => ({
-        ...base, ...(p.line !== undefined ? { lineNumber: p.line, columnNumber: p.column ?? 1 } : {}), problem: p.problem, problemType: 'Error',
+        ...base,
+        ...(p.line !== undefined ? { lineNumber: p.line, columnNumber: p.column ?? 1 } : {}),
+        problem: p.problem,
+        problemType: 'Error',
       }));
     };
-    const packageMessage = { changed: true, componentType: '', created: false, createdDate: job.completedDate, deleted: false, fileName: `${job.prefix}package.xml`, fullName: 'package.xml', success: true };
+    const packageMessage = {
+      changed: true,
+      componentType: '',
+      created: false,
+      createdDate: job.completedDate,
+      deleted: false,
+      fileName: `${job.prefix}package.xml`,
+      fullName: 'package.xml',
+      success: true,
+    };
     const details = {
       componentFailures: includeDetails ? failures.flatMap((c) => message(c, false)) : [],
-      componentSuccesses: includeDetails && finished && !job.error ? [...successes.flatMap((c) => message(c, true)), packageMessage] : [],
-      runTestResult: { numFailures: 0, numTestsRun: 0, totalTime: 0, codeCoverage: [], codeCoverageWarnings: [], failures: [], flowCoverage: [], flowCoverageWarnings: [], successes: [] },
+      componentSuccesses:
+        includeDetails && finished && !job.error ? [...successes.flatMap((c) => message(c, true)), packageMessage] : [],
+      runTestResult: {
+        numFailures: 0,
+        numTestsRun: 0,
+        totalTime: 0,
+        codeCoverage: [],
+        codeCoverageWarnings: [],
+        failures: [],
+        flowCoverage: [],
+        flowCoverageWarnings: [],
+        successes: [],
+      },
     };
     return {
       id: job.id,

@@ -10,7 +10,13 @@ import { archivePath, TYPES, type TypeDef } from './components.js';
 import { list, metadataDocument, text } from './xml.js';
 import { writeRetrieveZip } from './zip.js';
 
-type RetrieveJob = { id: string; polls: number; apiVersion: string; types: Array<{ name: string; members: string[] }>; userId: string };
+type RetrieveJob = {
+  id: string;
+  polls: number;
+  apiVersion: string;
+  types: Array<{ name: string; members: string[] }>;
+  userId: string;
+};
 
 export type RetrieveResult = Record<string, unknown> & { id: string; done: boolean; status: string; success: boolean };
 
@@ -27,7 +33,13 @@ export class RetrieveJobs {
       return { name: text(entry.name) ?? '', members: list(entry.members).map((m) => text(m) ?? '') };
     });
     const id = newId('09S');
-    this.jobs.set(id, { id, polls: 0, apiVersion: text(request.apiVersion) ?? text(unpackaged.version) ?? '66.0', types, userId });
+    this.jobs.set(id, {
+      id,
+      polls: 0,
+      apiVersion: text(request.apiVersion) ?? text(unpackaged.version) ?? '66.0',
+      types,
+      userId,
+    });
     return { id, done: false, state: 'Queued' };
   }
 
@@ -39,7 +51,8 @@ export class RetrieveJobs {
     const job = this.jobs.get(id);
     if (!job) return undefined;
     job.polls += 1;
-    if (job.polls <= 1) return { done: false, fileProperties: [], id, messages: [], status: 'InProgress', success: false };
+    if (job.polls <= 1)
+      return { done: false, fileProperties: [], id, messages: [], status: 'InProgress', success: false };
     const now = new Date().toISOString();
     const files = new Map<string, string>();
     const fileProperties: Array<Record<string, unknown>> = [];
@@ -54,7 +67,10 @@ export class RetrieveJobs {
         const actual = available.find((a) => a.toLowerCase() === member.toLowerCase());
         const content = def && actual ? this.content(def, actual) : undefined;
         if (!def || !actual || !content) {
-          messages.push({ fileName: 'unpackaged/package.xml', problem: `Entity of type '${name}' named '${member}' cannot be found` });
+          messages.push({
+            fileName: 'unpackaged/package.xml',
+            problem: `Entity of type '${name}' named '${member}' cannot be found`,
+          });
           continue;
         }
         const path = archivePath(def, actual);
@@ -67,7 +83,10 @@ export class RetrieveJobs {
     const manifest = [
       '<?xml version="1.0" encoding="UTF-8"?>',
       '<Package xmlns="http://soap.sforce.com/2006/04/metadata">',
-      ...retrieved.map((t) => `    <types>\n${t.members.map((m) => `        <members>${m}</members>\n`).join('')}        <name>${t.name}</name>\n    </types>`),
+      ...retrieved.map(
+        (t) =>
+          `    <types>\n${t.members.map((m) => `        <members>${m}</members>\n`).join('')}        <name>${t.name}</name>\n    </types>`,
+      ),
       `    <version>${job.apiVersion}</version>`,
       '</Package>',
       '',
@@ -87,7 +106,8 @@ export class RetrieveJobs {
   }
 
   private names(def: TypeDef): string[] {
-    if (def.type === 'PermissionSet') return this.org.permissionSets.filter((p) => !p.isOwnedByProfile).map((p) => p.name);
+    if (def.type === 'PermissionSet')
+      return this.org.permissionSets.filter((p) => !p.isOwnedByProfile).map((p) => p.name);
     return this.org.componentNames(def.type);
   }
 
@@ -106,15 +126,31 @@ export class RetrieveJobs {
       return withhold || consumerKey === undefined ? rest : { ...rest, consumerKey };
     };
     if (def.type === 'ExtlClntAppGlobalOauthSettings') return clean(stored);
-    if (def.type === 'ConnectedApp' && stored.oauthConfig) return { ...stored, oauthConfig: clean(stored.oauthConfig as MdObject) };
+    if (def.type === 'ConnectedApp' && stored.oauthConfig)
+      return { ...stored, oauthConfig: clean(stored.oauthConfig as MdObject) };
     return stored;
   }
 
-  private property(fileName: string, fullName: string, type: string, now: string, userId: string): Record<string, unknown> {
+  private property(
+    fileName: string,
+    fullName: string,
+    type: string,
+    now: string,
+    userId: string,
+  ): Record<string, unknown> {
     const user = userId.slice(0, 15);
     return {
-      createdById: user, createdByName: 'Admin User', createdDate: now, fileName, fullName, id: type === 'Package' ? '' : newId('000'),
-      lastModifiedById: user, lastModifiedByName: 'Admin User', lastModifiedDate: now, manageableState: 'unmanaged', type,
+      createdById: user,
+      createdByName: 'Admin User',
+      createdDate: now,
+      fileName,
+      fullName,
+      id: type === 'Package' ? '' : newId('000'),
+      lastModifiedById: user,
+      lastModifiedByName: 'Admin User',
+      lastModifiedDate: now,
+      manageableState: 'unmanaged',
+      type,
     };
   }
 }

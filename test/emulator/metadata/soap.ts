@@ -39,7 +39,9 @@ export function soapFault(code: string, message: string): Reply {
   const detail = exception
     ? `<detail><sf:UnexpectedErrorFault xsi:type="sf:UnexpectedErrorFault"><sf:exceptionCode>${exception}</sf:exceptionCode><sf:exceptionMessage>${escapeText(message)}</sf:exceptionMessage></sf:UnexpectedErrorFault></detail>`
     : '';
-  const body = envelope(`<soapenv:Fault xmlns:sf="urn:fault.soap.sforce.com"><faultcode>${code}</faultcode><faultstring>${escapeText(message)}</faultstring>${detail}</soapenv:Fault>`);
+  const body = envelope(
+    `<soapenv:Fault xmlns:sf="urn:fault.soap.sforce.com"><faultcode>${code}</faultcode><faultstring>${escapeText(message)}</faultstring>${detail}</soapenv:Fault>`,
+  );
   return { status: 500, body, contentType: XML_TYPE };
 }
 
@@ -55,11 +57,19 @@ export async function handleSoap(method: string, version: string, body: string, 
     return soapFault('sf:UNSUPPORTED_API_VERSION', 'UNSUPPORTED_API_VERSION: Invalid Api version specified on URL');
   }
   const parsed = parseDocument(body);
-  if (!parsed.ok || parsed.root !== 'Envelope') return soapFault('soapenv:Client', `Unable to parse the SOAP envelope: ${parsed.ok ? 'not an Envelope' : parsed.message}`);
+  if (!parsed.ok || parsed.root !== 'Envelope')
+    return soapFault(
+      'soapenv:Client',
+      `Unable to parse the SOAP envelope: ${parsed.ok ? 'not an Envelope' : parsed.message}`,
+    );
   const header = (parsed.content.Header ?? {}) as MdObject;
   const sessionId = text(((header.SessionHeader ?? {}) as MdObject).sessionId);
   const session = ctx.sessionFor(sessionId);
-  if (!session) return soapFault('sf:INVALID_SESSION_ID', 'INVALID_SESSION_ID: Invalid Session ID found in SessionHeader: Illegal Session');
+  if (!session)
+    return soapFault(
+      'sf:INVALID_SESSION_ID',
+      'INVALID_SESSION_ID: Invalid Session ID found in SessionHeader: Illegal Session',
+    );
   const bodyContent = (parsed.content.Body ?? {}) as MdObject;
   const operation = Object.keys(bodyContent)[0] ?? '';
   const args = (typeof bodyContent[operation] === 'object' ? bodyContent[operation] : {}) as MdObject;
@@ -82,12 +92,18 @@ export async function handleSoap(method: string, version: string, body: string, 
       return result ? answer('cancelDeploy', result) : invalidId();
     }
     case 'retrieve':
-      return answer('retrieve', ctx.retrieves.start((args.retrieveRequest ?? args.request ?? {}) as MdObject, session.userId));
+      return answer(
+        'retrieve',
+        ctx.retrieves.start((args.retrieveRequest ?? args.request ?? {}) as MdObject, session.userId),
+      );
     case 'checkRetrieveStatus': {
       const result = await ctx.retrieves.poll(text(args.asyncProcessId) ?? '', bool(args.includeZip) ?? true);
       return result ? answer('checkRetrieveStatus', result) : invalidId();
     }
     default:
-      return soapFault('soapenv:Client', `No operation available for request {http://soap.sforce.com/2006/04/metadata}${operation}`);
+      return soapFault(
+        'soapenv:Client',
+        `No operation available for request {http://soap.sforce.com/2006/04/metadata}${operation}`,
+      );
   }
 }

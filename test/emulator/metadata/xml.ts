@@ -16,7 +16,8 @@ const parser = new XMLParser({
   ignorePiTags: true,
 });
 
-export type ParsedXml = { ok: true; root: string; content: MdObject } | { ok: false; message: string; line?: number; column?: number };
+export type ParsedXml =
+  { ok: true; root: string; content: MdObject } | { ok: false; message: string; line?: number; column?: number };
 
 /** Parses a document into its root element's name and content (text values, nested objects, arrays for repeats). */
 export function parseDocument(source: string): ParsedXml {
@@ -48,7 +49,9 @@ export function toElements(name: string, value: unknown): string {
   if (Array.isArray(value)) return value.map((v) => toElements(name, v)).join('');
   if (value === null) return `<${name} xsi:nil="true"/>`;
   if (typeof value === 'object') {
-    return `<${name}>${Object.entries(value as Record<string, unknown>).map(([k, v]) => toElements(k, v)).join('')}</${name}>`;
+    return `<${name}>${Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => toElements(k, v))
+      .join('')}</${name}>`;
   }
   return `<${name}>${escapeText(String(value))}</${name}>`;
 }
@@ -71,7 +74,13 @@ function renderChildren(content: MdObject, depth: number): string[] {
 
 /** A metadata file as Salesforce retrieves it: declaration, root in the metadata namespace, elements in name order. */
 export function metadataDocument(root: string, content: MdObject): string {
-  return ['<?xml version="1.0" encoding="UTF-8"?>', `<${root} xmlns="${METADATA_NS}">`, ...renderChildren(content, 1), `</${root}>`, ''].join('\n');
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<${root} xmlns="${METADATA_NS}">`,
+    ...renderChildren(content, 1),
+    `</${root}>`,
+    '',
+  ].join('\n');
 }
 
 /** The text of an element (first one if repeated), or undefined. */

@@ -23,7 +23,11 @@ describe('app contact email default', () => {
   it('plans an app without --contact-email: the default if one is known, else the placeholder and a warning', async () => {
     const dir = await tempDir('sfjwt-contact-');
     const keys = await keygen({ outputDir: dir, name: 'server', keySize: 2048, days: 30, force: false });
-    const plan = await planApp({ name: 'CI_Deploy', certificateFile: keys.certificateFile, outputDir: join(dir, 'out') });
+    const plan = await planApp({
+      name: 'CI_Deploy',
+      certificateFile: keys.certificateFile,
+      outputDir: join(dir, 'out'),
+    });
     const known = defaultContactEmail();
     if (known) {
       expect(plan.spec.contactEmail).to.equal(known);
@@ -32,7 +36,12 @@ describe('app contact email default', () => {
       expect(plan.spec.contactEmail).to.equal(PLACEHOLDER_CONTACT_EMAIL);
       expect(plan.warnings.map((w) => w.code)).to.include('placeholderContactEmail');
     }
-    const withFlag = await planApp({ name: 'CI_Deploy', certificateFile: keys.certificateFile, outputDir: join(dir, 'out'), contactEmail: 'devops@acme.com' });
+    const withFlag = await planApp({
+      name: 'CI_Deploy',
+      certificateFile: keys.certificateFile,
+      outputDir: join(dir, 'out'),
+      contactEmail: 'devops@acme.com',
+    });
     expect(withFlag.spec.contactEmail).to.equal('devops@acme.com');
     expect(withFlag.warnings.map((w) => w.code)).to.not.include('placeholderContactEmail');
   });

@@ -13,7 +13,12 @@ type Json = Record<string, unknown>;
 
 function componentsOf(dir: string): Map<string, SourceComponent> {
   const set = ComponentSet.fromSource(dir);
-  return new Map(set.getSourceComponents().toArray().map((c) => [`${c.type.name}:${c.fullName}`, c]));
+  return new Map(
+    set
+      .getSourceComponents()
+      .toArray()
+      .map((c) => [`${c.type.name}:${c.fullName}`, c]),
+  );
 }
 
 /** The component's XML as Salesforce's own source library parses it (root element contents). */
@@ -25,7 +30,9 @@ async function fieldsOf(component: SourceComponent | undefined): Promise<Json> {
 
 async function listFiles(dir: string): Promise<string[]> {
   try {
-    return (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+    return (await readdir(dir, { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name));
   } catch {
     return [];
   }
@@ -39,7 +46,13 @@ describe('app metadata generation', () => {
 
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 'app-gen-'));
-    const made = await keygen({ outputDir: join(work, 'keys'), name: 'server', keySize: 2048, days: 365, force: false });
+    const made = await keygen({
+      outputDir: join(work, 'keys'),
+      name: 'server',
+      keySize: 2048,
+      days: 365,
+      force: false,
+    });
     certFile = made.certificateFile;
     const cert = await loadCertificate(certFile);
     certPem = cert.pem;
@@ -53,8 +66,15 @@ describe('app metadata generation', () => {
   let counter = 0;
   const outDir = (): string => join(work, `out${++counter}`, 'force-app', 'main', 'default');
 
-  async function generate(options: Partial<AppOptions> & { outputDir: string }): Promise<Awaited<ReturnType<typeof planApp>>> {
-    const plan = await planApp({ name: 'CI_Deploy', contactEmail: 'devops@acme.example', certificateFile: certFile, ...options });
+  async function generate(
+    options: Partial<AppOptions> & { outputDir: string },
+  ): Promise<Awaited<ReturnType<typeof planApp>>> {
+    const plan = await planApp({
+      name: 'CI_Deploy',
+      contactEmail: 'devops@acme.example',
+      certificateFile: certFile,
+      ...options,
+    });
     await writeAppFiles(plan, { force: options.force ?? false });
     return plan;
   }
@@ -72,7 +92,7 @@ describe('app metadata generation', () => {
           'ExtlClntAppOauthConfigurablePolicies:CI_Deploy_oauthPlcy',
           'ExtlClntAppConfigurablePolicies:CI_Deploy_plcy',
           'PermissionSet:CI_Deploy_Users',
-        ].sort()
+        ].sort(),
       );
       expect(plan.files.map((f) => f.path).sort()).to.deep.equal((await listFiles(dir)).sort());
       expect(plan.certificateFingerprintSha256).to.equal(fingerprint);
@@ -80,15 +100,27 @@ describe('app metadata generation', () => {
 
     it('fills the fields a JWT login needs, for API 64.0 (no isNamedUserJwtEnabled)', async () => {
       const dir = outDir();
-      const plan = await generate({ outputDir: dir, profiles: ['Minimum Access - API Only Integrations'], permissionSet: 'JWT_CI' });
+      const plan = await generate({
+        outputDir: dir,
+        profiles: ['Minimum Access - API Only Integrations'],
+        permissionSet: 'JWT_CI',
+      });
       const c = componentsOf(dir);
 
       const app = await fieldsOf(c.get('ExternalClientApplication:CI_Deploy'));
-      expect(app).to.include({ contactEmail: 'devops@acme.example', distributionState: 'Local', isProtected: 'false', label: 'CI Deploy' });
+      expect(app).to.include({
+        contactEmail: 'devops@acme.example',
+        distributionState: 'Local',
+        isProtected: 'false',
+        label: 'CI Deploy',
+      });
       expect(app.description).to.be.a('string');
 
       const oauth = await fieldsOf(c.get('ExtlClntAppOauthSettings:CI_Deploy_oauth'));
-      expect(oauth).to.include({ commaSeparatedOauthScopes: 'Api, RefreshToken', externalClientApplication: 'CI_Deploy' });
+      expect(oauth).to.include({
+        commaSeparatedOauthScopes: 'Api, RefreshToken',
+        externalClientApplication: 'CI_Deploy',
+      });
 
       const global = await fieldsOf(c.get('ExtlClntAppGlobalOauthSettings:CI_Deploy_glbloauth'));
       expect(global).to.include({
@@ -111,7 +143,11 @@ describe('app metadata generation', () => {
       expect(policy).to.not.have.property('isNamedUserJwtEnabled');
 
       const plugins = await fieldsOf(c.get('ExtlClntAppConfigurablePolicies:CI_Deploy_plcy'));
-      expect(plugins).to.include({ externalClientApplication: 'CI_Deploy', isEnabled: 'true', isOauthPluginEnabled: 'true' });
+      expect(plugins).to.include({
+        externalClientApplication: 'CI_Deploy',
+        isEnabled: 'true',
+        isOauthPluginEnabled: 'true',
+      });
 
       const permset = await fieldsOf(c.get('PermissionSet:JWT_CI'));
       expect(permset).to.include({ hasActivationRequired: 'false', label: 'CI Deploy Users' });
@@ -130,7 +166,8 @@ describe('app metadata generation', () => {
         // eslint-disable-next-line no-await-in-loop
         const plan = await generate({ outputDir: dir, apiVersion: version });
         expect(plan.spec.apiVersion).to.equal(version);
-        for (const f of plan.files) expect(f.content, `${version} ${f.relativePath}`).to.not.include('isNamedUserJwtEnabled');
+        for (const f of plan.files)
+          expect(f.content, `${version} ${f.relativePath}`).to.not.include('isNamedUserJwtEnabled');
         const policy = plan.files.find((f) => f.type === 'ExtlClntAppOauthConfigurablePolicies')!;
         expect(policy.content).to.not.include('commaSeparatedProfile');
       }
@@ -155,7 +192,9 @@ describe('app metadata generation', () => {
         scopes: 'api,refresh_token web openid',
       });
       const oauth = plan.files.find((f) => f.type === 'ExtlClntAppOauthSettings')!;
-      expect(oauth.content).to.include('<commaSeparatedOauthScopes>Api, RefreshToken, Web, OpenID</commaSeparatedOauthScopes>');
+      expect(oauth.content).to.include(
+        '<commaSeparatedOauthScopes>Api, RefreshToken, Web, OpenID</commaSeparatedOauthScopes>',
+      );
     });
   });
 
@@ -173,9 +212,18 @@ describe('app metadata generation', () => {
       const c = componentsOf(dir);
       expect([...c.keys()].sort()).to.deep.equal(['ConnectedApp:CI_Deploy', 'PermissionSet:CI_Deploy_Users']);
       const app = await fieldsOf(c.get('ConnectedApp:CI_Deploy'));
-      expect(app).to.include({ contactEmail: 'devops@acme.example', label: 'CI Deploy', permissionSetName: 'CI_Deploy_Users', profileName: 'System Administrator' });
+      expect(app).to.include({
+        contactEmail: 'devops@acme.example',
+        label: 'CI Deploy',
+        permissionSetName: 'CI_Deploy_Users',
+        profileName: 'System Administrator',
+      });
       const oauth = app.oauthConfig as Json;
-      expect(oauth).to.include({ callbackUrl: 'http://localhost:1717/OauthRedirect', consumerKey: 'CIdeployKey12345', isAdminApproved: 'true' });
+      expect(oauth).to.include({
+        callbackUrl: 'http://localhost:1717/OauthRedirect',
+        consumerKey: 'CIdeployKey12345',
+        isAdminApproved: 'true',
+      });
       expect(oauth.scopes).to.deep.equal(['Api', 'RefreshToken', 'Web']);
       expect(`${String(oauth.certificate).trim()}\n`).to.equal(certPem);
       expect(app.oauthPolicy).to.deep.equal({ ipRelaxation: 'ENFORCE', refreshTokenPolicy: 'infinite' });
@@ -183,7 +231,14 @@ describe('app metadata generation', () => {
     });
 
     it('accepts API versions below 60 for Connected Apps', async () => {
-      const plan = await planApp({ kind: 'connected', name: 'Old', contactEmail: 'a@b.example', certificateFile: certFile, outputDir: outDir(), apiVersion: '55.0' });
+      const plan = await planApp({
+        kind: 'connected',
+        name: 'Old',
+        contactEmail: 'a@b.example',
+        certificateFile: certFile,
+        outputDir: outDir(),
+        apiVersion: '55.0',
+      });
       expect(plan.spec.apiVersion).to.equal('55.0');
     });
   });
@@ -193,14 +248,15 @@ describe('app metadata generation', () => {
       const dir = outDir();
       const psPath = join(dir, 'permissionsets', 'Existing_PS.permissionset-meta.xml');
       await mkdir(join(dir, 'permissionsets'), { recursive: true });
-      const original = '<?xml version="1.0" encoding="UTF-8"?>\n<PermissionSet xmlns="http://soap.sforce.com/2006/04/metadata"><label>Mine</label></PermissionSet>\n';
+      const original =
+        '<?xml version="1.0" encoding="UTF-8"?>\n<PermissionSet xmlns="http://soap.sforce.com/2006/04/metadata"><label>Mine</label></PermissionSet>\n';
       await writeFile(psPath, original);
       const plan = await generate({ outputDir: dir, permissionSet: 'Existing_PS' });
       expect(plan.permissionSetMode).to.equal('referenced');
       expect(plan.files.map((f) => f.type)).to.not.include('PermissionSet');
       expect(await readFile(psPath, 'utf8')).to.equal(original);
       expect(plan.files.find((f) => f.type === 'ExtlClntAppOauthConfigurablePolicies')!.content).to.include(
-        '<commaSeparatedPermissionSet>Existing_PS</commaSeparatedPermissionSet>'
+        '<commaSeparatedPermissionSet>Existing_PS</commaSeparatedPermissionSet>',
       );
     });
 
@@ -243,7 +299,12 @@ describe('app metadata generation', () => {
 
     it('reads back a Connected App, from a project root above the package folder', async () => {
       const dir = outDir();
-      const plan = await generate({ outputDir: dir, kind: 'connected', profiles: ['System Administrator', 'Custom: API'], permissionSet: 'CA_PS' });
+      const plan = await generate({
+        outputDir: dir,
+        kind: 'connected',
+        profiles: ['System Administrator', 'Custom: API'],
+        permissionSet: 'CA_PS',
+      });
       const apps = await readAppMetadata(join(dir, '..', '..', '..'));
       expect(apps).to.deep.equal([
         {
@@ -274,7 +335,10 @@ describe('app metadata generation', () => {
       const policy = plan.files.find((f) => f.type === 'ExtlClntAppOauthConfigurablePolicies')!;
       await writeFile(policy.path, policy.content.replace('AdminApprovedPreAuthorized', 'AllSelfAuthorized'));
       expect((await readAppMetadata(dir))[0].preAuthorized).to.equal(false);
-      await writeFile(policy.path, '<ExtlClntAppOauthConfigurablePolicies><label>x</ExtlClntAppOauthConfigurablePolicies>');
+      await writeFile(
+        policy.path,
+        '<ExtlClntAppOauthConfigurablePolicies><label>x</ExtlClntAppOauthConfigurablePolicies>',
+      );
       try {
         await readAppMetadata(dir);
         expect.fail('should have thrown');
@@ -303,7 +367,13 @@ describe('app metadata generation', () => {
       it(`${what}: ${code}`, async () => {
         const dir = outDir();
         try {
-          await planApp({ name: 'CI_Deploy', contactEmail: 'devops@acme.example', certificateFile: certFile, outputDir: dir, ...options });
+          await planApp({
+            name: 'CI_Deploy',
+            contactEmail: 'devops@acme.example',
+            certificateFile: certFile,
+            outputDir: dir,
+            ...options,
+          });
           expect.fail('should have thrown');
         } catch (error) {
           expect(isJwtSetupError(error, code), String(error)).to.equal(true);
@@ -320,7 +390,12 @@ describe('app metadata generation', () => {
         const dir = outDir();
         try {
           // eslint-disable-next-line no-await-in-loop
-          await planApp({ name: 'CI_Deploy', contactEmail: 'devops@acme.example', certificateFile: file, outputDir: dir });
+          await planApp({
+            name: 'CI_Deploy',
+            contactEmail: 'devops@acme.example',
+            certificateFile: file,
+            outputDir: dir,
+          });
           expect.fail('should have thrown');
         } catch (error) {
           expect(isJwtSetupError(error, 'CertificateMalformed'), String(error)).to.equal(true);
@@ -349,7 +424,7 @@ describe('app metadata generation', () => {
       expect(second.permissionSetMode).to.equal('referenced');
       expect(second.replaces.length).to.equal(first.files.length - 1);
       expect(await readFile(first.files.find((f) => f.type === 'PermissionSet')!.path, 'utf8')).to.equal(
-        before[first.files.findIndex((f) => f.type === 'PermissionSet')]
+        before[first.files.findIndex((f) => f.type === 'PermissionSet')],
       );
       expect((await readAppMetadata(dir))[0].consumerKey).to.equal('ReplacedKey123');
     });

@@ -27,7 +27,10 @@ function codeOf(fn: () => unknown): ErrorCode | undefined {
 describe('app inputs', () => {
   describe('scopes', () => {
     it('parses space-separated, comma-separated and mixed lists into tokens and metadata names', () => {
-      expect(parseScopes('api refresh_token')).to.deep.equal({ tokens: ['api', 'refresh_token'], metadataNames: ['Api', 'RefreshToken'] });
+      expect(parseScopes('api refresh_token')).to.deep.equal({
+        tokens: ['api', 'refresh_token'],
+        metadataNames: ['Api', 'RefreshToken'],
+      });
       expect(parseScopes('api,refresh_token, web')).to.deep.equal({
         tokens: ['api', 'refresh_token', 'web'],
         metadataNames: ['Api', 'RefreshToken', 'Web'],
@@ -36,7 +39,9 @@ describe('app inputs', () => {
     });
 
     it('maps every documented token to its ConnectedAppOauthAccessScope name', () => {
-      const parsed = parseScopes('api refresh_token web full id openid chatter_api custom_permissions visualforce wave_api cdp_api sfap_api');
+      const parsed = parseScopes(
+        'api refresh_token web full id openid chatter_api custom_permissions visualforce wave_api cdp_api sfap_api',
+      );
       expect(parsed.metadataNames).to.deep.equal([
         'Api',
         'RefreshToken',
@@ -60,7 +65,10 @@ describe('app inputs', () => {
 
     it('refuses unknown, empty and prototype-named scopes with InvalidScopes', () => {
       for (const bad of ['api bogus', 'refresh-token', '', ' , ', 'constructor', '__proto__', 'toString']) {
-        expect(codeOf(() => parseScopes(bad)), bad).to.equal('InvalidScopes');
+        expect(
+          codeOf(() => parseScopes(bad)),
+          bad,
+        ).to.equal('InvalidScopes');
       }
     });
   });
@@ -79,7 +87,8 @@ describe('app inputs', () => {
 
     it('uses the whole alphabet (no bias towards a few characters)', () => {
       const counts = new Map<string, number>();
-      for (const ch of Array.from({ length: 200 }, () => generateConsumerKey()).join('')) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+      for (const ch of Array.from({ length: 200 }, () => generateConsumerKey()).join(''))
+        counts.set(ch, (counts.get(ch) ?? 0) + 1);
       expect(counts.size).to.equal(62);
       // 12800 characters over 62 letters: about 206 each
       for (const n of counts.values()) expect(n).to.be.within(120, 300);
@@ -89,7 +98,10 @@ describe('app inputs', () => {
       expect(validateConsumerKey('abcDEF12')).to.equal('abcDEF12');
       expect(validateConsumerKey('a'.repeat(256))).to.have.length(256);
       for (const bad of ['short1', 'a'.repeat(257), 'has-dash123', 'space here 1', '3MVG9.abc_def', 'ünïcode123']) {
-        expect(codeOf(() => validateConsumerKey(bad)), bad).to.equal('InvalidConsumerKey');
+        expect(
+          codeOf(() => validateConsumerKey(bad)),
+          bad,
+        ).to.equal('InvalidConsumerKey');
       }
     });
   });
@@ -113,7 +125,10 @@ describe('app inputs', () => {
       ];
       for (const [name, why] of cases) {
         expect(apiNameProblem(name, 40), name).to.match(why);
-        expect(codeOf(() => validateAppName(name)), name).to.equal('InvalidAppName');
+        expect(
+          codeOf(() => validateAppName(name)),
+          name,
+        ).to.equal('InvalidAppName');
       }
     });
 
@@ -125,7 +140,9 @@ describe('app inputs', () => {
 
     it('takes profile names as Setup shows them, but no commas', () => {
       expect(validateProfileName(' System Administrator ')).to.equal('System Administrator');
-      expect(validateProfileName('Minimum Access - API Only Integrations')).to.equal('Minimum Access - API Only Integrations');
+      expect(validateProfileName('Minimum Access - API Only Integrations')).to.equal(
+        'Minimum Access - API Only Integrations',
+      );
       expect(codeOf(() => validateProfileName('A, B'))).to.equal('InvalidProfileName');
       expect(codeOf(() => validateProfileName('  '))).to.equal('InvalidProfileName');
       expect(codeOf(() => validateProfileName('x<y'))).to.equal('InvalidProfileName');
@@ -136,8 +153,20 @@ describe('app inputs', () => {
     it('checks email addresses', () => {
       expect(validateEmail('devops@acme.example')).to.equal('devops@acme.example');
       expect(validateEmail('first.last+ci@sub.acme.co.uk')).to.equal('first.last+ci@sub.acme.co.uk');
-      for (const bad of ['devops', 'devops@', '@acme.example', 'dev ops@acme.example', 'devops@acme', 'a@b@c.example', 'a..b@acme.example', '<a@b.example>']) {
-        expect(codeOf(() => validateEmail(bad)), bad).to.equal('InvalidEmail');
+      for (const bad of [
+        'devops',
+        'devops@',
+        '@acme.example',
+        'dev ops@acme.example',
+        'devops@acme',
+        'a@b@c.example',
+        'a..b@acme.example',
+        '<a@b.example>',
+      ]) {
+        expect(
+          codeOf(() => validateEmail(bad)),
+          bad,
+        ).to.equal('InvalidEmail');
       }
     });
 
@@ -155,7 +184,10 @@ describe('app inputs', () => {
         ['v64', 'external'],
         ['', 'connected'],
       ] as const) {
-        expect(codeOf(() => parseApiVersion(v, kind)), `${v} ${kind}`).to.equal('InvalidApiVersion');
+        expect(
+          codeOf(() => parseApiVersion(v, kind)),
+          `${v} ${kind}`,
+        ).to.equal('InvalidApiVersion');
       }
     });
   });
@@ -164,12 +196,19 @@ describe('app inputs', () => {
     it('escapes text and reads it back', () => {
       expect(escapeXml('a<b>&"c\'')).to.equal('a&lt;b&gt;&amp;&quot;c&apos;');
       const doc = metadataDocument('Thing', { label: 'R&D <team> "quoted"', list: ['a', 'b'], nested: { flag: true } });
-      expect(doc).to.match(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<Thing xmlns="http:\/\/soap.sforce.com\/2006\/04\/metadata">/);
+      expect(doc).to.match(
+        /^<\?xml version="1.0" encoding="UTF-8"\?>\n<Thing xmlns="http:\/\/soap.sforce.com\/2006\/04\/metadata">/,
+      );
       const root = parseXml(doc);
       expect(root.name).to.equal('Thing');
       expect(childText(root, 'label')).to.equal('R&D <team> "quoted"');
       expect(childTexts(root, 'list')).to.deep.equal(['a', 'b']);
-      expect(childText(root.children.find((c) => c.name === 'nested')!, 'flag')).to.equal('true');
+      expect(
+        childText(
+          root.children.find((c) => c.name === 'nested')!,
+          'flag',
+        ),
+      ).to.equal('true');
     });
 
     it('refuses control characters XML cannot carry', () => {

@@ -11,19 +11,25 @@ import {
 } from '../../../src/jwt/endpoint.js';
 import { expectCoded, thrown } from '../../helpers/index.js';
 
-
 describe('login URLs and audiences (src/jwt/endpoint.ts)', () => {
   describe('parseLoginUrl', () => {
     it('accepts https hosts, adds https:// to a bare host and drops a trailing slash', () => {
       expect(parseLoginUrl('https://login.salesforce.com').href).to.equal('https://login.salesforce.com/');
       expect(parseLoginUrl('acme.my.salesforce.com/').origin).to.equal('https://acme.my.salesforce.com');
-      expect(parseLoginUrl('  https://acme--uat.sandbox.my.salesforce.com/  ').origin).to.equal('https://acme--uat.sandbox.my.salesforce.com');
+      expect(parseLoginUrl('  https://acme--uat.sandbox.my.salesforce.com/  ').origin).to.equal(
+        'https://acme--uat.sandbox.my.salesforce.com',
+      );
       // an Experience Cloud site keeps its path
       expect(parseLoginUrl('https://acme.my.site.com/partners/').href).to.equal('https://acme.my.site.com/partners');
     });
 
     it('accepts http for loopback hosts only', () => {
-      for (const url of ['http://127.0.0.1:8080', 'http://localhost:3000', 'http://[::1]:9000', 'http://emu.localhost:1']) {
+      for (const url of [
+        'http://127.0.0.1:8080',
+        'http://localhost:3000',
+        'http://[::1]:9000',
+        'http://emu.localhost:1',
+      ]) {
         expect(parseLoginUrl(url).protocol).to.equal('http:');
       }
       for (const url of ['http://login.salesforce.com', 'http://acme.my.salesforce.com', 'http://10.0.0.1']) {
@@ -63,8 +69,17 @@ describe('login URLs and audiences (src/jwt/endpoint.ts)', () => {
     });
 
     it('garbage, other schemes and credentials in the URL → InvalidUrl', () => {
-      for (const url of ['http://', 'ht tp://x', 'ftp://login.salesforce.com', 'https://user:pw@login.salesforce.com', '::::']) {
-        expectCoded(thrown(() => parseLoginUrl(url)), 'InvalidUrl');
+      for (const url of [
+        'http://',
+        'ht tp://x',
+        'ftp://login.salesforce.com',
+        'https://user:pw@login.salesforce.com',
+        '::::',
+      ]) {
+        expectCoded(
+          thrown(() => parseLoginUrl(url)),
+          'InvalidUrl',
+        );
       }
     });
   });
@@ -84,7 +99,11 @@ describe('login URLs and audiences (src/jwt/endpoint.ts)', () => {
         kind: 'sandbox-my-domain',
         audiences: [SANDBOX_URL, 'https://acme--uat.sandbox.my.salesforce.com'],
       },
-      { url: 'https://x.scratch.my.salesforce.com', kind: 'scratch-my-domain', audiences: [SANDBOX_URL, 'https://x.scratch.my.salesforce.com'] },
+      {
+        url: 'https://x.scratch.my.salesforce.com',
+        kind: 'scratch-my-domain',
+        audiences: [SANDBOX_URL, 'https://x.scratch.my.salesforce.com'],
+      },
       {
         url: 'http://127.0.0.1:4567',
         kind: 'loopback',
@@ -107,7 +126,9 @@ describe('login URLs and audiences (src/jwt/endpoint.ts)', () => {
     it('an explicit audience is the only one tried, without its trailing slash', () => {
       const url = parseLoginUrl('https://acme.my.salesforce.com');
       expect(audienceCandidates(url, { audience: ' https://test.salesforce.com/ ' })).to.deep.equal([SANDBOX_URL]);
-      expect(audienceCandidates(parseLoginUrl('http://localhost:1'), { audience: PRODUCTION_URL, sandbox: true })).to.deep.equal([PRODUCTION_URL]);
+      expect(
+        audienceCandidates(parseLoginUrl('http://localhost:1'), { audience: PRODUCTION_URL, sandbox: true }),
+      ).to.deep.equal([PRODUCTION_URL]);
     });
   });
 });

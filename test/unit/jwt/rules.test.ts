@@ -1,7 +1,15 @@
 import { expect } from 'chai';
 import { buildClaims, MAX_EXPIRES_IN } from '../../../src/jwt/assertion.js';
 import { PRODUCTION_URL, SANDBOX_URL } from '../../../src/jwt/endpoint.js';
-import { checkAud, checkClaims, checkExp, checkHeader, checkIss, checkSub, sandboxSuffix } from '../../../src/jwt/rules.js';
+import {
+  checkAud,
+  checkClaims,
+  checkExp,
+  checkHeader,
+  checkIss,
+  checkSub,
+  sandboxSuffix,
+} from '../../../src/jwt/rules.js';
 import type { Check } from '../../../src/checks/check.js';
 import { CONSUMER_KEY, expectCoded, thrown } from '../../helpers/index.js';
 
@@ -17,11 +25,13 @@ describe('assertion claims and rules (src/jwt/assertion.ts, src/jwt/rules.ts)', 
   it('buildClaims: exp in seconds, 180 s by default; out-of-range expiresIn → InvalidExpiresIn', () => {
     const claims = buildClaims({ clientId: 'K', username: 'u@x.io', audience: PRODUCTION_URL, now: NOW * 1000 + 999 });
     expect(claims).to.deep.equal({ iss: 'K', sub: 'u@x.io', aud: PRODUCTION_URL, exp: NOW + MAX_EXPIRES_IN });
-    expect(buildClaims({ clientId: 'K', username: 'u@x.io', audience: 'a', expiresIn: 1, now: NOW * 1000 }).exp).to.equal(NOW + 1);
+    expect(
+      buildClaims({ clientId: 'K', username: 'u@x.io', audience: 'a', expiresIn: 1, now: NOW * 1000 }).exp,
+    ).to.equal(NOW + 1);
     for (const expiresIn of [0, 181, 1.5, -5]) {
       expectCoded(
         thrown(() => buildClaims({ clientId: 'K', username: 'u', audience: 'a', expiresIn })),
-        'InvalidExpiresIn'
+        'InvalidExpiresIn',
       );
     }
   });
@@ -30,7 +40,9 @@ describe('assertion claims and rules (src/jwt/assertion.ts, src/jwt/rules.ts)', 
     const rs256Signature = Buffer.alloc(256, 1).toString('base64url');
 
     it('RS256 passes; typ JWT or absent adds nothing', () => {
-      expect(checkHeader({ alg: 'RS256', typ: 'JWT' }, rs256Signature).map((c) => [c.id, c.status])).to.deep.equal([['header.alg', 'pass']]);
+      expect(checkHeader({ alg: 'RS256', typ: 'JWT' }, rs256Signature).map((c) => [c.id, c.status])).to.deep.equal([
+        ['header.alg', 'pass'],
+      ]);
       expect(checkHeader({ alg: 'RS256' }).map((c) => [c.id, c.status])).to.deep.equal([['header.alg', 'pass']]);
     });
 
@@ -100,12 +112,14 @@ describe('assertion claims and rules (src/jwt/assertion.ts, src/jwt/rules.ts)', 
       const atProduction = checkSub('ci@acme.com.uat', { loginUrl: new URL(PRODUCTION_URL) });
       expect(atProduction.status).to.equal('warn');
       expect(atProduction.detail).to.include('uat').and.include('login.salesforce.com');
-      expect(checkSub('ci@acme.com.uat', { loginUrl: new URL('https://acme.my.salesforce.com') }).status).to.equal('warn');
+      expect(checkSub('ci@acme.com.uat', { loginUrl: new URL('https://acme.my.salesforce.com') }).status).to.equal(
+        'warn',
+      );
       expect(checkSub('ci@acme.com.uat', { loginUrl: new URL(SANDBOX_URL) }).status).to.equal('pass');
       expect(checkSub('ci@acme.com.uat', { loginUrl: new URL(PRODUCTION_URL), sandbox: true }).status).to.equal('pass');
     });
 
-    it('checkAud: the host\'s audience passes; test at the login host fails; others warn; a trailing slash fails', () => {
+    it("checkAud: the host's audience passes; test at the login host fails; others warn; a trailing slash fails", () => {
       const login = { loginUrl: new URL(PRODUCTION_URL) };
       expect(checkAud(PRODUCTION_URL, login).status).to.equal('pass');
       const sandboxAtProduction = checkAud(SANDBOX_URL, login);
@@ -160,22 +174,32 @@ describe('assertion claims and rules (src/jwt/assertion.ts, src/jwt/rules.ts)', 
     });
 
     it('checkClaims: claims in the wrong case fail claims.case and the lower-case rules fail as missing', () => {
-      const checks = checkClaims({ ISS: CONSUMER_KEY, Sub: 'ci@acme.com', AUD: PRODUCTION_URL, Exp: NOW + 60 }, { now: NOW });
+      const checks = checkClaims(
+        { ISS: CONSUMER_KEY, Sub: 'ci@acme.com', AUD: PRODUCTION_URL, Exp: NOW + 60 },
+        { now: NOW },
+      );
       const caseCheck = byId(checks, 'claims.case');
       expect(caseCheck.status).to.equal('fail');
       expect(caseCheck.detail).to.include('ISS').and.include('Sub').and.include('AUD').and.include('Exp');
-      for (const id of ['claims.iss', 'claims.sub', 'claims.aud', 'claims.exp']) expect(byId(checks, id).status, id).to.equal('fail');
+      for (const id of ['claims.iss', 'claims.sub', 'claims.aud', 'claims.exp'])
+        expect(byId(checks, id).status, id).to.equal('fail');
     });
 
     it('checkClaims: a correct set passes every rule; prn is read when present', () => {
-      const checks = checkClaims({ iss: CONSUMER_KEY, sub: 'ci@acme.com', aud: PRODUCTION_URL, exp: NOW + 120 }, { now: NOW, loginUrl: new URL(PRODUCTION_URL) });
+      const checks = checkClaims(
+        { iss: CONSUMER_KEY, sub: 'ci@acme.com', aud: PRODUCTION_URL, exp: NOW + 120 },
+        { now: NOW, loginUrl: new URL(PRODUCTION_URL) },
+      );
       expect(checks.map((c) => [c.id, c.status])).to.deep.equal([
         ['claims.iss', 'pass'],
         ['claims.sub', 'pass'],
         ['claims.aud', 'pass'],
         ['claims.exp', 'pass'],
       ]);
-      const prn = checkClaims({ iss: CONSUMER_KEY, prn: 'not-a-username', sub: 'ci@acme.com', aud: PRODUCTION_URL, exp: NOW + 1 }, { now: NOW });
+      const prn = checkClaims(
+        { iss: CONSUMER_KEY, prn: 'not-a-username', sub: 'ci@acme.com', aud: PRODUCTION_URL, exp: NOW + 1 },
+        { now: NOW },
+      );
       expect(byId(prn, 'claims.sub').status).to.equal('fail');
     });
   });

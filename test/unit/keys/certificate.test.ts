@@ -145,7 +145,9 @@ describe('certificates and keygen()', () => {
       it('a certificate for an existing encrypted key made by openssl matches that key (openssl modulus)', async () => {
         const encrypted = join(dir, 'legacy.key');
         await openssl(['genrsa', '-aes256', '-passout', 'pass:pw', '-out', encrypted, '2048']);
-        const outcome = await keygen(options({ name: 'reissued', keyFile: encrypted, passphrase: { value: 'pw', source: '$PW' } }));
+        const outcome = await keygen(
+          options({ name: 'reissued', keyFile: encrypted, passphrase: { value: 'pw', source: '$PW' } }),
+        );
         const keyModulus = await openssl(['rsa', '-noout', '-modulus', '-passin', 'pass:pw', '-in', encrypted]);
         const certModulus = await openssl(['x509', '-noout', '-modulus', '-in', outcome.certificateFile]);
         expect(certModulus.trim()).to.equal(keyModulus.trim());
@@ -273,13 +275,21 @@ describe('certificates and keygen()', () => {
       async function keyFileRefused(code: string, content: string | Buffer, passphrase?: string): Promise<void> {
         const keyFile = join(keyDir, 'input.key');
         await writeFile(keyFile, content);
-        await expectRefused(code, { keyFile, passphrase: passphrase === undefined ? undefined : { value: passphrase, source: '$PW' } });
+        await expectRefused(code, {
+          keyFile,
+          passphrase: passphrase === undefined ? undefined : { value: passphrase, source: '$PW' },
+        });
         expect(await readFile(keyFile)).to.deep.equal(Buffer.from(content));
       }
 
       it('a certificate → KeyIsCertificate', async () => {
         const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-        const cert = await createSelfSignedCertificate({ privateKey, publicKey, subject: parseSubject('CN=x'), days: 1 });
+        const cert = await createSelfSignedCertificate({
+          privateKey,
+          publicKey,
+          subject: parseSubject('CN=x'),
+          days: 1,
+        });
         await keyFileRefused('KeyIsCertificate', cert.pem);
       });
 
@@ -313,7 +323,12 @@ describe('certificates and keygen()', () => {
   describe('reading certificates', () => {
     it('readCertificate accepts PEM mangled with literal \\n, DER and base64; refuses a key and garbage', async () => {
       const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      const cert = await createSelfSignedCertificate({ privateKey, publicKey, subject: parseSubject('CN=read,O=Acme'), days: 10 });
+      const cert = await createSelfSignedCertificate({
+        privateKey,
+        publicKey,
+        subject: parseSubject('CN=read,O=Acme'),
+        days: 10,
+      });
       expect(cert.subject).to.equal(formatSubject(parseSubject('CN=read,O=Acme')));
       expect(cert.signatureAlgorithm).to.equal('sha256WithRSAEncryption');
       expect(cert.selfSigned).to.equal(true);
@@ -324,7 +339,9 @@ describe('certificates and keygen()', () => {
         expect(read.fingerprintSha256).to.equal(cert.fingerprintSha256);
         expect(certificateMatchesKey(read, publicKey)).to.equal(true);
       }
-      expect(certificateMatchesKey(cert, generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey)).to.equal(false);
+      expect(certificateMatchesKey(cert, generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey)).to.equal(
+        false,
+      );
       const keyError = await rejection(readCertificate(privateKeyPem(privateKey), 'k'));
       expectCoded(keyError, 'CertificateMalformed');
       expect(keyError.message).to.include('private key');
@@ -339,7 +356,13 @@ describe('certificates and keygen()', () => {
     it('an expired certificate made with an old "now" has notAfter in the past', async () => {
       const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
       const now = new Date(Date.now() - 400 * DAY);
-      const cert = await createSelfSignedCertificate({ privateKey, publicKey, subject: parseSubject('CN=old'), days: 30, now });
+      const cert = await createSelfSignedCertificate({
+        privateKey,
+        publicKey,
+        subject: parseSubject('CN=old'),
+        days: 30,
+        now,
+      });
       expect(cert.notAfter.getTime()).to.be.lessThan(Date.now() - 300 * DAY);
       const file = join(dir, 'old.crt');
       await writeFile(file, cert.pem);

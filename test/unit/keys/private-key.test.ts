@@ -153,17 +153,24 @@ describe('private key loading (parsePrivateKey, loadPrivateKey)', () => {
       expect(key.encrypted).to.equal(true);
       expect(key.format).to.equal('encrypted-pkcs8');
 
-      const wrong = thrown(() => parsePrivateKey(encrypted, LABEL, { passphrase: { value: 'nope', source: '$WRONG' } }));
+      const wrong = thrown(() =>
+        parsePrivateKey(encrypted, LABEL, { passphrase: { value: 'nope', source: '$WRONG' } }),
+      );
       expectCoded(wrong, 'KeyWrongPassphrase');
       expect(wrong.message).to.include('$WRONG').and.include(LABEL).and.not.include('nope');
       expectCoded(
         thrown(() => parsePrivateKey(encrypted, LABEL)),
-        'KeyEncryptedNoPassphrase'
+        'KeyEncryptedNoPassphrase',
       );
     });
 
     it('legacy encrypted PKCS#1 (Proc-Type/DEK-Info, as `openssl genrsa -des3` wrote)', () => {
-      const legacy = privateKey.export({ type: 'pkcs1', format: 'pem', cipher: 'des-ede3-cbc', passphrase: PW.value }) as string;
+      const legacy = privateKey.export({
+        type: 'pkcs1',
+        format: 'pem',
+        cipher: 'des-ede3-cbc',
+        passphrase: PW.value,
+      }) as string;
       expect(legacy).to.include('Proc-Type: 4,ENCRYPTED').and.include('DEK-Info: DES-EDE3-CBC');
       const key = parsePrivateKey(legacy, LABEL, { passphrase: PW });
       expectSameKey(key);
@@ -171,11 +178,11 @@ describe('private key loading (parsePrivateKey, loadPrivateKey)', () => {
       expect(key.format).to.equal('encrypted-pkcs1');
       expectCoded(
         thrown(() => parsePrivateKey(legacy, LABEL)),
-        'KeyEncryptedNoPassphrase'
+        'KeyEncryptedNoPassphrase',
       );
       expectCoded(
         thrown(() => parsePrivateKey(legacy, LABEL, { passphrase: { value: 'wrong', source: '$P' } })),
-        'KeyWrongPassphrase'
+        'KeyWrongPassphrase',
       );
       // the same legacy key with its lines joined and literal \n (a secret store's doing) still decrypts
       const mangled = legacy.trim().replace(/\n/g, '\\n');
@@ -190,7 +197,7 @@ describe('private key loading (parsePrivateKey, loadPrivateKey)', () => {
         expect(key.encrypted).to.equal(true);
         expectCoded(
           thrown(() => parsePrivateKey(form, LABEL)),
-          'KeyEncryptedNoPassphrase'
+          'KeyEncryptedNoPassphrase',
         );
       }
     });
@@ -212,7 +219,7 @@ describe('private key loading (parsePrivateKey, loadPrivateKey)', () => {
         expect(key.bits).to.equal(2048);
         expectCoded(
           thrown(() => parsePrivateKey(text, LABEL, { passphrase: { value: 'x', source: '$P' } })),
-          'KeyWrongPassphrase'
+          'KeyWrongPassphrase',
         );
       });
 
@@ -248,11 +255,11 @@ describe('private key loading (parsePrivateKey, loadPrivateKey)', () => {
             expect(key.format).to.equal('openssl-enc');
             expectCoded(
               thrown(() => parsePrivateKey(raw, LABEL)),
-              'KeyOpensslEncNoPassphrase'
+              'KeyOpensslEncNoPassphrase',
             );
             expectCoded(
               thrown(() => parsePrivateKey(raw, LABEL, { passphrase: { value: 'wrong', source: '$P' } })),
-              'KeyWrongPassphrase'
+              'KeyWrongPassphrase',
             );
           }
         });
@@ -264,24 +271,29 @@ describe('private key loading (parsePrivateKey, loadPrivateKey)', () => {
     let certificatePem: string;
 
     before(async () => {
-      const cert = await createSelfSignedCertificate({ privateKey, publicKey, subject: parseSubject('CN=test'), days: 30 });
+      const cert = await createSelfSignedCertificate({
+        privateKey,
+        publicKey,
+        subject: parseSubject('CN=test'),
+        days: 30,
+      });
       certificatePem = cert.pem;
     });
 
     it('a certificate (PEM, DER, base64) → KeyIsCertificate', () => {
       expectCoded(
         thrown(() => parsePrivateKey(certificatePem, LABEL)),
-        'KeyIsCertificate'
+        'KeyIsCertificate',
       );
       const der = Buffer.from(certificatePem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
       expect(looksLikeDer(der)).to.equal(true);
       expectCoded(
         thrown(() => parsePrivateKey(der, LABEL)),
-        'KeyIsCertificate'
+        'KeyIsCertificate',
       );
       expectCoded(
         thrown(() => parsePrivateKey(Buffer.from(certificatePem).toString('base64'), LABEL)),
-        'KeyIsCertificate'
+        'KeyIsCertificate',
       );
     });
 
@@ -308,7 +320,11 @@ describe('private key loading (parsePrivateKey, loadPrivateKey)', () => {
         publicKey.export({ type: 'spki', format: 'der' }),
         'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDx user@host',
       ];
-      for (const form of forms) expectCoded(thrown(() => parsePrivateKey(form, LABEL)), 'KeyIsPublicKey');
+      for (const form of forms)
+        expectCoded(
+          thrown(() => parsePrivateKey(form, LABEL)),
+          'KeyIsPublicKey',
+        );
     });
 
     it('an OpenSSH private key → KeyIsOpenSsh', async () => {
@@ -320,12 +336,13 @@ describe('private key loading (parsePrivateKey, loadPrivateKey)', () => {
         expect(result.status).to.equal(0);
         text = await readFile(file, 'utf8');
       } else {
-        text = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAAB\n-----END OPENSSH PRIVATE KEY-----\n';
+        text =
+          '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAAB\n-----END OPENSSH PRIVATE KEY-----\n';
       }
       expect(text).to.include('BEGIN OPENSSH PRIVATE KEY');
       expectCoded(
         thrown(() => parsePrivateKey(text, LABEL)),
-        'KeyIsOpenSsh'
+        'KeyIsOpenSsh',
       );
     });
 
@@ -344,7 +361,10 @@ describe('private key loading (parsePrivateKey, loadPrivateKey)', () => {
     });
 
     it('a 1024-bit RSA key → KeyTooSmall (accepted with minBits 0, for diagnosis)', () => {
-      const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+      const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({
+        type: 'pkcs8',
+        format: 'pem',
+      }) as string;
       const error = thrown(() => parsePrivateKey(small, LABEL));
       expectCoded(error, 'KeyTooSmall');
       expect(error.message).to.include('1024');
@@ -359,7 +379,7 @@ describe('private key loading (parsePrivateKey, loadPrivateKey)', () => {
       // only the first line survived (a CI secret store keeping one line)
       expectCoded(
         thrown(() => parsePrivateKey(lines[0], LABEL)),
-        'KeyTruncated'
+        'KeyTruncated',
       );
     });
 
@@ -372,7 +392,7 @@ describe('private key loading (parsePrivateKey, loadPrivateKey)', () => {
       // an empty body
       expectCoded(
         thrown(() => parsePrivateKey('-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----', LABEL)),
-        'KeyBase64Invalid'
+        'KeyBase64Invalid',
       );
     });
 
@@ -380,30 +400,41 @@ describe('private key loading (parsePrivateKey, loadPrivateKey)', () => {
       const body = Buffer.alloc(300, 7).toString('base64');
       expectCoded(
         thrown(() => parsePrivateKey(`-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\n`, LABEL)),
-        'KeyCorrupt'
+        'KeyCorrupt',
       );
     });
 
     it('garbage → KeyMalformed; an unknown PEM label → KeyMalformed', () => {
-      for (const garbage of ['hello world', 'this is not a key, it is a sentence.', 'ghp_' + 'x'.repeat(36), Buffer.from([1, 2, 3, 4, 5, 6])]) {
-        expectCoded(thrown(() => parsePrivateKey(garbage, LABEL)), 'KeyMalformed');
+      for (const garbage of [
+        'hello world',
+        'this is not a key, it is a sentence.',
+        'ghp_' + 'x'.repeat(36),
+        Buffer.from([1, 2, 3, 4, 5, 6]),
+      ]) {
+        expectCoded(
+          thrown(() => parsePrivateKey(garbage, LABEL)),
+          'KeyMalformed',
+        );
       }
       expectCoded(
         thrown(() => parsePrivateKey('-----BEGIN PGP MESSAGE-----\nAAAA\n-----END PGP MESSAGE-----', LABEL)),
-        'KeyMalformed'
+        'KeyMalformed',
       );
     });
 
     it('empty, blank or only quotes → KeyEmpty', () => {
       for (const empty of ['', '   \n\t ', '""', Buffer.alloc(0)]) {
-        expectCoded(thrown(() => parsePrivateKey(empty, LABEL)), 'KeyEmpty');
+        expectCoded(
+          thrown(() => parsePrivateKey(empty, LABEL)),
+          'KeyEmpty',
+        );
       }
     });
 
     it('more than 1 MiB → KeyTooLarge', () => {
       expectCoded(
         thrown(() => parsePrivateKey('A'.repeat(1024 * 1024 + 1), LABEL)),
-        'KeyTooLarge'
+        'KeyTooLarge',
       );
     });
 
@@ -441,11 +472,11 @@ describe('private key loading (parsePrivateKey, loadPrivateKey)', () => {
     it('passphrase variable unset or empty → PassphraseEnvUnset; a trailing newline is dropped', () => {
       expectCoded(
         thrown(() => passphraseFromEnv('PASS', {})),
-        'PassphraseEnvUnset'
+        'PassphraseEnvUnset',
       );
       expectCoded(
         thrown(() => passphraseFromEnv('PASS', { PASS: '' })),
-        'PassphraseEnvUnset'
+        'PassphraseEnvUnset',
       );
       expect(passphraseFromEnv(undefined, {})).to.equal(undefined);
       expect(passphraseFromEnv('PASS', { PASS: 'pw\n' })).to.deep.equal({ value: 'pw', source: '$PASS' });
