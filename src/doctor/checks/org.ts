@@ -9,7 +9,7 @@ import { fail, pass, skip, warn, type Check, type CheckId } from '../../checks/c
 import { readCertificate, type CertificateInfo } from '../../keys/certificate.js';
 import { publicKeyFingerprint } from '../../keys/private-key.js';
 import { connectAdmin, type AdminOrg } from '../../org/admin.js';
-import { retrieveAllApps, retrieveApp, type OrgApp } from '../../org/apps.js';
+import type { OrgApp } from '../../org/apps.js';
 import { assignedPermissionSets } from '../../org/permission-sets.js';
 import { findUser, type OrgUser } from '../../org/users.js';
 import type { CheckGroup, DoctorContext } from '../context.js';
@@ -43,6 +43,8 @@ function briefReason(error: unknown): string {
 }
 
 async function readOrg(context: DoctorContext, admin: AdminOrg): Promise<OrgFacts> {
+  // The metadata library loads only when the org is read: doctor without --admin-org never pays for it.
+  const { retrieveAllApps, retrieveApp } = await import('../../org/apps.js');
   const waitMs = context.options.timeoutSeconds * 1000;
   const named = context.options.app;
   const [apps, user] = await Promise.all([
