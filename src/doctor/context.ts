@@ -12,7 +12,9 @@ import type { AssertionClaims } from '../jwt/assertion.js';
 import type { CertificateInfo } from '../keys/certificate.js';
 import type { LoadedKey } from '../keys/private-key.js';
 import type { StoredAuth } from '../store/auth-store.js';
-import type { OrgFacts } from './checks/org.js';
+import type { AdminOrg } from '../org/admin.js';
+import type { OrgApp } from '../org/apps.js';
+import type { OrgUser } from '../org/users.js';
 
 export type DoctorOptions = {
   credentials: Credentials;
@@ -94,4 +96,16 @@ export type CheckGroup = {
   /** What the report lists when a need is missing (reason: why). */
   skipped(need: Need, context: DoctorContext): Check[];
   run(context: DoctorContext): Promise<Check[]>;
+};
+
+/** What the admin org said (doctor --admin-org): read by the org group, used by its checks and the diagnosis. */
+export type OrgFacts = {
+  admin: AdminOrg;
+  apps: OrgApp[];
+  /** The app that holds the consumer key (or the one --app names when the org withholds keys). */
+  app?: OrgApp;
+  /** Consumer keys were left out of the retrieve. */
+  keysWithheld: boolean;
+  user?: OrgUser;
+  userPermissionSets: string[];
 };

@@ -12,7 +12,7 @@ import { connectAdmin, type AdminOrg } from '../../org/admin.js';
 import type { OrgApp } from '../../org/apps.js';
 import { assignedPermissionSets } from '../../org/permission-sets.js';
 import { findUser, type OrgUser } from '../../org/users.js';
-import type { CheckGroup, DoctorContext } from '../context.js';
+import type { CheckGroup, DoctorContext, OrgFacts } from '../context.js';
 import { m } from '../messages.js';
 import { validityCheck } from './certificate.js';
 
@@ -26,17 +26,6 @@ const ORG_CHECKS: Array<[CheckId, string]> = [
 ];
 
 const skipAll = (reason: string): Check[] => ORG_CHECKS.map(([id, title]) => skip(id, m(title), reason));
-
-export type OrgFacts = {
-  admin: AdminOrg;
-  apps: OrgApp[];
-  /** The app that holds the consumer key (or the one --app names when the org withholds keys). */
-  app?: OrgApp;
-  /** Consumer keys were left out of the retrieve. */
-  keysWithheld: boolean;
-  user?: OrgUser;
-  userPermissionSets: string[];
-};
 
 function briefReason(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0].slice(0, 300) : String(error).slice(0, 300);
