@@ -11,7 +11,7 @@ import { publicKeyFingerprint } from '../../keys/private-key.js';
 import { connectAdmin, type AdminOrg } from '../../org/admin.js';
 import type { OrgApp } from '../../org/apps.js';
 import { assignedPermissionSets } from '../../org/permission-sets.js';
-import { findUser, type OrgUser } from '../../org/users.js';
+import { findUser } from '../../org/users.js';
 import type { CheckGroup, DoctorContext, OrgFacts } from '../context.js';
 import { m } from '../messages.js';
 import { validityCheck } from './certificate.js';
