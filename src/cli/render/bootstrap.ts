@@ -6,6 +6,7 @@
 import type { Messages } from '@salesforce/core';
 import type { AppKind } from '../../app/names.js';
 import { audienceToHandOver, type BootstrapEvent, type BootstrapOutcome } from '../../bootstrap/bootstrap.js';
+import { OrgStepRenderer } from './org-steps.js';
 
 export type BootstrapResult = {
   app: string;
@@ -37,29 +38,10 @@ export type BootstrapResult = {
   };
 };
 
-type Spinner = { status?: string; start(action: string): void; stop(message?: string): void };
-
-type Output = {
-  spinner: Spinner;
-  log(message: string): void;
-  logSuccess(message: string): void;
-};
-
-const QUIET_INTERVAL_MS = 15_000;
-
-export class BootstrapRenderer {
-  private spinning = false;
-  private lastProgressLine = 0;
-
-  public constructor(
-    private readonly out: Output,
-    private readonly messages: Messages<string>,
-    private readonly terminal = Boolean(process.stderr.isTTY),
-  ) {}
-
+export class BootstrapRenderer extends OrgStepRenderer {
   public event(event: BootstrapEvent): void {
-    const m = (key: string, tokens: Array<string | number> = []): string =>
-      this.messages.getMessage(key, tokens.map(String));
+    if (this.step(event)) return;
+    const m = (key: string, tokens: Array<string | number> = []): string => this.m(key, tokens);
     switch (event.type) {
       case 'preflight':
         return this.out.log(m('info.preflight', [event.org, event.orgId, event.username, event.userId]));
@@ -67,51 +49,15 @@ export class BootstrapRenderer {
         return this.out.log(m(`info.key.${event.action}`, [event.keyFile, event.certificateFile]));
       case 'app-files':
         return this.out.log(m('info.files', [commonFolder(event.files), event.files.length]));
-      case 'deploy-start':
-        if (this.terminal) {
-          this.out.spinner.start(m('info.deployStart', [event.what]));
-          this.spinning = true;
-        } else this.out.log(m('info.deployStart', [event.what]));
-        return;
-      case 'deploy-progress': {
-        const line = m('info.deployProgress', [
-          event.what,
-          event.progress.status,
-          event.progress.deployed,
-          event.progress.total,
-        ]);
-        if (this.spinning) this.out.spinner.status = line;
-        else if (Date.now() - this.lastProgressLine >= QUIET_INTERVAL_MS) {
-          this.lastProgressLine = Date.now();
-          this.out.log(line);
-        }
-        return;
-      }
-      case 'deploy-done':
-        this.finish();
-        return this.out.log(m('info.deployDone', [event.what, event.outcome.id, event.outcome.rest ? 'REST' : 'SOAP']));
       case 'deploy-skipped':
         return this.out.log(m('info.deploySkipped'));
       case 'assignment':
         return this.out.log(m(`info.assignment.${event.result}`, [event.permissionSet]));
-      case 'exchange':
-        if (event.event.type === 'waiting') {
-          const { host, code, delayMs, remainingMs } = event.event;
-          this.out.log(m('info.waiting', [host, code, Math.round(delayMs / 1000), Math.round(remainingMs / 1000)]));
-        }
-        return;
     }
   }
 
-  /** Stop a spinner left running (a failed deploy). */
-  public finish(): void {
-    if (this.spinning) this.out.spinner.stop();
-    this.spinning = false;
-  }
-
   public report(result: BootstrapResult): void {
-    const m = (key: string, tokens: Array<string | number> = []): string =>
-      this.messages.getMessage(key, tokens.map(String));
+    const m = (key: string, tokens: Array<string | number> = []): string => this.m(key, tokens);
     if (result.dryRun) {
       this.out.log(m('info.plan'));
       for (const line of result.plan) this.out.log(line);

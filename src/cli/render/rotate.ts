@@ -7,6 +7,7 @@ import type { Messages } from '@salesforce/core';
 import type { AppKind } from '../../app/names.js';
 import { publicKeyFingerprint } from '../../keys/private-key.js';
 import type { RotateEvent, RotateOutcome } from '../../rotate/rotate.js';
+import { OrgStepRenderer } from './org-steps.js';
 
 export type RotateResult = {
   app: string;
@@ -39,26 +40,10 @@ export type RotateResult = {
   secretsChanged: string[];
 };
 
-type Spinner = { status?: string; start(action: string): void; stop(message?: string): void };
-type Output = {
-  spinner: Spinner;
-  log(message: string): void;
-  logSuccess(message: string): void;
-  warn(message: string): void;
-};
-
-export class RotateRenderer {
-  private spinning = false;
-
-  public constructor(
-    private readonly out: Output,
-    private readonly messages: Messages<string>,
-    private readonly terminal = Boolean(process.stderr.isTTY),
-  ) {}
-
+export class RotateRenderer extends OrgStepRenderer {
   public event(event: RotateEvent): void {
-    const m = (key: string, tokens: Array<string | number> = []): string =>
-      this.messages.getMessage(key, tokens.map(String));
+    if (this.step(event)) return;
+    const m = (key: string, tokens: Array<string | number> = []): string => this.m(key, tokens);
     switch (event.type) {
       case 'preflight': {
         const p = event.plan;
@@ -83,31 +68,6 @@ export class RotateRenderer {
       case 'previous-saved':
         this.out.log(m('info.previous', [event.file]));
         return this.out.log(`  ${event.command}`);
-      case 'deploy-start':
-        if (this.terminal) {
-          this.out.spinner.start(m('info.deployStart', [event.what]));
-          this.spinning = true;
-        } else this.out.log(m('info.deployStart', [event.what]));
-        return;
-      case 'deploy-progress':
-        if (this.spinning) {
-          this.out.spinner.status = m('info.deployProgress', [
-            event.what,
-            event.progress.status,
-            event.progress.deployed,
-            event.progress.total,
-          ]);
-        }
-        return;
-      case 'deploy-done':
-        this.finish();
-        return this.out.log(m('info.deployDone', [event.what, event.outcome.id, event.outcome.rest ? 'REST' : 'SOAP']));
-      case 'exchange':
-        if (event.event.type === 'waiting') {
-          const { host, code, delayMs, remainingMs } = event.event;
-          this.out.log(m('info.waiting', [host, code, Math.round(delayMs / 1000), Math.round(remainingMs / 1000)]));
-        }
-        return;
       case 'verified':
         return this.out.log(m('info.verified', [event.username]));
       case 'old-key':
@@ -126,15 +86,8 @@ export class RotateRenderer {
     }
   }
 
-  /** Stop a spinner left running (a failed deploy). */
-  public finish(): void {
-    if (this.spinning) this.out.spinner.stop();
-    this.spinning = false;
-  }
-
   public report(result: RotateResult): void {
-    const m = (key: string, tokens: Array<string | number> = []): string =>
-      this.messages.getMessage(key, tokens.map(String));
+    const m = (key: string, tokens: Array<string | number> = []): string => this.m(key, tokens);
     if (result.dryRun) {
       this.out.log(m('info.plan'));
       for (const line of result.plan) this.out.log(line);
