@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { jwtError, type JwtSetupError, reason } from '../errors.js';
+import { fsReason } from '../util/fs-errors.js';
 import { decryptOpensslEnc } from './openssl-enc.js';
 import { decodeText, toPem, type PemBlock, type Repair } from './pem.js';
 
@@ -72,13 +73,13 @@ async function readKeyInput(
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw jwtError('KeyFileNotFound', [file]);
       if (error instanceof Error && error.name === 'KeyFileUnreadableError') throw error;
-      throw jwtError('KeyFileUnreadable', [file, errnoText(error)]);
+      throw jwtError('KeyFileUnreadable', [file, fsReason(error)]);
     }
     if (size > MAX_KEY_BYTES) throw jwtError('KeyTooLarge', [file, size]);
     try {
       return { raw: await readFile(file), label: file, file };
     } catch (error) {
-      throw jwtError('KeyFileUnreadable', [file, errnoText(error)]);
+      throw jwtError('KeyFileUnreadable', [file, fsReason(error)]);
     }
   }
   if ('env' in input) {
@@ -279,13 +280,6 @@ export function publicKeyFingerprint(publicKey: KeyObject): string {
   return createHash('sha256')
     .update(publicKey.export({ type: 'spki', format: 'der' }))
     .digest('hex');
-}
-
-function errnoText(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EACCES' || code === 'EPERM') return reason('permissionDenied');
-  if (code === 'EISDIR') return reason('isDirectory');
-  return code ?? reason('readError');
 }
 
 /** OpenSSL errors carry no key material, but keep only their code and reason to be sure. */
