@@ -11,6 +11,7 @@
  * never key bytes or tokens.
  */
 import { Messages, SfError } from '@salesforce/core';
+import { escapeUnsafe, hasUnsafeCharacters } from './util/text.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('sf-jwt-setup', 'errors');
@@ -191,12 +192,12 @@ export const QUOTE_MAX = 200;
 
 /**
  * A value as messages quote it: at most QUOTE_MAX characters, then an ellipsis and the full length; a value with
- * control characters (a newline in a name) is shown escaped, as a JSON string, so it cannot break the line it is in.
+ * control or format characters (a newline, a bidi override in a name) is shown escaped, as a JSON string, so it
+ * cannot break, reorder or hide the text it is in.
  */
 export function bounded(value: string | number): string {
   const text = String(value);
-  // eslint-disable-next-line no-control-regex
-  const shown = /[\u0000-\u001f\u007f]/.test(text) ? JSON.stringify(text) : text;
+  const shown = hasUnsafeCharacters(text) ? escapeUnsafe(text) : text;
   if (shown.length <= QUOTE_MAX) return shown;
   return `${shown.slice(0, QUOTE_MAX)}… ${reasons.getMessage('quote.cut', [String(text.length)])}`;
 }

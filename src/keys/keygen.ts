@@ -6,6 +6,7 @@ import { generateKeyPair } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { jwtError } from '../errors.js';
+import { hasUnsafeCharacters } from '../util/text.js';
 import {
   ensureWritableDir,
   existingFiles,
@@ -57,8 +58,7 @@ export function validateKeygenOptions(options: KeygenOptions): void {
     options.name.length === 0 ||
     basename(options.name) !== options.name ||
     options.name.startsWith('.') ||
-    // eslint-disable-next-line no-control-regex
-    /[\u0000-\u001f\u007f]/.test(options.name)
+    hasUnsafeCharacters(options.name)
   ) {
     throw jwtError('InvalidFileName', [options.name]);
   }

@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { jwtError, reason } from '../errors.js';
+import { hasUnsafeCharacters } from '../util/text.js';
 
 export type SubjectAttribute = { type: string; value: string };
 
@@ -62,8 +63,7 @@ export function parseSubject(input: string): SubjectAttribute[] {
     if (value.length > 64 && type !== 'E') fail(reason('subject.valueLong', [name]));
     if (type === 'C' && !/^[A-Za-z]{2}$/.test(value)) fail(reason('subject.country'));
     if (type === 'E' && !/^[^@\s]+@[^@\s]+$/.test(value)) fail(reason('subject.email'));
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(value)) fail(reason('subject.control', [name]));
+    if (hasUnsafeCharacters(value)) fail(reason('subject.control', [name]));
     attributes.push({ type, value });
   }
   return attributes;
