@@ -32,7 +32,7 @@ import { credentialsFromFlags } from '../../src/cli/credentials.js';
 import { resolveLoginUrl } from '../../src/auth/inputs.js';
 import { recoverOrphanedBackups, readStoredAuth } from '../../src/store/auth-store.js';
 import { keyStoreDir, unreferencedKeyCopies } from '../../src/store/key-copy.js';
-import { lockPath, withStoreLock } from '../../src/store/lock.js';
+import { lockOwnerRecord, lockPath, withStoreLock } from '../../src/store/lock.js';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
 import { makeCredentials, type TestCredentials } from '../emulator/testkit.js';
 
@@ -174,7 +174,7 @@ describe('robustness (#15)', function () {
       const home = await isolatedHome();
       try {
         await mkdir(lockPath(), { recursive: true });
-        await writeFile(join(lockPath(), 'owner'), String(process.ppid));
+        await writeFile(join(lockPath(), 'owner'), lockOwnerRecord(process.ppid));
         await utimes(lockPath(), new Date(), new Date());
         const error = await rejection(withStoreLock(() => Promise.resolve(undefined), { waitMs: 300 }));
         expectCoded(error, 'StoreLocked');
