@@ -183,7 +183,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<BootstrapOut
     try {
       assignment = await ensureAssignment(checked.admin.org, checked.user, checked.permissionSet);
     } catch (error) {
-      const why = error instanceof Error ? error.message.slice(0, 300) : String(error);
+      const why = error instanceof Error ? error.message : String(error); // bounded by jwtError
       throw jwtError(
         'AssignmentFailed',
         [checked.permissionSet, options.username, why],

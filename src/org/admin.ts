@@ -18,8 +18,9 @@ export type AdminOrg = {
   isSandbox: boolean;
 };
 
+/** The library's error, as AdminOrgUnreachable quotes it (jwtError bounds every token, see bounded()). */
 function what(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : String(error).slice(0, 300);
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** Connect to `targetOrg` and check that it answers; AdminOrgUnreachable otherwise, before anything changes. */

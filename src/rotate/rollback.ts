@@ -22,8 +22,9 @@ export type RollbackOptions = VerifyOptions & {
 
 export type RollbackOutcome = { deployId: string; oldKeyVerified: boolean | null };
 
+/** Why a deploy failed, as RollbackFailed quotes it (jwtError bounds every token, see bounded()). */
 function why(error: unknown): string {
-  return isJwtSetupError(error) ? error.message : error instanceof Error ? error.message.slice(0, 300) : String(error);
+  return isJwtSetupError(error) ? error.message : error instanceof Error ? error.message : String(error);
 }
 
 export async function rollback(plan: RotationPlan, options: RollbackOptions): Promise<RollbackOutcome> {

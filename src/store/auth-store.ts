@@ -106,8 +106,8 @@ async function registerAuthUnlocked(input: RegisterInput): Promise<void> {
     await restoreFiles(sideEffects);
     StateAggregator.clearInstance();
     if (isJwtSetupError(error)) throw error;
-    // The sf CLI's store errors name files and fields, never token values; keep the message short all the same.
-    const what = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : String(error).slice(0, 300);
+    // The sf CLI's store errors name files and fields, never token values; jwtError bounds the quote all the same.
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     throw jwtError('AuthSaveFailed', [what], [], error);
   }
   if (hadAuth) await unlink(backup).catch(() => undefined);

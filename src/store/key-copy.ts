@@ -9,12 +9,12 @@
  * fingerprint, so auths of the same key share one; a copy that no auth refers to is removed by the command that made
  * it orphaned, or reported by doctor.
  */
-import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { chmod, readdir, readFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Global } from '@salesforce/core';
 import { isJwtSetupError, reason } from '../errors.js';
-import { privateKeyPem, type LoadedKey } from '../keys/private-key.js';
+import { privateKeyPem, publicKeyFingerprint, type LoadedKey } from '../keys/private-key.js';
 import { existingFiles, writeFilesAtomically } from '../util/files.js';
 import { fsReason } from '../util/fs-errors.js';
 import { ensureStoreDir, storeError } from './paths.js';
@@ -64,11 +64,9 @@ export async function sfKeyFileProblem(file: string, publicKey?: KeyObject): Pro
   return sfKeyTextProblem(text, publicKey);
 }
 
+/** A copy's file name: the first half of its key's fingerprint (unique enough, and short). */
 function fingerprintName(key: LoadedKey): string {
-  return createHash('sha256')
-    .update(key.publicKey.export({ type: 'spki', format: 'der' }))
-    .digest('hex')
-    .slice(0, 32);
+  return publicKeyFingerprint(key.publicKey).slice(0, 32);
 }
 
 /**

@@ -4,9 +4,9 @@
  * reads run concurrently with the exchange; the checks that compare with the exchange wait for it. Nothing is written
  * to either org, and retrieved metadata stays in memory.
  */
-import { createHash } from 'node:crypto';
 import { fail, pass, skip, warn, type Check, type CheckId } from '../../checks/check.js';
-import { readCertificate, type CertificateInfo } from '../../keys/certificate.js';
+import { bounded } from '../../errors.js';
+import { readCertificate } from '../../keys/certificate.js';
 import { publicKeyFingerprint } from '../../keys/private-key.js';
 import { connectAdmin, type AdminOrg } from '../../org/admin.js';
 import type { OrgApp } from '../../org/apps.js';
@@ -28,7 +28,7 @@ const ORG_CHECKS: Array<[CheckId, string]> = [
 const skipAll = (reason: string): Check[] => ORG_CHECKS.map(([id, title]) => skip(id, m(title), reason));
 
 function briefReason(error: unknown): string {
-  return error instanceof Error ? error.message.split('\n')[0].slice(0, 300) : String(error).slice(0, 300);
+  return bounded(error instanceof Error ? error.message.split('\n')[0] : String(error));
 }
 
 async function readOrg(context: DoctorContext, admin: AdminOrg): Promise<OrgFacts> {
@@ -104,12 +104,6 @@ function keyFingerprint(context: DoctorContext): string | undefined {
   return context.key ? publicKeyFingerprint(context.key.publicKey) : undefined;
 }
 
-function spkiFingerprint(certificate: CertificateInfo): string {
-  return createHash('sha256')
-    .update(certificate.publicKey.export({ type: 'spki', format: 'der' }))
-    .digest('hex');
-}
-
 async function certificateChecks(context: DoctorContext, facts: OrgFacts): Promise<Check[]> {
   const title = m('org.certificateTitle');
   const app = facts.app;
@@ -135,7 +129,7 @@ async function certificateChecks(context: DoctorContext, facts: OrgFacts): Promi
       ),
     ];
   const mine = keyFingerprint(context);
-  const theirs = spkiFingerprint(held);
+  const theirs = publicKeyFingerprint(held.publicKey);
   const expiry = validityCheck(held);
   const expiring = expiry.status === 'warn';
   if (mine === undefined) {
