@@ -1,40 +1,53 @@
 /*
  * A check is data: a stable id, a status, what was found and, for warn and fail, the fix. Doctor's report, its
- * --json, GitHub annotations and `assertion --check` are renderings of lists of these.
+ * --json, GitHub annotations and `assertion --check` are renderings of lists of these. The ids are typed by whoever
+ * makes the checks (the assertion's rules in ids.ts, each doctor group in its own file), so a typo is a compile error.
  */
-import type { CheckId } from './ids.js';
-
-export type { CheckId } from './ids.js';
+export type { AssertionCheckId, CheckId } from './ids.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
-export type Check = {
-  id: CheckId;
+export type Check<Id extends string = string> = {
+  id: Id;
   status: CheckStatus;
   title: string;
   detail: string;
   fix?: string;
 };
 
-export const pass = (id: CheckId, title: string, detail: string): Check => ({ id, status: 'pass', title, detail });
-export const warn = (id: CheckId, title: string, detail: string, fix: string): Check => ({
+export const pass = <Id extends string>(id: Id, title: string, detail: string): Check<Id> => ({
+  id,
+  status: 'pass',
+  title,
+  detail,
+});
+export const warn = <Id extends string>(id: Id, title: string, detail: string, fix: string): Check<Id> => ({
   id,
   status: 'warn',
   title,
   detail,
   fix,
 });
-export const fail = (id: CheckId, title: string, detail: string, fix: string): Check => ({
+export const fail = <Id extends string>(id: Id, title: string, detail: string, fix: string): Check<Id> => ({
   id,
   status: 'fail',
   title,
   detail,
   fix,
 });
-export const skip = (id: CheckId, title: string, detail: string): Check => ({ id, status: 'skip', title, detail });
+export const skip = <Id extends string>(id: Id, title: string, detail: string): Check<Id> => ({
+  id,
+  status: 'skip',
+  title,
+  detail,
+});
 
 /** A check from a coded error: its message is the detail, its actions the fix. */
-export function failFromError(id: CheckId, title: string, error: { message: string; actions?: string[] }): Check {
+export function failFromError<Id extends string>(
+  id: Id,
+  title: string,
+  error: { message: string; actions?: string[] },
+): Check<Id> {
   return fail(id, title, error.message, (error.actions ?? []).join(' '));
 }
 

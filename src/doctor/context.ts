@@ -1,20 +1,18 @@
 /*
- * What doctor knows while it runs: its options, the credentials (filled from a stored auth with --target-org), each
- * input resolved on its own (a value or the coded error that refused it), and the facts the check groups find for the
- * later ones (the key, the certificate, the claims, the exchange).
+ * What doctor knows before any group runs, read once per run and never written after: its options, the credentials
+ * (filled from a stored auth with --target-org), and each input resolved on its own (a value or the coded error that
+ * refused it). What the groups find is not here: each group returns the facts it provides (group.ts).
  */
 import type { Credentials } from '../auth/credentials.js';
-import type { LoginInputs } from '../auth/inputs.js';
-import type { Check } from '../checks/check.js';
+import {
+  resolveAudiences,
+  resolveClientId,
+  resolveLoginUrl,
+  resolveUsername,
+  type LoginInputs,
+} from '../auth/inputs.js';
 import { isJwtSetupError, type JwtSetupError } from '../errors.js';
-import type { LoginAttempt, TokenGrant } from '../exchange/token.js';
-import type { AssertionClaims } from '../jwt/assertion.js';
-import type { CertificateInfo } from '../keys/certificate.js';
-import type { LoadedKey } from '../keys/private-key.js';
-import type { StoredAuth } from '../store/auth-store.js';
-import type { AdminOrg } from '../org/admin.js';
-import type { OrgApp } from '../org/apps.js';
-import type { OrgUser } from '../org/users.js';
+import { readStoredAuth, type StoredAuth } from '../store/auth-store.js';
 
 export type DoctorOptions = {
   credentials: Credentials;
@@ -53,59 +51,50 @@ export async function attemptAsync<T>(fn: () => Promise<T>): Promise<Attempt<T>>
   }
 }
 
-export type ExchangeFacts = {
-  loginUrl: string;
-  audience?: string;
-  orgId?: string;
-  instanceUrl?: string;
-  scope?: string;
-  attempts: LoginAttempt[];
-  error?: { name: string; message: string };
-};
-
-export type DoctorContext = {
-  options: DoctorOptions;
-  env: NodeJS.ProcessEnv;
-  credentials: Credentials;
+export type DoctorInputs = {
+  readonly options: DoctorOptions;
+  readonly env: NodeJS.ProcessEnv;
+  readonly credentials: Credentials;
   /** The --target-org auth, when it could be read. */
-  stored?: Attempt<StoredAuth | undefined>;
-  clientId: Attempt<string>;
-  username: Attempt<string>;
-  loginUrl: Attempt<{ url: URL; source: LoginInputs['loginUrlSource']; notice?: string }>;
-  audiences?: Attempt<{ audiences: string[]; explicit: boolean }>;
-  /** Found by the groups, in catalogue order. */
-  key?: LoadedKey;
-  certificate?: CertificateInfo;
-  claims?: AssertionClaims;
-  exchange?: ExchangeFacts;
-  /** The exchange's refusal and the grant, for the diagnosis and the org side. */
-  exchangeError?: JwtSetupError;
-  grant?: TokenGrant;
-  /** Settles when the exchange group is done (or skipped): the org checks that compare with it wait for it. */
-  exchangeSettled: Promise<void>;
-  /** What the admin org said (--admin-org). */
-  org?: OrgFacts;
+  readonly stored?: Attempt<StoredAuth | undefined>;
+  readonly clientId: Attempt<string>;
+  readonly username: Attempt<string>;
+  readonly loginUrl: Attempt<{ url: URL; source: LoginInputs['loginUrlSource']; notice?: string }>;
+  readonly audiences?: Attempt<{ audiences: string[]; explicit: boolean }>;
 };
 
-/** A group of the catalogue: the checks it reports, what it needs, and how it runs. */
-export type Need = 'network' | 'claims-inputs' | 'key' | 'certificate-file' | 'admin-org';
+/** The credentials, with what a --target-org auth knows filling what they leave out. */
+function withStoredAuth(credentials: Credentials, stored: StoredAuth | undefined): Credentials {
+  if (!stored) return credentials;
+  return {
+    ...credentials,
+    username: credentials.username ?? stored.username,
+    clientId: credentials.clientId ?? stored.clientId,
+    instanceUrl: credentials.instanceUrl ?? (stored.loginUrl ? { value: stored.loginUrl, source: 'store' } : undefined),
+    key:
+      credentials.key && 'file' in credentials.key
+        ? credentials.key
+        : stored.privateKey
+          ? { file: stored.privateKey }
+          : credentials.key,
+  };
+}
 
-export type CheckGroup = {
-  name: string;
-  needs: Need[];
-  /** What the report lists when a need is missing (reason: why). */
-  skipped(need: Need, context: DoctorContext): Check[];
-  run(context: DoctorContext): Promise<Check[]>;
-};
-
-/** What the admin org said (doctor --admin-org): read by the org group, used by its checks and the diagnosis. */
-export type OrgFacts = {
-  admin: AdminOrg;
-  apps: OrgApp[];
-  /** The app that holds the consumer key (or the one --app names when the org withholds keys). */
-  app?: OrgApp;
-  /** Consumer keys were left out of the retrieve. */
-  keysWithheld: boolean;
-  user?: OrgUser;
-  userPermissionSets: string[];
-};
+/** Resolve doctor's inputs once: every group reads these, none writes them. */
+export async function readInputs(options: DoctorOptions): Promise<DoctorInputs> {
+  const env = options.env ?? process.env;
+  const target = options.targetOrg;
+  const stored = target ? await attemptAsync(() => readStoredAuth(target)) : undefined;
+  const credentials = withStoredAuth(options.credentials, stored?.value);
+  const loginUrl = attempt(() => resolveLoginUrl(credentials));
+  return Object.freeze({
+    options,
+    env,
+    credentials,
+    stored,
+    clientId: attempt(() => resolveClientId(credentials)),
+    username: attempt(() => resolveUsername(credentials)),
+    loginUrl,
+    audiences: loginUrl.value ? attempt(() => resolveAudiences(credentials, loginUrl.value!.url)) : undefined,
+  });
+}

@@ -4,11 +4,12 @@
  * audience refused). Runs once every group has reported.
  */
 import { fail, type Check } from '../checks/check.js';
-import { isPropagationRefusal } from '../errors.js';
+import { isPropagationRefusal, type JwtSetupError } from '../errors.js';
 import { classifyHost } from '../jwt/endpoint.js';
 import { sandboxSuffix } from '../jwt/rules.js';
 import { certificateMatchesKey } from '../keys/certificate.js';
-import type { DoctorContext } from './context.js';
+import type { DoctorInputs } from './context.js';
+import type { Facts } from './group.js';
 import { m } from './messages.js';
 
 /** How the login errors' advice names this command; doctor leaves those bullets out of its own diagnosis. */
@@ -18,24 +19,23 @@ const DOCTOR_COMMAND = 'sf jwt-setup doctor';
 const LOCAL = /^(key|certificate|claims|endpoint)\./;
 
 /** Causes the facts point to, most likely first. */
-function rankedCauses(context: DoctorContext, checks: Check[]): string[] {
-  const error = context.exchangeError!;
+function rankedCauses(inputs: DoctorInputs, facts: Partial<Facts>, error: JwtSetupError, checks: Check[]): string[] {
   const code = error.errorCode;
-  const username = context.username.value ?? '';
-  const loginUrl = context.loginUrl.value!.url;
+  const username = inputs.username.value ?? '';
+  const loginUrl = inputs.loginUrl.value!.url;
   const first: string[] = [];
   const production = ['production', 'my-domain'].includes(classifyHost(loginUrl));
-  if (sandboxSuffix(username) && production && !context.credentials.sandbox) {
+  if (sandboxSuffix(username) && production && !inputs.credentials.sandbox) {
     if (code === 'UserNotApproved' || code === 'InvalidAssertion') first.push(m('cause.sandboxUser', [username]));
   }
   // Facts from the org outrank inferences: what the org.* checks found comes first, and the guesses they settle go.
   const orgFacts = checks.filter((c) => c.id.startsWith('org.') && c.status === 'fail');
   for (const fact of orgFacts) first.push(`${m('exchange.orgFacts')} ${fact.detail} ${fact.fix ?? ''}`.trim());
-  if (context.org && orgFacts.length > 0) return [...first, ...localCauses(context, checks, code, loginUrl)];
-  first.push(...localCauses(context, checks, code, loginUrl));
+  if (facts.org && orgFacts.length > 0) return [...first, ...localCauses(facts, checks, code, loginUrl)];
+  first.push(...localCauses(facts, checks, code, loginUrl));
   if (code === 'InvalidAssertion') {
-    if (!context.certificate) first.push(m('cause.noCertificate'));
-    else if (context.key && certificateMatchesKey(context.certificate, context.key.publicKey)) {
+    if (!facts.certificate) first.push(m('cause.noCertificate'));
+    else if (facts.key && certificateMatchesKey(facts.certificate, facts.key.publicKey)) {
       first.push(m('cause.otherCertificateInApp'));
     } else first.push(m('cause.keyCertificateMismatch'));
   }
@@ -47,11 +47,11 @@ function rankedCauses(context: DoctorContext, checks: Check[]): string[] {
 }
 
 /** Causes this machine's own checks point to (the org cannot rule these out). */
-function localCauses(context: DoctorContext, checks: Check[], code: string, loginUrl: URL): string[] {
+function localCauses(facts: Partial<Facts>, checks: Check[], code: string, loginUrl: URL): string[] {
   const causes: string[] = [];
   const clock = checks.find((c) => c.id === 'endpoint.clock');
   if (code === 'AssertionExpired' && clock && clock.status !== 'pass') causes.push(m('cause.clock'));
-  const tried = [...new Set((context.exchange?.attempts ?? []).map((a) => a.audience))];
+  const tried = [...new Set((facts.exchange?.facts.attempts ?? []).map((a) => a.audience))];
   if ((code === 'AudienceInvalid' || code === 'AppNotInstalled') && tried.length > 1) {
     causes.push(m('cause.audiencesTried', [loginUrl.host, tried.join(', ')]));
   }
@@ -59,9 +59,13 @@ function localCauses(context: DoctorContext, checks: Check[], code: string, logi
 }
 
 /** The exchange check, once every group has run: the refusal with its causes ranked. */
-export function diagnoseExchange(context: DoctorContext, checks: Check[]): Check {
-  const error = context.exchangeError!;
-  const causes = rankedCauses(context, checks);
+export function diagnoseExchange(
+  inputs: DoctorInputs,
+  facts: Partial<Facts>,
+  error: JwtSetupError,
+  checks: Check[],
+): Check<'exchange'> {
+  const causes = rankedCauses(inputs, facts, error, checks);
   const localFindings = checks.some((c) => LOCAL.test(c.id) && (c.status === 'fail' || c.status === 'warn'));
   const meaning = isPropagationRefusal(error.errorCode)
     ? m('exchange.meaningPropagation')

@@ -1,111 +1,78 @@
 /*
  * Doctor: check everything that can be checked about a JWT setup, locally first, then one exchange and one REST call.
- * Never stops at the first problem. The runner resolves the inputs once, runs the catalogue's groups (recording a
- * skip with its reason when a group's need is missing), ranks the causes of a refused exchange, and returns the
- * checks as data.
+ * Never stops at the first problem. The runner resolves the inputs once, starts every group of the catalogue (a group
+ * whose required condition is missing reports its skips), hands each group the facts it needs as the groups that
+ * provide them settle, lets groups review their checks once all have reported, and returns the checks as data, in
+ * catalogue order. Everything a run knows lives in that run: runs may go on concurrently (fleet check).
  */
-import type { Credentials } from '../auth/credentials.js';
-import { resolveAudiences, resolveClientId, resolveLoginUrl, resolveUsername } from '../auth/inputs.js';
 import type { Check } from '../checks/check.js';
 import { ASSERTION_HEADER, type AssertionClaims } from '../jwt/assertion.js';
-import { readStoredAuth, type StoredAuth } from '../store/auth-store.js';
-import { CATALOGUE } from './catalogue.js';
-import {
-  attempt,
-  attemptAsync,
-  type CheckGroup,
-  type DoctorContext,
-  type DoctorOptions,
-  type ExchangeFacts,
-  type Need,
-} from './context.js';
-import { diagnoseExchange } from './diagnosis.js';
+import { CATALOGUE, type DoctorCheckId } from './catalogue.js';
+import { readInputs, type DoctorInputs, type DoctorOptions } from './context.js';
+import { meets, type CheckGroup, type ExchangeFacts, type FactName, type Facts, type GroupResult } from './group.js';
 
 export type { DoctorOptions } from './context.js';
 
 export type DoctorReport = {
   ok: boolean;
-  checks: Check[];
+  checks: Array<Check<DoctorCheckId>>;
   assertion?: { header: typeof ASSERTION_HEADER; claims: AssertionClaims };
   exchange?: ExchangeFacts;
 };
 
-/** The credentials, with what a --target-org auth knows filling what they leave out. */
-function withStoredAuth(credentials: Credentials, stored: StoredAuth | undefined): Credentials {
-  if (!stored) return credentials;
+type AnyGroup = CheckGroup<string, FactName, FactName>;
+
+/** Run `groups` for `inputs`: each group's checks (in the order given) and every fact provided. */
+export async function runGroups(
+  groups: readonly AnyGroup[],
+  inputs: DoctorInputs,
+): Promise<{ checks: Check[][]; facts: Partial<Facts> }> {
+  const provided = new Map<FactName, Promise<unknown>>();
+  const started: Array<Promise<GroupResult<string, FactName>>> = [];
+  for (const group of groups) {
+    const needed = Object.fromEntries(
+      group.needs.map((name) => {
+        const provider = provided.get(name);
+        if (!provider) throw new Error(`doctor: group ${group.name} needs ${name}, which no earlier group provides`);
+        return [name, provider];
+      }),
+    ) as { [K in FactName]: Promise<Facts[K] | undefined> };
+    const missing = group.requires.find((condition) => !meets(condition, inputs));
+    const result: Promise<GroupResult<string, FactName>> = missing
+      ? Promise.resolve({ checks: group.skipped(missing, inputs) })
+      : group.run(inputs, needed);
+    started.push(result);
+    for (const name of group.provides) {
+      provided.set(
+        name,
+        result.then(
+          (r) => r.facts?.[name],
+          () => undefined,
+        ),
+      );
+    }
+  }
+  const results = await Promise.all(started);
+  const facts: Partial<Facts> = {};
+  for (const [index, group] of groups.entries()) {
+    for (const name of group.provides) Object.assign(facts, { [name]: results[index].facts?.[name] });
+  }
+  const checks = results.map((r) => r.checks);
+  const all = checks.flat();
   return {
-    ...credentials,
-    username: credentials.username ?? stored.username,
-    clientId: credentials.clientId ?? stored.clientId,
-    instanceUrl: credentials.instanceUrl ?? (stored.loginUrl ? { value: stored.loginUrl, source: 'store' } : undefined),
-    key:
-      credentials.key && 'file' in credentials.key
-        ? credentials.key
-        : stored.privateKey
-          ? { file: stored.privateKey }
-          : credentials.key,
+    checks: groups.map((group, index) => group.review?.(inputs, facts, checks[index], all) ?? checks[index]),
+    facts,
   };
-}
-
-async function buildContext(options: DoctorOptions, exchangeSettled: Promise<void>): Promise<DoctorContext> {
-  const env = options.env ?? process.env;
-  const target = options.targetOrg;
-  const stored = target ? await attemptAsync(() => readStoredAuth(target)) : undefined;
-  const credentials = withStoredAuth(options.credentials, stored?.value);
-  const loginUrl = attempt(() => resolveLoginUrl(credentials));
-  return {
-    options,
-    env,
-    credentials,
-    stored,
-    clientId: attempt(() => resolveClientId(credentials)),
-    username: attempt(() => resolveUsername(credentials)),
-    loginUrl,
-    audiences: loginUrl.value ? attempt(() => resolveAudiences(credentials, loginUrl.value!.url)) : undefined,
-    exchangeSettled,
-  };
-}
-
-/** The first need of `group` that is missing, if any. */
-function missingNeed(group: CheckGroup, context: DoctorContext): Need | undefined {
-  const has: Record<Need, () => boolean> = {
-    network: () => !context.options.offline,
-    'claims-inputs': () =>
-      Boolean(context.clientId.value && context.username.value && context.loginUrl.value && context.audiences?.value),
-    key: () => context.key !== undefined,
-    'certificate-file': () => Boolean(context.options.certificateFile),
-    'admin-org': () => Boolean(context.options.adminOrg),
-  };
-  return group.needs.find((need) => !has[need]());
-}
-
-async function runGroup(group: CheckGroup, context: DoctorContext): Promise<Check[]> {
-  const missing = missingNeed(group, context);
-  return missing ? group.skipped(missing, context) : group.run(context);
 }
 
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
-  let exchangeDone: () => void = () => undefined;
-  const context = await buildContext(options, new Promise<void>((done) => (exchangeDone = done)));
-  const checks: Check[] = [];
-  for (const group of CATALOGUE.first) {
-    // eslint-disable-next-line no-await-in-loop
-    checks.push(...(await runGroup(group, context)));
-  }
-  const later = await Promise.all(
-    CATALOGUE.then.map((group) =>
-      group.name === 'exchange' ? runGroup(group, context).finally(exchangeDone) : runGroup(group, context),
-    ),
-  );
-  checks.push(...later.flat());
-  if (context.exchangeError) {
-    const index = checks.findIndex((c) => c.id === 'exchange');
-    checks[index] = diagnoseExchange(context, checks);
-  }
+  const inputs = await readInputs(options);
+  const { checks, facts } = await runGroups(CATALOGUE, inputs);
+  const flat = checks.flat() as Array<Check<DoctorCheckId>>;
   return {
-    ok: !checks.some((c) => c.status === 'fail'),
-    checks,
-    assertion: context.claims ? { header: ASSERTION_HEADER, claims: context.claims } : undefined,
-    exchange: context.exchange,
+    ok: !flat.some((c) => c.status === 'fail'),
+    checks: flat,
+    assertion: facts.claims ? { header: ASSERTION_HEADER, claims: facts.claims } : undefined,
+    exchange: facts.exchange?.facts,
   };
 }

@@ -1,10 +1,14 @@
 /*
  * `sf doctor` integration (the sf-doctor-<plugin> hook, as plugin-auth has): offline, for every JWT authorization the
- * sf CLI holds, check that the key file its token refresh will read still exists and is a key that refresh can read;
- * and name the key copies this plugin kept that no authorization refers to any more.
+ * sf CLI holds, run doctor's stored-auth group (the key file its token refresh will read still exists and is a key
+ * that refresh can read), and its key-copies group (the key copies this plugin kept that no authorization refers to
+ * any more). The same groups, the same words as `sf jwt-setup doctor --target-org`.
  */
 import { Lifecycle, Messages, StateAggregator } from '@salesforce/core';
-import { sfKeyFileProblem, unreferencedKeyCopies } from '../store/key-copy.js';
+import { keyCopies, storedAuth } from '../doctor/checks/stored-auth.js';
+import { readInputs } from '../doctor/context.js';
+import { runGroups } from '../doctor/runner.js';
+import { unreferencedKeyCopies } from '../store/key-copy.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('sf-jwt-setup', 'diagnostics');
@@ -16,9 +20,15 @@ type SfDoctor = {
   addSuggestion(suggestion: string): void;
 };
 
-export type JwtAuthDiagnosis = { username: string; keyFile: string; status: 'pass' | 'fail'; problem?: string };
+export type JwtAuthDiagnosis = {
+  username: string;
+  keyFile: string;
+  status: 'pass' | 'fail';
+  /** The stored-auth check's finding and fix, when it did not pass. */
+  problem?: string;
+};
 
-/** Each registered JWT auth (privateKey, no refresh token) and whether its key file is usable. */
+/** Each registered JWT auth (privateKey, no refresh token), judged by doctor's stored-auth group. */
 export async function diagnoseJwtAuths(): Promise<JwtAuthDiagnosis[]> {
   const state = await StateAggregator.getInstance();
   const auths = await state.orgs.readAll(false);
@@ -29,18 +39,31 @@ export async function diagnoseJwtAuths(): Promise<JwtAuthDiagnosis[]> {
     jwtAuths.map(async (auth): Promise<JwtAuthDiagnosis> => {
       const username = auth.username as string;
       const keyFile = auth.privateKey as string;
-      // Read as the sf CLI's refresh reads it (UTF-8 text, plain PEM), not as this plugin's more lenient loader does.
-      const problem = await sfKeyFileProblem(keyFile);
-      return problem ? { username, keyFile, status: 'fail', problem } : { username, keyFile, status: 'pass' };
+      const inputs = await readInputs({ credentials: {}, targetOrg: username, offline: true, timeoutSeconds: 10 });
+      const { checks } = await runGroups([storedAuth], inputs);
+      const check = checks.flat().find((c) => c.id === 'stored-auth');
+      if (!check || check.status === 'pass') return { username, keyFile, status: 'pass' };
+      return { username, keyFile, status: 'fail', problem: [check.detail, check.fix].filter(Boolean).join(' ') };
     }),
   );
 }
 
+/** The key copies no authorization refers to, from doctor's key-copies group. */
+async function orphanedKeyCopies(): Promise<{ found: boolean; detail: string; fix: string }> {
+  const inputs = await readInputs({ credentials: {}, offline: true, timeoutSeconds: 10 });
+  const check = (await runGroups([keyCopies], inputs)).checks.flat()[0];
+  return { found: check !== undefined, detail: check?.detail ?? '', fix: check?.fix ?? '' };
+}
+
 export const hook = async (options: { doctor: SfDoctor }): Promise<void> => {
-  const [results, orphans] = await Promise.all([diagnoseJwtAuths(), unreferencedKeyCopies()]);
+  const [results, orphans, orphanFiles] = await Promise.all([
+    diagnoseJwtAuths(),
+    orphanedKeyCopies(),
+    unreferencedKeyCopies(),
+  ]);
   options.doctor.addPluginData(PLUGIN, {
     jwtAuthorizations: results.map(({ username, keyFile, status }) => ({ username, keyFile, status })),
-    unreferencedKeyCopies: orphans,
+    unreferencedKeyCopies: orphanFiles,
   });
   await Promise.all(
     results.map(async (r) => {
@@ -52,14 +75,12 @@ export const hook = async (options: { doctor: SfDoctor }): Promise<void> => {
         options.doctor.addSuggestion(messages.getMessage('suggestion', [r.username, r.problem ?? '', r.username]));
     }),
   );
-  if (orphans.length > 0) {
+  if (orphans.found) {
     await Lifecycle.getInstance().emit('Doctor:diagnostic', {
       testName: messages.getMessage('keyCopiesTestName'),
       status: 'warn',
     });
-    options.doctor.addSuggestion(
-      messages.getMessage('keyCopiesSuggestion', [orphans.length, orphans.map((f) => `'${f}'`).join(' ')]),
-    );
+    options.doctor.addSuggestion(messages.getMessage('keyCopiesSuggestion', [orphans.detail, orphans.fix]));
   }
 };
 

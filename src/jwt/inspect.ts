@@ -5,9 +5,12 @@
 import { createVerify, type KeyObject } from 'node:crypto';
 import { decodeJwt as joseDecodeJwt, decodeProtectedHeader } from 'jose';
 import { Messages } from '@salesforce/core';
-import { fail, pass, type Check } from '../checks/check.js';
+import { fail, pass, type Check as AnyCheck } from '../checks/check.js';
+import type { AssertionCheckId } from '../checks/ids.js';
 import { jwtError } from '../errors.js';
 import { checkClaims, checkHeader, type ClaimRuleContext } from './rules.js';
+
+type Check = AnyCheck<AssertionCheckId>;
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('sf-jwt-setup', 'rules');

@@ -3,9 +3,13 @@
  * send and by `assertion --check` on one built elsewhere. Each rule is a Check with a stable id.
  */
 import { Messages } from '@salesforce/core';
-import { fail, pass, warn, type Check, type CheckId } from '../checks/check.js';
+import { fail, pass, warn, type Check as AnyCheck } from '../checks/check.js';
+import type { AssertionCheckId, ClaimCheckId } from '../checks/ids.js';
 import { MAX_EXPIRES_IN } from './assertion.js';
 import { classifyHost, expectedAudiences, PRODUCTION_URL, SANDBOX_URL } from './endpoint.js';
+
+type Check = AnyCheck<AssertionCheckId>;
+type ClaimCheck = AnyCheck<ClaimCheckId>;
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('sf-jwt-setup', 'rules');
@@ -68,8 +72,8 @@ export type ClaimRuleContext = {
   audienceExplicit?: boolean;
 };
 
-export function checkClaims(claims: Record<string, unknown>, context: ClaimRuleContext = {}): Check[] {
-  const checks: Check[] = [];
+export function checkClaims(claims: Record<string, unknown>, context: ClaimRuleContext = {}): ClaimCheck[] {
+  const checks: ClaimCheck[] = [];
   const wrongCase = Object.keys(claims).filter(
     (k) => ['iss', 'sub', 'aud', 'exp', 'prn'].includes(k.toLowerCase()) && k !== k.toLowerCase(),
   );
@@ -84,8 +88,8 @@ export function checkClaims(claims: Record<string, unknown>, context: ClaimRuleC
   return checks;
 }
 
-export function checkIss(iss: unknown): Check {
-  const ID: CheckId = 'claims.iss';
+export function checkIss(iss: unknown): ClaimCheck {
+  const ID: ClaimCheckId = 'claims.iss';
   const title = m('iss.title');
   if (typeof iss !== 'string' || iss.length === 0) return fail(ID, title, m('iss.missing'), m('iss.fix'));
   if (/\s/.test(iss)) return fail(ID, title, m('iss.whitespace'), m('iss.fix'));
@@ -96,8 +100,8 @@ export function checkIss(iss: unknown): Check {
   return pass(ID, title, m('iss.pass', [iss.length]));
 }
 
-export function checkSub(sub: unknown, context: ClaimRuleContext): Check {
-  const ID: CheckId = 'claims.sub';
+export function checkSub(sub: unknown, context: ClaimRuleContext): ClaimCheck {
+  const ID: ClaimCheckId = 'claims.sub';
   const title = m('sub.title');
   if (typeof sub !== 'string' || sub.length === 0) return fail(ID, title, m('sub.missing'), m('sub.fix'));
   if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(sub)) return fail(ID, title, m('sub.notUsername', [sub]), m('sub.fix'));
@@ -114,8 +118,8 @@ export function checkSub(sub: unknown, context: ClaimRuleContext): Check {
   return pass(ID, title, m('sub.pass', [sub]));
 }
 
-export function checkAud(aud: unknown, context: ClaimRuleContext): Check {
-  const ID: CheckId = 'claims.aud';
+export function checkAud(aud: unknown, context: ClaimRuleContext): ClaimCheck {
+  const ID: ClaimCheckId = 'claims.aud';
   const title = m('aud.title');
   if (Array.isArray(aud)) return checkAudList(aud, context);
   if (aud === undefined || aud === null || aud === '') return fail(ID, title, m('aud.missing'), m('aud.fix'));
@@ -152,8 +156,8 @@ export function checkAud(aud: unknown, context: ClaimRuleContext): Check {
  * aud as a JSON array, as RFC 7519 allows and some JWT libraries write: Salesforce documents a single string, so at
  * best a warning (naming the string to send); a failure when no entry would pass on its own.
  */
-function checkAudList(list: unknown[], context: ClaimRuleContext): Check {
-  const ID: CheckId = 'claims.aud';
+function checkAudList(list: unknown[], context: ClaimRuleContext): ClaimCheck {
+  const ID: ClaimCheckId = 'claims.aud';
   const title = m('aud.title');
   const entries = list.filter((a): a is string => typeof a === 'string' && a.length > 0);
   if (entries.length === 0) return fail(ID, title, m('aud.emptyList'), m('aud.fix'));
@@ -170,8 +174,8 @@ function checkAudList(list: unknown[], context: ClaimRuleContext): Check {
   return warn(ID, title, m('aud.list', [shown]), m('aud.listFix', [best.entry]));
 }
 
-export function checkExp(exp: unknown, context: ClaimRuleContext): Check {
-  const ID: CheckId = 'claims.exp';
+export function checkExp(exp: unknown, context: ClaimRuleContext): ClaimCheck {
+  const ID: ClaimCheckId = 'claims.exp';
   const title = m('exp.title');
   const now = context.now ?? Math.floor(Date.now() / 1000);
   if (exp === undefined) return fail(ID, title, m('exp.missing'), m('exp.fix'));

@@ -11,7 +11,7 @@ import {
   resolvePassphrase,
   resolveUsername,
 } from '../../auth/inputs.js';
-import { countByStatus, type Check } from '../../checks/check.js';
+import { countByStatus, type Check, type AssertionCheckId } from '../../checks/check.js';
 import { jwtError } from '../../errors.js';
 import { JWT_BEARER_GRANT } from '../../exchange/token.js';
 import {
@@ -41,7 +41,7 @@ export type BuiltAssertion = {
 
 export type CheckedAssertion = {
   ok: boolean;
-  checks: Check[];
+  checks: Array<Check<AssertionCheckId>>;
   header?: Record<string, unknown>;
   claims?: Record<string, unknown>;
 };

@@ -5,8 +5,16 @@
 import { fail, failFromError, pass, skip, warn, type Check } from '../../checks/check.js';
 import { isJwtSetupError } from '../../errors.js';
 import { certificateMatchesKey, loadCertificate, type CertificateInfo } from '../../keys/certificate.js';
-import type { CheckGroup } from '../context.js';
+import { defineGroup } from '../group.js';
 import { m } from '../messages.js';
+
+export const CERTIFICATE_CHECK_IDS = [
+  'certificate.decode',
+  'certificate.match',
+  'certificate.signature',
+  'certificate.validity',
+] as const;
+export type CertificateCheckId = (typeof CERTIFICATE_CHECK_IDS)[number];
 
 const DAY = 86_400_000;
 /** A certificate that expires within this many days is worth rotating now. */
@@ -14,7 +22,10 @@ export const EXPIRY_WARNING_DAYS = 30;
 const SHA2 = new Set(['sha256WithRSAEncryption', 'sha384WithRSAEncryption', 'sha512WithRSAEncryption']);
 
 /** certificate.validity of any certificate, the local one or the app's in the org. */
-export function validityCheck(certificate: Pick<CertificateInfo, 'notBefore' | 'notAfter'>, now = Date.now()): Check {
+export function validityCheck(
+  certificate: Pick<CertificateInfo, 'notBefore' | 'notAfter'>,
+  now = Date.now(),
+): Check<'certificate.validity'> {
   const title = m('cert.validityTitle');
   const notAfter = certificate.notAfter.getTime();
   if (certificate.notBefore.getTime() > now) {
@@ -45,26 +56,28 @@ export function validityCheck(certificate: Pick<CertificateInfo, 'notBefore' | '
   return pass('certificate.validity', title, m('cert.valid', [certificate.notAfter.toISOString()]));
 }
 
-export const certificate: CheckGroup = {
+export const certificate = defineGroup({
   name: 'certificate',
-  needs: ['certificate-file'],
+  ids: CERTIFICATE_CHECK_IDS,
+  requires: ['certificate-file'],
+  needs: ['key'],
+  provides: ['certificate'],
   skipped: () => [],
-  async run(context) {
-    const file = context.options.certificateFile as string;
-    const key = context.key;
+  async run(inputs, needed) {
+    const file = inputs.options.certificateFile as string;
+    const key = await needed.key;
     let info: CertificateInfo;
     try {
       info = await loadCertificate(file, key ? { select: key.publicKey } : {});
     } catch (error) {
       if (!isJwtSetupError(error)) throw error;
-      return [failFromError('certificate.decode', m('cert.decodeTitle'), error)];
+      return { checks: [failFromError('certificate.decode', m('cert.decodeTitle'), error)] };
     }
-    context.certificate = info;
     const decoded = [
       m('cert.decoded', [info.subject, info.fingerprintSha256]),
       ...(info.inFile > 1 ? [m('cert.inChain', [info.inFile, info.position])] : []),
     ].join(' ');
-    return [
+    const checks: Array<Check<CertificateCheckId>> = [
       pass('certificate.decode', m('cert.decodeTitle'), decoded),
       !key
         ? skip('certificate.match', m('cert.matchTitle'), m('cert.matchSkip'))
@@ -86,5 +99,6 @@ export const certificate: CheckGroup = {
           ),
       validityCheck(info),
     ];
+    return { checks, facts: { certificate: info } };
   },
-};
+});

@@ -1,26 +1,32 @@
 /* The claims doctor would send, judged by the same rules as `assertion --check`. */
+import { CLAIM_CHECK_IDS, type ClaimCheckId } from '../../checks/ids.js';
 import { buildClaims } from '../../jwt/assertion.js';
 import { checkClaims } from '../../jwt/rules.js';
-import type { CheckGroup } from '../context.js';
+import { defineGroup } from '../group.js';
 
-export const claims: CheckGroup = {
+/** The claims' checks are the assertion rules' own (src/checks/ids.ts): `assertion --check` reports them too. */
+export const CLAIMS_CHECK_IDS = CLAIM_CHECK_IDS;
+export type ClaimsCheckId = ClaimCheckId;
+
+export const claims = defineGroup({
   name: 'claims',
-  needs: ['claims-inputs'],
+  ids: CLAIMS_CHECK_IDS,
+  requires: ['claims-inputs'],
+  needs: [],
+  provides: ['claims'],
   skipped: () => [],
-  run(context) {
-    const { clientId, username, loginUrl, audiences } = context;
+  run(inputs) {
+    const { clientId, username, loginUrl, audiences } = inputs;
     const built = buildClaims({
       clientId: clientId.value!,
       username: username.value!,
       audience: audiences!.value!.audiences[0],
     });
-    context.claims = built;
-    return Promise.resolve(
-      checkClaims(built, {
-        loginUrl: loginUrl.value!.url,
-        sandbox: context.credentials.sandbox,
-        audienceExplicit: audiences!.value!.explicit,
-      }),
-    );
+    const checks = checkClaims(built, {
+      loginUrl: loginUrl.value!.url,
+      sandbox: inputs.credentials.sandbox,
+      audienceExplicit: audiences!.value!.explicit,
+    });
+    return Promise.resolve({ checks, facts: { claims: built } });
   },
-};
+});

@@ -8,11 +8,18 @@ import { httpRequest } from '../../exchange/http.js';
 import { obtainToken, type LoginAttempt } from '../../exchange/token.js';
 import { baseUrlText } from '../../jwt/endpoint.js';
 import { latestApiVersion, ORGANIZATION_QUERY, soqlAt } from '../../org/details.js';
-import type { CheckGroup, DoctorContext, ExchangeFacts } from '../context.js';
+import type { LoadedKey } from '../../keys/private-key.js';
+import type { DoctorInputs } from '../context.js';
+import { diagnoseExchange } from '../diagnosis.js';
+import { defineGroup, type ExchangeFacts, type ExchangeOutcome } from '../group.js';
 import { m } from '../messages.js';
 
+export const EXCHANGE_CHECK_IDS = ['endpoint.reachable', 'endpoint.clock', 'exchange', 'api'] as const;
+export type ExchangeCheckId = (typeof EXCHANGE_CHECK_IDS)[number];
+type ExchangeCheck = Check<ExchangeCheckId>;
+
 /** Local clock against the server's Date header (1 s resolution), corrected by half the round trip. */
-export function clockCheck(answer: { date?: Date; at: number } | undefined, started: number): Check {
+export function clockCheck(answer: { date?: Date; at: number } | undefined, started: number): Check<'endpoint.clock'> {
   const title = m('clock.title');
   if (!answer?.date) return skip('endpoint.clock', title, m('clock.noDate'));
   const localAtServer = started + (answer.at - started) / 2;
@@ -24,7 +31,7 @@ export function clockCheck(answer: { date?: Date; at: number } | undefined, star
   return pass('endpoint.clock', title, m('clock.pass', [size]));
 }
 
-async function apiCheck(instanceUrl: string, accessToken: string, deadline: number): Promise<Check> {
+async function apiCheck(instanceUrl: string, accessToken: string, deadline: number): Promise<Check<'api'>> {
   const title = m('api.title');
   try {
     const version = (await latestApiVersion(instanceUrl, deadline)) ?? '51.0';
@@ -53,22 +60,28 @@ async function apiCheck(instanceUrl: string, accessToken: string, deadline: numb
   }
 }
 
-async function exchange(context: DoctorContext): Promise<Check[]> {
-  const key = context.key!;
-  const loginUrl = context.loginUrl.value!.url;
+async function exchange(
+  inputs: DoctorInputs,
+  key: LoadedKey,
+): Promise<{ checks: ExchangeCheck[]; facts: { exchange: ExchangeOutcome } }> {
+  const loginUrl = inputs.loginUrl.value!.url;
   const host = loginUrl.host;
-  const timeoutSeconds = context.options.timeoutSeconds;
+  const timeoutSeconds = inputs.options.timeoutSeconds;
   const started = Date.now();
   let answer: { status: number; date?: Date; at: number } | undefined;
   const facts: ExchangeFacts = { loginUrl: baseUrlText(loginUrl), attempts: [] };
-  context.exchange = facts;
+  const outcome: ExchangeOutcome = { facts };
+  const done = (checks: ExchangeCheck[]): { checks: ExchangeCheck[]; facts: { exchange: ExchangeOutcome } } => ({
+    checks,
+    facts: { exchange: outcome },
+  });
   try {
     const obtained = await obtainToken(
       {
         loginUrl,
-        audiences: context.audiences!.value!.audiences,
-        clientId: context.clientId.value!,
-        username: context.username.value!,
+        audiences: inputs.audiences!.value!.audiences,
+        clientId: inputs.clientId.value!,
+        username: inputs.username.value!,
         privateKey: key.privateKey,
       },
       {
@@ -78,7 +91,7 @@ async function exchange(context: DoctorContext): Promise<Check[]> {
         onResponse: (a) => (answer ??= { ...a, at: a.at }),
       },
     );
-    context.grant = obtained.grant;
+    outcome.grant = obtained.grant;
     Object.assign(facts, {
       audience: obtained.audience,
       orgId: obtained.grant.orgId,
@@ -87,7 +100,7 @@ async function exchange(context: DoctorContext): Promise<Check[]> {
       attempts: obtained.attempts,
     });
     const { grant } = obtained;
-    return [
+    return done([
       pass(
         'endpoint.reachable',
         m('endpoint.reachableTitle'),
@@ -100,35 +113,38 @@ async function exchange(context: DoctorContext): Promise<Check[]> {
         m('exchange.pass', [grant.orgId, grant.instanceUrl, obtained.audience, grant.scope ?? '-']),
       ),
       await apiCheck(grant.instanceUrl, grant.accessToken, started + timeoutSeconds * 1000),
-    ];
+    ]);
   } catch (error) {
     if (!isJwtSetupError(error)) throw error;
     facts.attempts = (error.data as { attempts?: LoginAttempt[] } | undefined)?.attempts ?? [];
     facts.error = { name: error.name, message: error.message };
     if (!answer) {
-      return [
+      return done([
         failFromError('endpoint.reachable', m('endpoint.reachableTitle'), error),
         skip('endpoint.clock', m('clock.title'), m('clock.noAnswer')),
         skip('exchange', m('exchange.title'), m('exchange.unreachable')),
         skip('api', m('api.title'), m('api.noToken')),
-      ];
+      ]);
     }
-    context.exchangeError = error;
-    return [
+    outcome.refusal = error;
+    return done([
       pass('endpoint.reachable', m('endpoint.reachableTitle'), m('endpoint.reachablePass', [host, answer.status])),
       clockCheck(answer, started),
       // The diagnosis (src/doctor/diagnosis.ts) replaces this once the other groups have reported.
       fail('exchange', m('exchange.title'), error.message, (error.actions ?? []).join(' ')),
       skip('api', m('api.title'), m('api.noToken')),
-    ];
+    ]);
   }
 }
 
-export const exchangeGroup: CheckGroup = {
+export const exchangeGroup = defineGroup({
   name: 'exchange',
-  needs: ['network', 'claims-inputs', 'key'],
-  skipped: (need) =>
-    need === 'network'
+  ids: EXCHANGE_CHECK_IDS,
+  requires: ['network', 'claims-inputs'],
+  needs: ['key'],
+  provides: ['exchange'],
+  skipped: (condition) =>
+    condition === 'network'
       ? [
           skip('endpoint.reachable', m('endpoint.reachableTitle'), m('offline')),
           skip('endpoint.clock', m('clock.title'), m('offline')),
@@ -136,5 +152,15 @@ export const exchangeGroup: CheckGroup = {
           skip('api', m('api.title'), m('offline')),
         ]
       : [skip('exchange', m('exchange.title'), m('exchange.notReady'))],
-  run: exchange,
-};
+  async run(inputs, needed) {
+    const key = await needed.key;
+    if (!key) return { checks: [skip('exchange', m('exchange.title'), m('exchange.notReady'))] };
+    return exchange(inputs, key);
+  },
+  /** A refusal, explained once every group has reported: its causes ranked by what the other checks found. */
+  review(inputs, facts, own, all) {
+    const refusal = facts.exchange?.refusal;
+    if (!refusal) return own;
+    return own.map((c) => (c.id === 'exchange' ? diagnoseExchange(inputs, facts, refusal, all) : c));
+  },
+});

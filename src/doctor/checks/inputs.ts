@@ -4,42 +4,54 @@
  */
 import { fail, failFromError, pass, warn, type Check } from '../../checks/check.js';
 import { baseUrlText } from '../../jwt/endpoint.js';
-import type { CheckGroup } from '../context.js';
+import { defineGroup } from '../group.js';
 import { m } from '../messages.js';
 
-/** --target-org: a registered org that is missing or cannot be read. */
-export const target: CheckGroup = {
-  name: 'target',
-  needs: [],
-  skipped: () => [],
-  run: (context) => {
-    const org = context.options.targetOrg;
-    if (!org) return Promise.resolve([]);
-    if (context.stored?.error)
-      return Promise.resolve([failFromError('stored-auth', m('stored.title'), context.stored.error)]);
-    if (!context.stored?.value) {
-      return Promise.resolve([
-        fail('stored-auth', m('stored.title'), m('stored.notFound', [org]), m('stored.notFoundFix')),
-      ]);
-    }
-    return Promise.resolve([]);
-  },
-};
+export const TARGET_CHECK_IDS = ['stored-auth'] as const;
+export type TargetCheckId = (typeof TARGET_CHECK_IDS)[number];
 
-export const inputs: CheckGroup = {
-  name: 'inputs',
+export const INPUT_CHECK_IDS = ['claims.iss', 'claims.sub', 'endpoint.url', 'claims.aud'] as const;
+export type InputCheckId = (typeof INPUT_CHECK_IDS)[number];
+
+/** --target-org: a registered org that is missing or cannot be read. */
+export const target = defineGroup({
+  name: 'target',
+  ids: TARGET_CHECK_IDS,
+  requires: [],
   needs: [],
+  provides: [],
   skipped: () => [],
-  run: (context) => {
-    const checks: Check[] = [];
-    const { clientId, username, loginUrl, audiences } = context;
+  run: (inputs) => {
+    const org = inputs.options.targetOrg;
+    if (!org) return Promise.resolve({ checks: [] });
+    if (inputs.stored?.error)
+      return Promise.resolve({ checks: [failFromError('stored-auth', m('stored.title'), inputs.stored.error)] });
+    if (!inputs.stored?.value) {
+      return Promise.resolve({
+        checks: [fail('stored-auth', m('stored.title'), m('stored.notFound', [org]), m('stored.notFoundFix'))],
+      });
+    }
+    return Promise.resolve({ checks: [] });
+  },
+});
+
+export const inputs = defineGroup({
+  name: 'inputs',
+  ids: INPUT_CHECK_IDS,
+  requires: [],
+  needs: [],
+  provides: [],
+  skipped: () => [],
+  run: (read) => {
+    const checks: Array<Check<InputCheckId>> = [];
+    const { clientId, username, loginUrl, audiences } = read;
     if (clientId.error) checks.push(failFromError('claims.iss', m('input.clientId'), clientId.error));
     if (username.error) checks.push(failFromError('claims.sub', m('input.username'), username.error));
     if (loginUrl.error) checks.push(failFromError('endpoint.url', m('endpoint.urlTitle'), loginUrl.error));
     else if (audiences?.error) checks.push(failFromError('claims.aud', m('input.audience'), audiences.error));
     else if (loginUrl.value) {
-      const fromStore = context.credentials.instanceUrl?.source === 'store';
-      const origin = fromStore ? m('endpoint.fromStore', [context.options.targetOrg ?? '']) : loginUrl.value.source;
+      const fromStore = read.credentials.instanceUrl?.source === 'store';
+      const origin = fromStore ? m('endpoint.fromStore', [read.options.targetOrg ?? '']) : loginUrl.value.source;
       checks.push(
         loginUrl.value.notice
           ? warn('endpoint.url', m('endpoint.urlTitle'), loginUrl.value.notice, m('endpoint.oauthEndpointFix'))
@@ -50,6 +62,6 @@ export const inputs: CheckGroup = {
             ),
       );
     }
-    return Promise.resolve(checks);
+    return Promise.resolve({ checks });
   },
-};
+});

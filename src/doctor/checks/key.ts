@@ -11,13 +11,25 @@ import { isJwtSetupError } from '../../errors.js';
 import { keyExposedByDebug } from '../../keys/exposure.js';
 import { manglings } from '../../keys/pem.js';
 import { loadPrivateKey, MIN_RSA_BITS, type KeyInput, type LoadedKey } from '../../keys/private-key.js';
-import { attempt, type CheckGroup, type DoctorContext } from '../context.js';
+import { attempt, type DoctorInputs } from '../context.js';
+import { defineGroup } from '../group.js';
 import { m } from '../messages.js';
+
+export const KEY_CHECK_IDS = [
+  'key.source',
+  'key.passphrase',
+  'key.decode',
+  'key.size',
+  'key.permissions',
+  'key.location',
+] as const;
+export type KeyCheckId = (typeof KEY_CHECK_IDS)[number];
+type KeyCheck = Check<KeyCheckId>;
 
 const SOURCE_ERRORS = new Set(['KeyFileNotFound', 'KeyEnvUnset', 'KeyFileUnreadable', 'KeyEnvLooksLikePath']);
 
-async function load(context: DoctorContext, checks: Check[]): Promise<LoadedKey | undefined> {
-  const { credentials, env } = context;
+async function load(inputs: DoctorInputs, checks: KeyCheck[]): Promise<LoadedKey | undefined> {
+  const { credentials, env } = inputs;
   const source = attempt<KeyInput>(() => resolveKeyInput(credentials, env));
   if (!source.value) {
     if (source.error) checks.push(failFromError('key.source', m('key.sourceTitle'), source.error));
@@ -35,7 +47,7 @@ async function load(context: DoctorContext, checks: Check[]): Promise<LoadedKey 
   }
 }
 
-async function fileChecks(file: string, env: NodeJS.ProcessEnv): Promise<Check[]> {
+async function fileChecks(file: string, env: NodeJS.ProcessEnv): Promise<KeyCheck[]> {
   const mode = (await stat(file)).mode & 0o777;
   const temporary = [tmpdir(), '/tmp', '/var/tmp', env.RUNNER_TEMP, env.AGENT_TEMPDIRECTORY]
     .filter((d): d is string => Boolean(d))
@@ -55,18 +67,20 @@ async function fileChecks(file: string, env: NodeJS.ProcessEnv): Promise<Check[]
   ];
 }
 
-export const key: CheckGroup = {
+export const key = defineGroup({
   name: 'key',
+  ids: KEY_CHECK_IDS,
+  requires: [],
   needs: [],
+  provides: ['key'],
   skipped: () => [],
-  async run(context) {
-    const checks: Check[] = [];
-    const loaded = await load(context, checks);
-    if (!loaded) return checks;
-    context.key = loaded;
-    const input = resolveKeyInput(context.credentials, context.env);
+  async run(inputs) {
+    const checks: KeyCheck[] = [];
+    const loaded = await load(inputs, checks);
+    if (!loaded) return { checks };
+    const input = resolveKeyInput(inputs.credentials, inputs.env);
     checks.push(
-      keyExposedByDebug(input, context.env)
+      keyExposedByDebug(input, inputs.env)
         ? warn(
             'key.source',
             m('key.sourceTitle'),
@@ -85,7 +99,7 @@ export const key: CheckGroup = {
         ? pass('key.size', m('key.sizeTitle'), m('key.sizePass', [loaded.bits]))
         : fail('key.size', m('key.sizeTitle'), m('key.sizeFail', [loaded.bits]), m('key.sizeFix')),
     );
-    if (loaded.file) checks.push(...(await fileChecks(loaded.file, context.env)));
-    return checks;
+    if (loaded.file) checks.push(...(await fileChecks(loaded.file, inputs.env)));
+    return { checks, facts: { key: loaded } };
   },
-};
+});

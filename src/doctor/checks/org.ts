@@ -4,34 +4,67 @@
  * reads run concurrently with the exchange; the checks that compare with the exchange wait for it. Nothing is written
  * to either org, and retrieved metadata stays in memory.
  */
-import { fail, pass, skip, warn, type Check, type CheckId } from '../../checks/check.js';
-import { bounded } from '../../errors.js';
+import { fail, failFromError, pass, skip, warn, type Check } from '../../checks/check.js';
+import { bounded, isJwtSetupError, jwtError, type JwtSetupError } from '../../errors.js';
 import { readCertificate } from '../../keys/certificate.js';
-import { publicKeyFingerprint } from '../../keys/private-key.js';
+import { publicKeyFingerprint, type LoadedKey } from '../../keys/private-key.js';
 import { connectAdmin, type AdminOrg } from '../../org/admin.js';
 import type { OrgApp } from '../../org/apps.js';
 import { assignedPermissionSets } from '../../org/permission-sets.js';
 import { findUser } from '../../org/users.js';
-import type { CheckGroup, DoctorContext, OrgFacts } from '../context.js';
+import type { DoctorInputs } from '../context.js';
+import { defineGroup, type ExchangeOutcome, type OrgFacts } from '../group.js';
 import { m } from '../messages.js';
 import { validityCheck } from './certificate.js';
 
-const ORG_CHECKS: Array<[CheckId, string]> = [
-  ['org.match', 'org.matchTitle'],
-  ['org.app', 'org.appTitle'],
-  ['org.certificate', 'org.certificateTitle'],
-  ['org.policy', 'org.policyTitle'],
-  ['org.user', 'org.userTitle'],
-  ['org.admission', 'org.admissionTitle'],
-];
+export const ORG_CHECK_IDS = [
+  'org.match',
+  'org.app',
+  'org.certificate',
+  'org.policy',
+  'org.user',
+  'org.admission',
+] as const;
+export type OrgCheckId = (typeof ORG_CHECK_IDS)[number];
+type OrgCheck = Check<OrgCheckId>;
 
-const skipAll = (reason: string): Check[] => ORG_CHECKS.map(([id, title]) => skip(id, m(title), reason));
+const TITLES: Record<OrgCheckId, string> = {
+  'org.match': 'org.matchTitle',
+  'org.app': 'org.appTitle',
+  'org.certificate': 'org.certificateTitle',
+  'org.policy': 'org.policyTitle',
+  'org.user': 'org.userTitle',
+  'org.admission': 'org.admissionTitle',
+};
 
-function briefReason(error: unknown): string {
-  return bounded(error instanceof Error ? error.message.split('\n')[0] : String(error));
+/** What the org checks compare with: the run's inputs, and the key and the exchange once they have settled. */
+type DoctorContext = DoctorInputs & { key?: LoadedKey; exchange?: ExchangeOutcome };
+
+/**
+ * The org side was asked for and cannot be read: org.match fails with the reason (AdminOrgUnreachable), and the other
+ * org checks skip naming it.
+ */
+function unreadable(adminOrg: string, error: JwtSetupError): OrgCheck[] {
+  const brief = bounded(error.message.split('\n')[0]);
+  return ORG_CHECK_IDS.map((id) =>
+    id === 'org.match'
+      ? failFromError(id, m(TITLES[id]), error)
+      : skip(id, m(TITLES[id]), m('org.unreadable', [adminOrg, brief])),
+  );
 }
 
-async function readOrg(context: DoctorContext, admin: AdminOrg): Promise<OrgFacts> {
+/** A failure to read the org, as AdminOrgUnreachable (connectAdmin's own, or a read that failed after it). */
+function asUnreachable(adminOrg: string, error: unknown): JwtSetupError {
+  if (isJwtSetupError(error, 'AdminOrgUnreachable')) return error;
+  const what = isJwtSetupError(error)
+    ? error.message
+    : error instanceof Error
+      ? `${error.name}: ${error.message.split('\n')[0]}`
+      : String(error);
+  return jwtError('AdminOrgUnreachable', [adminOrg, what], [adminOrg], error);
+}
+
+async function readOrg(context: DoctorInputs, admin: AdminOrg): Promise<OrgFacts> {
   // The metadata library loads only when the org is read: doctor without --admin-org never pays for it.
   const { retrieveAllApps, retrieveApp } = await import('../../org/apps.js');
   const waitMs = context.options.timeoutSeconds * 1000;
@@ -54,10 +87,10 @@ async function readOrg(context: DoctorContext, admin: AdminOrg): Promise<OrgFact
   return { admin, apps, app, keysWithheld, user, userPermissionSets };
 }
 
-function matchCheck(context: DoctorContext, facts: OrgFacts): Check {
+function matchCheck(context: DoctorContext, facts: OrgFacts): OrgCheck {
   const title = m('org.matchTitle');
   const kind = facts.admin.isSandbox ? m('org.sandbox') : m('org.production');
-  const loginOrg = context.grant?.orgId;
+  const loginOrg = context.exchange?.grant?.orgId;
   if (loginOrg) {
     return loginOrg.slice(0, 15) === facts.admin.orgId.slice(0, 15)
       ? pass('org.match', title, m('org.matchPass', [facts.admin.orgId, kind]))
@@ -72,7 +105,7 @@ function matchCheck(context: DoctorContext, facts: OrgFacts): Check {
   return pass('org.match', title, m('org.matchAssumed', [facts.admin.orgId, kind]));
 }
 
-function appCheck(context: DoctorContext, facts: OrgFacts): Check {
+function appCheck(context: DoctorContext, facts: OrgFacts): OrgCheck {
   const title = m('org.appTitle');
   const clientId = context.clientId.value ?? '';
   if (facts.app) {
@@ -104,7 +137,7 @@ function keyFingerprint(context: DoctorContext): string | undefined {
   return context.key ? publicKeyFingerprint(context.key.publicKey) : undefined;
 }
 
-async function certificateChecks(context: DoctorContext, facts: OrgFacts): Promise<Check[]> {
+async function certificateChecks(context: DoctorContext, facts: OrgFacts): Promise<OrgCheck[]> {
   const title = m('org.certificateTitle');
   const app = facts.app;
   if (!app) return [skip('org.certificate', title, m('org.noApp'))];
@@ -169,13 +202,13 @@ function colon(hex: string): string {
   return (hex.toUpperCase().match(/../g) ?? []).join(':');
 }
 
-function policyCheck(context: DoctorContext, facts: OrgFacts): Check {
+function policyCheck(context: DoctorContext, facts: OrgFacts): OrgCheck {
   const title = m('org.policyTitle');
   const app = facts.app;
   if (!app) return skip('org.policy', title, m('org.noApp'));
   const admits = [...app.permissionSets, ...app.profiles.map((p) => m('org.profileNamed', [p]))].join(', ') || '-';
   if (app.preAuthorized) return pass('org.policy', title, m('org.policyPass', [app.name, admits]));
-  const refused = context.exchangeError?.errorCode === 'UserNotApproved';
+  const refused = context.exchange?.refusal?.errorCode === 'UserNotApproved';
   return refused
     ? fail(
         'org.policy',
@@ -191,7 +224,7 @@ function policyCheck(context: DoctorContext, facts: OrgFacts): Check {
       );
 }
 
-function userCheck(context: DoctorContext, facts: OrgFacts): Check {
+function userCheck(context: DoctorContext, facts: OrgFacts): OrgCheck {
   const title = m('org.userTitle');
   const username = context.username.value;
   if (!username) return skip('org.user', title, m('org.noUsername'));
@@ -204,7 +237,7 @@ function userCheck(context: DoctorContext, facts: OrgFacts): Check {
   return pass('org.user', title, m('org.userPass', [username, user.profileName ?? '-']));
 }
 
-function admissionCheck(context: DoctorContext, facts: OrgFacts): Check {
+function admissionCheck(context: DoctorContext, facts: OrgFacts): OrgCheck {
   const title = m('org.admissionTitle');
   const { app, user } = facts;
   if (!app || !user) return skip('org.admission', title, m(app ? 'org.noUser' : 'org.noApp'));
@@ -226,23 +259,27 @@ function admissionCheck(context: DoctorContext, facts: OrgFacts): Check {
   return fail('org.admission', title, m('org.admissionFail', [user.username, app.name, admits]), fix);
 }
 
-export const orgGroup: CheckGroup = {
+export const orgGroup = defineGroup({
   name: 'org',
-  needs: ['admin-org'],
+  ids: ORG_CHECK_IDS,
+  requires: ['admin-org'],
+  needs: ['key', 'exchange'],
+  provides: ['org'],
   skipped: () => [],
-  async run(context) {
+  async run(inputs, needed) {
+    const adminOrg = inputs.options.adminOrg as string;
     let facts: OrgFacts;
     try {
-      const admin = await connectAdmin(context.options.adminOrg as string);
-      facts = await readOrg(context, admin);
+      // The org is read while the exchange runs; the checks that compare with it wait for it below.
+      const admin = await connectAdmin(adminOrg);
+      facts = await readOrg(inputs, admin);
     } catch (error) {
-      // An admin org that cannot be reached or read: skip with the reason; the other checks stand.
-      await context.exchangeSettled;
-      return skipAll(m('org.unreadable', [context.options.adminOrg ?? '', briefReason(error)]));
+      await needed.exchange;
+      return { checks: unreadable(adminOrg, asUnreachable(adminOrg, error)) };
     }
-    context.org = facts;
-    await context.exchangeSettled;
-    return [
+    const [key, exchange] = await Promise.all([needed.key, needed.exchange]);
+    const context: DoctorContext = { ...inputs, key, exchange };
+    const checks = [
       matchCheck(context, facts),
       appCheck(context, facts),
       ...(await certificateChecks(context, facts)),
@@ -250,5 +287,6 @@ export const orgGroup: CheckGroup = {
       userCheck(context, facts),
       admissionCheck(context, facts),
     ];
+    return { checks, facts: { org: facts } };
   },
-};
+});
