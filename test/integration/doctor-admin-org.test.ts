@@ -204,27 +204,43 @@ describe('sf jwt-setup doctor --admin-org through the real sf CLI', function () 
     }
   });
 
-  it('an admin org that cannot be reached: the org.* checks skip with the reason, the others still run', async () => {
-    const run = await sf.run([
-      'jwt-setup',
-      'doctor',
-      '-o',
-      CI,
-      '-f',
-      keyFile,
-      '-i',
-      KEY,
-      '-r',
-      emu.url,
-      '--admin-org',
-      'nosuch',
-      '--json',
-    ]);
-    expect(run.code).to.equal(0);
+  const doctorWithAdmin = (admin: string): ReturnType<SfSandbox['run']> =>
+    sf.run(['jwt-setup', 'doctor', '-o', CI, '-f', keyFile, '-i', KEY, '-r', emu.url, '--admin-org', admin, '--json']);
+
+  /** The org side was asked for and cannot be read: org.match fails with AdminOrgUnreachable's text, exit 1. */
+  const expectUnreadable = (run: Awaited<ReturnType<SfSandbox['run']>>, admin: string): void => {
+    expect(run.code, run.stdout + run.stderr).to.equal(1);
     const report = run.json?.result as unknown as Report;
+    expect(report.ok).to.equal(false);
     const org = report.checks.filter((c) => c.id.startsWith('org.'));
     expect(org).to.have.length(6);
-    expect(org.every((c) => c.status === 'skip' && c.detail.includes('nosuch'))).to.equal(true);
+    const match = check(report, 'org.match');
+    expect(match.status).to.equal('fail');
+    expect(match.detail).to.match(new RegExp(`^The admin org ${admin} cannot be used: `));
+    expect(match.fix).to.include(`sf org login web --alias ${admin}`);
+    expect(
+      org.filter((c) => c.id !== 'org.match').every((c) => c.status === 'skip' && c.detail.includes(admin)),
+    ).to.equal(true);
     expect(check(report, 'exchange').status).to.equal('pass');
+  };
+
+  it('an admin org alias that does not exist: org.match fails with the reason (AdminOrgUnreachable), exit 1; the others still run', async () => {
+    expectUnreadable(await doctorWithAdmin('nosuch'), 'nosuch');
+  });
+
+  it('an admin login that can no longer refresh (its access token revoked): org.match fails, exit 1', async () => {
+    const token = emu.issueAccessToken(ADMIN).access_token;
+    const login = await sf.run(
+      ['org', 'login', 'access-token', '--instance-url', emu.url, '--no-prompt', '--alias', 'stale', '--json'],
+      { env: { SF_ACCESS_TOKEN: token } },
+    );
+    expect(login.code, login.stdout + login.stderr).to.equal(0);
+    const revoked = await fetch(`${emu.url}/services/oauth2/revoke`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token }).toString(),
+    });
+    expect(revoked.status).to.equal(200);
+    expectUnreadable(await doctorWithAdmin('stale'), 'stale');
   });
 });
