@@ -33,6 +33,7 @@ import { resolveLoginUrl } from '../../src/auth/inputs.js';
 import { recoverOrphanedBackups, readStoredAuth } from '../../src/store/auth-store.js';
 import { keyStoreDir, unreferencedKeyCopies } from '../../src/store/key-copy.js';
 import { lockOwnerRecord, lockPath, withStoreLock } from '../../src/store/lock.js';
+import { readableInstall, type ReadableInstall } from '../helpers/readable-install.js';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
 import { makeCredentials, type TestCredentials } from '../emulator/testkit.js';
 
@@ -57,15 +58,23 @@ async function deadPid(): Promise<number> {
   return child.pid!;
 }
 
-/** The plugin's own CLI (bin/run.js, compiled lib/) as an unprivileged user, in `home`. */
-function asNobody(home: string, args: string[], env: Record<string, string> = {}): ReturnType<typeof run> {
+/**
+ * The plugin's own CLI (bin/run.js, compiled lib/) as an unprivileged user, in `home`, from a world-readable copy
+ * (the checkout may be where that user cannot go: a clone under /root or `mktemp -d`).
+ */
+function asNobody(
+  install: ReadableInstall,
+  home: string,
+  args: string[],
+  env: Record<string, string> = {},
+): ReturnType<typeof run> {
   return run(
     'setpriv',
-    ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', NODE, RUN_JS, ...args],
+    ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', install.node, install.runJs, ...args],
     {
       cwd: home,
       env: {
-        PATH: `${BIN_DIR}:/usr/bin:/bin`,
+        PATH: `${install.binDir}:/usr/bin:/bin`,
         HOME: home,
         SF_DISABLE_LOG_FILE: 'true',
         SF_USE_GENERIC_UNIX_KEYCHAIN: 'true',
@@ -205,6 +214,15 @@ describe('robustness (#15)', function () {
   describe('file-system failures are coded errors, never a stack', () => {
     let home: string;
     let keyFile: string;
+    let install: ReadableInstall;
+
+    before(async () => {
+      install = await readableInstall(NOBODY);
+    });
+
+    after(async () => {
+      await install?.dispose();
+    });
 
     beforeEach(async () => {
       home = await tempDir('sfjwt-nobody-');
@@ -231,7 +249,7 @@ describe('robustness (#15)', function () {
 
     it('read-only ~/.sfdx (as an unprivileged user): StoreNotWritable naming the folder', async () => {
       await mkdir(join(home, '.sfdx'), { mode: 0o755 }); // owned by root: not writable for nobody
-      const result = await asNobody(home, loginArgs());
+      const result = await asNobody(install, home, loginArgs());
       expect(result.code, result.stdout + result.stderr).to.equal(1);
       const json = expectCodedJson(result.stdout, 'StoreNotWritable');
       expect(json.message).to.include(join(home, '.sfdx')).and.include('permission denied');
@@ -247,7 +265,7 @@ describe('robustness (#15)', function () {
       await mkdir(sf, { mode: 0o755 });
       await writeFile(join(sf, 'config.json'), '{}', { mode: 0o644 }); // root's: readable, not writable
       const before = await snapshotTree([sfdx, sf]);
-      const result = await asNobody(home, [...loginArgs(), '--alias', 'ci', '--set-default']);
+      const result = await asNobody(install, home, [...loginArgs(), '--alias', 'ci', '--set-default']);
       expect(result.code, result.stdout + result.stderr).to.equal(1);
       expectCodedJson(result.stdout, 'AuthSaveFailed');
       const after = await snapshotTree([sfdx, sf]);
@@ -256,7 +274,7 @@ describe('robustness (#15)', function () {
 
     it('~/.sfdx as a dangling symbolic link, or as a regular file: StoreNotWritable saying which', async () => {
       await symlink(join(home, 'gone'), join(home, '.sfdx'));
-      const dangling = await asNobody(home, loginArgs());
+      const dangling = await asNobody(install, home, loginArgs());
       expect(dangling.code, dangling.stdout + dangling.stderr).to.equal(1);
       expect(expectCodedJson(dangling.stdout, 'StoreNotWritable').message).to.include('symbolic link');
 
@@ -265,7 +283,7 @@ describe('robustness (#15)', function () {
       await chown(other, NOBODY, NOBODY);
       await writeFile(join(other, '.sfdx'), 'a file');
       await chown(join(other, '.sfdx'), NOBODY, NOBODY);
-      const file = await asNobody(other, loginArgs());
+      const file = await asNobody(install, other, loginArgs());
       expect(file.code, file.stdout + file.stderr).to.equal(1);
       expect(expectCodedJson(file.stdout, 'StoreNotWritable').message).to.include('a file is in the way');
     });

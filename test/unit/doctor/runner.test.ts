@@ -67,7 +67,7 @@ describe('doctor runner and catalogue', () => {
         const claims = await needed.claims;
         return { checks: [pass('c', 'C', JSON.stringify(claims))] };
       },
-      review: (_inputs, facts, own, all) => own.map((c) => ({ ...c, detail: `${c.detail} of ${all.length}` })),
+      review: (_inputs, _facts, own, all) => own.map((c) => ({ ...c, detail: `${c.detail} of ${all.length}` })),
     });
     const inputs = await readInputs({ credentials: {}, offline: true, timeoutSeconds: 5 });
     const { checks, facts } = await runGroups([provider, consumer], inputs);
