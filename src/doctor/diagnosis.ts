@@ -3,7 +3,7 @@
  * other checks found (a sandbox user at a production host, a certificate that is not this key's, a clock off, every
  * audience refused). Runs once every group has reported.
  */
-import { fail, type Check } from '../checks/check.js';
+import { fail, type Check } from '../report/check.js';
 import { isPropagationRefusal, type JwtSetupError } from '../errors.js';
 import { classifyHost } from '../jwt/endpoint.js';
 import { sandboxSuffix } from '../jwt/rules.js';

@@ -7,7 +7,7 @@
  * A need is a promise: a group may start its own work (reading the org) before awaiting a fact another group provides
  * (the exchange). The runner settles every need, with undefined when the provider found nothing or was skipped.
  */
-import type { Check } from '../checks/check.js';
+import type { Check } from '../report/check.js';
 import type { JwtSetupError } from '../errors.js';
 import type { LoginAttempt, TokenGrant } from '../exchange/token.js';
 import type { AssertionClaims } from '../jwt/assertion.js';

@@ -5,7 +5,7 @@
  * provide them settle, lets groups review their checks once all have reported, and returns the checks as data, in
  * catalogue order. Everything a run knows lives in that run: runs may go on concurrently (fleet check).
  */
-import type { Check } from '../checks/check.js';
+import type { Check } from '../report/check.js';
 import { ASSERTION_HEADER, type AssertionClaims } from '../jwt/assertion.js';
 import { CATALOGUE, type DoctorCheckId } from './catalogue.js';
 import { readInputs, type DoctorInputs, type DoctorOptions } from './context.js';

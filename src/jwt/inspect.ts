@@ -5,8 +5,8 @@
 import { createVerify, type KeyObject } from 'node:crypto';
 import { decodeJwt as joseDecodeJwt, decodeProtectedHeader } from 'jose';
 import { Messages } from '@salesforce/core';
-import { fail, pass, type Check as AnyCheck } from '../checks/check.js';
-import type { AssertionCheckId } from '../checks/ids.js';
+import { fail, pass, type Check as AnyCheck } from '../report/check.js';
+import type { AssertionCheckId } from '../report/ids.js';
 import { jwtError } from '../errors.js';
 import { checkClaims, checkHeader, type ClaimRuleContext } from './rules.js';
 

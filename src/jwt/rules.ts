@@ -3,8 +3,8 @@
  * send and by `assertion --check` on one built elsewhere. Each rule is a Check with a stable id.
  */
 import { Messages } from '@salesforce/core';
-import { fail, pass, warn, type Check as AnyCheck } from '../checks/check.js';
-import type { AssertionCheckId, ClaimCheckId } from '../checks/ids.js';
+import { fail, pass, warn, type Check as AnyCheck } from '../report/check.js';
+import type { AssertionCheckId, ClaimCheckId } from '../report/ids.js';
 import { MAX_EXPIRES_IN } from './assertion.js';
 import { classifyHost, expectedAudiences, PRODUCTION_URL, SANDBOX_URL } from './endpoint.js';
 

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { Ajv } from 'ajv';
 import Doctor from '../../src/commands/jwt-setup/doctor.js';
 import Login, { type LoginResult } from '../../src/commands/jwt-setup/login.js';
-import type { Check, CheckId } from '../../src/checks/check.js';
+import type { Check, CheckId } from '../../src/report/check.js';
 import type { DoctorReport } from '../../src/doctor/runner.js';
 import { renderGithubAnnotations, renderMarkdown, renderText } from '../../src/cli/render/report.js';
 import { createSelfSignedCertificate } from '../../src/keys/certificate.js';

@@ -4,7 +4,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { Messages } from '@salesforce/core';
-import { countByStatus, type Check, type CheckStatus } from '../../checks/check.js';
+import { countByStatus, type Check, type CheckStatus } from '../../report/check.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('sf-jwt-setup', 'report');

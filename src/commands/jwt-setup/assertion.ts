@@ -11,7 +11,7 @@ import {
   resolvePassphrase,
   resolveUsername,
 } from '../../auth/inputs.js';
-import { countByStatus, type Check, type AssertionCheckId } from '../../checks/check.js';
+import { countByStatus, type Check, type AssertionCheckId } from '../../report/check.js';
 import { jwtError } from '../../errors.js';
 import { JWT_BEARER_GRANT } from '../../exchange/token.js';
 import {

@@ -2,7 +2,7 @@ import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { JwtSetupCommand } from '../../cli/command.js';
 import { credentialFlags, timeoutFlag } from '../../cli/flags.js';
-import { countByStatus } from '../../checks/check.js';
+import { countByStatus } from '../../report/check.js';
 import { doctorOptionsFromFlags } from '../../cli/doctor-options.js';
 import { runDoctor, type DoctorReport } from '../../doctor/runner.js';
 import { publishToGithub, renderText } from '../../cli/render/report.js';

@@ -2,7 +2,7 @@
  * The certificate uploaded to the app (-c): it parses, carries this key, is signed with SHA-2, and its expiry (a
  * warning only: Salesforce does not enforce it for this flow).
  */
-import { fail, failFromError, pass, skip, warn, type Check } from '../../checks/check.js';
+import { fail, failFromError, pass, skip, warn, type Check } from '../../report/check.js';
 import { isJwtSetupError } from '../../errors.js';
 import { certificateMatchesKey, loadCertificate, type CertificateInfo } from '../../keys/certificate.js';
 import { defineGroup } from '../group.js';

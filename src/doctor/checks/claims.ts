@@ -1,10 +1,10 @@
 /* The claims doctor would send, judged by the same rules as `assertion --check`. */
-import { CLAIM_CHECK_IDS, type ClaimCheckId } from '../../checks/ids.js';
+import { CLAIM_CHECK_IDS, type ClaimCheckId } from '../../report/ids.js';
 import { buildClaims } from '../../jwt/assertion.js';
 import { checkClaims } from '../../jwt/rules.js';
 import { defineGroup } from '../group.js';
 
-/** The claims' checks are the assertion rules' own (src/checks/ids.ts): `assertion --check` reports them too. */
+/** The claims' checks are the assertion rules' own (src/report/ids.ts): `assertion --check` reports them too. */
 export const CLAIMS_CHECK_IDS = CLAIM_CHECK_IDS;
 export type ClaimsCheckId = ClaimCheckId;
 

@@ -2,7 +2,7 @@
  * The network side: one token exchange (whose answer also gives the server's clock), then one REST call with the
  * token. A refusal is recorded for the diagnosis, which ranks its causes once every group has run.
  */
-import { fail, failFromError, pass, skip, warn, type Check } from '../../checks/check.js';
+import { fail, failFromError, pass, skip, warn, type Check } from '../../report/check.js';
 import { isJwtSetupError, reason } from '../../errors.js';
 import { httpRequest } from '../../exchange/http.js';
 import { obtainToken, type LoginAttempt } from '../../exchange/token.js';

@@ -2,7 +2,7 @@
  * The inputs: the --target-org auth that fills them, the login host, and the consumer key, username and audience
  * when they cannot be used at all (their shape is the claims group's).
  */
-import { fail, failFromError, pass, warn, type Check } from '../../checks/check.js';
+import { fail, failFromError, pass, warn, type Check } from '../../report/check.js';
 import { baseUrlText } from '../../jwt/endpoint.js';
 import { defineGroup } from '../group.js';
 import { m } from '../messages.js';

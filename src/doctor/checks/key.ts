@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { resolve, sep } from 'node:path';
-import { fail, failFromError, pass, warn, type Check } from '../../checks/check.js';
+import { fail, failFromError, pass, warn, type Check } from '../../report/check.js';
 import { resolveKeyInput, resolvePassphrase } from '../../auth/inputs.js';
 import { isJwtSetupError } from '../../errors.js';
 import { keyExposedByDebug } from '../../keys/exposure.js';

@@ -4,7 +4,7 @@
  * reads run concurrently with the exchange; the checks that compare with the exchange wait for it. Nothing is written
  * to either org, and retrieved metadata stays in memory.
  */
-import { fail, failFromError, pass, skip, warn, type Check } from '../../checks/check.js';
+import { fail, failFromError, pass, skip, warn, type Check } from '../../report/check.js';
 import { bounded, isJwtSetupError, jwtError, type JwtSetupError } from '../../errors.js';
 import { readCertificate } from '../../keys/certificate.js';
 import { publicKeyFingerprint, type LoadedKey } from '../../keys/private-key.js';

@@ -3,7 +3,7 @@
  * this plugin kept that no auth refers to any more. The `sf doctor` hook (src/hooks/diagnostics.ts) runs these two
  * groups for every JWT auth the sf CLI holds.
  */
-import { failFromError, fail, pass, warn, type Check } from '../../checks/check.js';
+import { failFromError, fail, pass, warn, type Check } from '../../report/check.js';
 import type { LoadedKey } from '../../keys/private-key.js';
 import { readStoredAuth, type StoredAuth } from '../../store/auth-store.js';
 import { sfKeyFileProblem, unreferencedKeyCopies } from '../../store/key-copy.js';

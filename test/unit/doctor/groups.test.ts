@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { Check } from '../../../src/checks/check.js';
+import type { Check } from '../../../src/report/check.js';
 import { certificate } from '../../../src/doctor/checks/certificate.js';
 import { claims } from '../../../src/doctor/checks/claims.js';
 import { exchangeGroup } from '../../../src/doctor/checks/exchange.js';

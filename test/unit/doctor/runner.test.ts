@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { pass, skip, warn } from '../../../src/checks/check.js';
+import { pass, skip, warn } from '../../../src/report/check.js';
 import { CATALOGUE } from '../../../src/doctor/catalogue.js';
 import { readInputs, type DoctorOptions } from '../../../src/doctor/context.js';
 import { defineGroup, type FactName } from '../../../src/doctor/group.js';

@@ -10,7 +10,7 @@ import {
   checkSub,
   sandboxSuffix,
 } from '../../../src/jwt/rules.js';
-import type { Check } from '../../../src/checks/check.js';
+import type { Check } from '../../../src/report/check.js';
 import { CONSUMER_KEY, expectCoded, thrown } from '../../helpers/index.js';
 
 const NOW = 1_900_000_000; // seconds
