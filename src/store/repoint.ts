@@ -17,6 +17,12 @@ import { withStoreLock } from './lock.js';
 
 export type RepointInput = {
   clientId: string;
+  /**
+   * The org whose app was rotated: only its logins are re-pointed (the auth file's orgId). Other orgs' logins of the
+   * same consumer key and key (sandboxes copied from production) keep the old key, which their apps still hold, and
+   * are returned in `otherOrgs`. Undefined: every org's (no org is known).
+   */
+  orgId?: string;
   /** The public keys of the old key pair (the old key's, the previous certificate's). */
   oldPublicKeys: KeyObject[];
   newKey: LoadedKey;
@@ -24,7 +30,10 @@ export type RepointInput = {
 
 export type RepointedAuth = { username: string; from: string; to: string };
 
-export type RepointOutcome = { repointed: RepointedAuth[]; removedCopies: string[] };
+/** A login of another org that shares the consumer key and the old key, and an admin login the store holds for it. */
+export type OtherOrgLogin = { username: string; orgId: string; instanceUrl?: string; keyFile: string; admin?: string };
+
+export type RepointOutcome = { repointed: RepointedAuth[]; removedCopies: string[]; otherOrgs: OtherOrgLogin[] };
 
 type AuthFile = { path: string; username: string; fields: Record<string, unknown>; indent: number; mode: number };
 
@@ -60,8 +69,8 @@ async function readAuthFiles(): Promise<AuthFile[]> {
 }
 
 /** The stored JWT auths of `clientId` whose key file holds one of `oldPublicKeys`. */
-async function matchingAuths(input: RepointInput): Promise<AuthFile[]> {
-  const candidates = (await readAuthFiles()).filter(
+async function matchingAuths(input: RepointInput, all: AuthFile[]): Promise<AuthFile[]> {
+  const candidates = all.filter(
     (a) => a.fields.clientId === input.clientId && typeof a.fields.privateKey === 'string' && !a.fields.refreshToken,
   );
   const matched = await Promise.all(
@@ -73,10 +82,29 @@ async function matchingAuths(input: RepointInput): Promise<AuthFile[]> {
   return matched.filter((a): a is AuthFile => a !== undefined);
 }
 
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+
+/** `auth`, as another org's login to name; with an admin login of that org from the store (not a JWT one), if any. */
+function otherOrgLogin(auth: AuthFile, all: AuthFile[]): OtherOrgLogin {
+  const orgId = str(auth.fields.orgId) ?? '';
+  const admin = all.find((a) => a !== auth && orgId !== '' && a.fields.orgId === orgId && !a.fields.privateKey);
+  return {
+    username: auth.username,
+    orgId,
+    instanceUrl: str(auth.fields.instanceUrl),
+    keyFile: auth.fields.privateKey as string,
+    ...(admin ? { admin: admin.username } : {}),
+  };
+}
+
 export async function repointAuths(input: RepointInput): Promise<RepointOutcome> {
   return withStoreLock(async () => {
-    const auths = await matchingAuths(input);
-    if (auths.length === 0) return { repointed: [], removedCopies: [] };
+    const all = await readAuthFiles();
+    const matched = await matchingAuths(input, all);
+    const thisOrg = (a: AuthFile): boolean => input.orgId === undefined || a.fields.orgId === input.orgId;
+    const auths = matched.filter(thisOrg);
+    const otherOrgs = matched.filter((a) => !thisOrg(a)).map((a) => otherOrgLogin(a, all));
+    if (auths.length === 0) return { repointed: [], removedCopies: [], otherOrgs };
     const kept = await keyFileForRefresh(input.newKey);
     const files: FileToWrite[] = auths.map((a) => ({
       path: a.path,
@@ -98,6 +126,6 @@ export async function repointAuths(input: RepointInput): Promise<RepointOutcome>
       // eslint-disable-next-line no-await-in-loop
       if (await removeKeyCopyIfUnreferenced(copy)) removedCopies.push(copy);
     }
-    return { repointed, removedCopies };
+    return { repointed, removedCopies, otherOrgs };
   });
 }
