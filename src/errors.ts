@@ -110,14 +110,17 @@ export const ERRORS = {
   UserFrozen: { group: 'org' },
   KeyInPackageFolder: { group: 'org' },
   ConsumerKeyUnknown: { group: 'org' },
+  ConsumerKeyConflict: { group: 'org' },
   DeployFailed: { group: 'org' },
   DeployTimedOut: { group: 'org' },
+  DeployOutcomeUnknown: { group: 'org' },
   ConnectedAppCreationBlocked: { group: 'org' },
   AssignmentFailed: { group: 'org' },
   VerificationFailed: { group: 'org' },
   AppNotFound: { group: 'org' },
   RotationPreflightFailed: { group: 'org' },
   RotationRolledBack: { group: 'org' },
+  RotationUnverified: { group: 'org' },
   RollbackFailed: { group: 'org' },
 } as const satisfies Record<string, ErrorTraits>;
 

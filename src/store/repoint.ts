@@ -1,7 +1,9 @@
 /*
- * After a rotation, the sf CLI's stored JWT auths that used the old key with this consumer key must use the new key,
- * or their next token refresh fails. Auths are matched by the key their `privateKey` file holds (read as the sf CLI
- * reads it, plain PEM), not by path: a copy, a moved file or another name for the same key all match. The new key is
+ * After a rotation, the sf CLI's stored JWT auths of the rotated org (matched by the auth file's orgId) that used the
+ * old key with this consumer key must use the new key, or their next token refresh fails. Logins of other orgs that
+ * share the consumer key and key (sandboxes copied from production) are left alone, since their apps still hold the
+ * old certificate, and are returned so that the user can rotate those apps too. Auths are matched by the key their
+ * `privateKey` file holds (read as the sf CLI reads it, plain PEM), not by path: a copy, a moved file or another name for the same key all match. The new key is
  * registered where it is when the sf CLI reads it as it is, else as a normalised copy (keyFileForRefresh). A key copy
  * this plugin kept for the old key is removed once no auth refers to it any more. Everything under the store lock;
  * the auth files are rewritten together or not at all, each keeping its other fields and its mode.
@@ -17,6 +19,12 @@ import { withStoreLock } from './lock.js';
 
 export type RepointInput = {
   clientId: string;
+  /**
+   * The org whose app was rotated: only its logins are re-pointed (the auth file's orgId). Other orgs' logins of the
+   * same consumer key and key (sandboxes copied from production) keep the old key, which their apps still hold, and
+   * are returned in `otherOrgs`. Undefined: every org's (no org is known).
+   */
+  orgId?: string;
   /** The public keys of the old key pair (the old key's, the previous certificate's). */
   oldPublicKeys: KeyObject[];
   newKey: LoadedKey;
@@ -24,7 +32,10 @@ export type RepointInput = {
 
 export type RepointedAuth = { username: string; from: string; to: string };
 
-export type RepointOutcome = { repointed: RepointedAuth[]; removedCopies: string[] };
+/** A login of another org that shares the consumer key and the old key, and an admin login the store holds for it. */
+export type OtherOrgLogin = { username: string; orgId: string; instanceUrl?: string; keyFile: string; admin?: string };
+
+export type RepointOutcome = { repointed: RepointedAuth[]; removedCopies: string[]; otherOrgs: OtherOrgLogin[] };
 
 type AuthFile = { path: string; username: string; fields: Record<string, unknown>; indent: number; mode: number };
 
@@ -60,8 +71,8 @@ async function readAuthFiles(): Promise<AuthFile[]> {
 }
 
 /** The stored JWT auths of `clientId` whose key file holds one of `oldPublicKeys`. */
-async function matchingAuths(input: RepointInput): Promise<AuthFile[]> {
-  const candidates = (await readAuthFiles()).filter(
+async function matchingAuths(input: RepointInput, all: AuthFile[]): Promise<AuthFile[]> {
+  const candidates = all.filter(
     (a) => a.fields.clientId === input.clientId && typeof a.fields.privateKey === 'string' && !a.fields.refreshToken,
   );
   const matched = await Promise.all(
@@ -73,10 +84,30 @@ async function matchingAuths(input: RepointInput): Promise<AuthFile[]> {
   return matched.filter((a): a is AuthFile => a !== undefined);
 }
 
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+
+/** `auth`, as another org's login to name; with an admin login of that org from the store (not a JWT one), if any. */
+function otherOrgLogin(auth: AuthFile, all: AuthFile[]): OtherOrgLogin {
+  const orgId = str(auth.fields.orgId) ?? '';
+  const admin = all.find((a) => a !== auth && orgId !== '' && a.fields.orgId === orgId && !a.fields.privateKey);
+  const instanceUrl = str(auth.fields.instanceUrl);
+  return {
+    username: auth.username,
+    orgId,
+    ...(instanceUrl ? { instanceUrl } : {}),
+    keyFile: auth.fields.privateKey as string,
+    ...(admin ? { admin: admin.username } : {}),
+  };
+}
+
 export async function repointAuths(input: RepointInput): Promise<RepointOutcome> {
   return withStoreLock(async () => {
-    const auths = await matchingAuths(input);
-    if (auths.length === 0) return { repointed: [], removedCopies: [] };
+    const all = await readAuthFiles();
+    const matched = await matchingAuths(input, all);
+    const thisOrg = (a: AuthFile): boolean => input.orgId === undefined || a.fields.orgId === input.orgId;
+    const auths = matched.filter(thisOrg);
+    const otherOrgs = matched.filter((a) => !thisOrg(a)).map((a) => otherOrgLogin(a, all));
+    if (auths.length === 0) return { repointed: [], removedCopies: [], otherOrgs };
     const kept = await keyFileForRefresh(input.newKey);
     const files: FileToWrite[] = auths.map((a) => ({
       path: a.path,
@@ -98,6 +129,6 @@ export async function repointAuths(input: RepointInput): Promise<RepointOutcome>
       // eslint-disable-next-line no-await-in-loop
       if (await removeKeyCopyIfUnreferenced(copy)) removedCopies.push(copy);
     }
-    return { repointed, removedCopies };
+    return { repointed, removedCopies, otherOrgs };
   });
 }

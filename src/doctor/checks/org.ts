@@ -15,6 +15,7 @@ import { findUser } from '../../org/users.js';
 import type { DoctorInputs } from '../context.js';
 import { defineGroup, type ExchangeOutcome, type OrgFacts } from '../group.js';
 import { m } from '../messages.js';
+import { shellCommand } from '../../util/shell.js';
 import { validityCheck } from './certificate.js';
 
 export const ORG_CHECK_IDS = [
@@ -119,18 +120,22 @@ function appCheck(context: DoctorContext, facts: OrgFacts): OrgCheck {
 
 /** The bootstrap command that puts this key's certificate in the app and pre-authorizes its users, with real values. */
 function bootstrapCommand(context: DoctorContext, app: OrgApp): string {
-  const parts = [
+  const command = shellCommand(
     'sf jwt-setup bootstrap',
-    `--target-org ${context.options.adminOrg ?? '<admin>'}`,
-    `--username ${context.username.value ?? '<user>'}`,
-    `--app ${app.name}`,
-    ...(app.kind === 'connected' ? ['--type connected'] : []),
-    ...(app.permissionSets[0] ? [`--permission-set ${app.permissionSets[0]}`] : []),
-    `--jwt-key-file ${context.key?.file ?? '<key file>'}`,
-    ...(context.clientId.value ? [`--consumer-key ${context.clientId.value}`] : []),
-    ...(context.loginUrl.value ? [`--instance-url ${context.loginUrl.value.url.origin}`] : []),
-  ];
-  return `\`${parts.join(' ')}\``;
+    '--target-org',
+    context.options.adminOrg ?? { placeholder: '<admin>' },
+    '--username',
+    context.username.value ?? { placeholder: '<user>' },
+    '--app',
+    app.name,
+    ...(app.kind === 'connected' ? ['--type', 'connected'] : []),
+    ...(app.permissionSets[0] ? ['--permission-set', app.permissionSets[0]] : []),
+    '--jwt-key-file',
+    context.key?.file ?? { placeholder: '<key file>' },
+    ...(context.clientId.value ? ['--consumer-key', context.clientId.value] : []),
+    ...(context.loginUrl.value ? ['--instance-url', context.loginUrl.value.url.origin] : []),
+  );
+  return `\`${command}\``;
 }
 
 function keyFingerprint(context: DoctorContext): string | undefined {
@@ -187,14 +192,18 @@ async function certificateChecks(context: DoctorContext, facts: OrgFacts): Promi
 }
 
 function rotateCommand(context: DoctorContext, app: OrgApp): string {
-  const parts = [
+  const command = shellCommand(
     'sf jwt-setup rotate',
-    `--target-org ${context.options.adminOrg ?? '<admin>'}`,
-    `--app ${app.name}`,
-    `--username ${context.username.value ?? '<user>'}`,
-    `--jwt-key-file ${context.key?.file ?? '<key file>'}`,
-  ];
-  return `\`${parts.join(' ')}\``;
+    '--target-org',
+    context.options.adminOrg ?? { placeholder: '<admin>' },
+    '--app',
+    app.name,
+    '--username',
+    context.username.value ?? { placeholder: '<user>' },
+    '--jwt-key-file',
+    context.key?.file ?? { placeholder: '<key file>' },
+  );
+  return `\`${command}\``;
 }
 
 /** A hex digest as AB:CD:…, the way certificate fingerprints are shown. */
