@@ -15,7 +15,45 @@ import { escapeUnsafe, hasUnsafeCharacters } from './util/text.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('sf-jwt-setup', 'errors');
-const reasons = Messages.loadMessages('sf-jwt-setup', 'reasons');
+/**
+ * messages/reasons-<domain>.md, by the prefix of a reason's key ('http.timeout' is in reasons-exchange.md). A prefix
+ * not listed here is its own domain ('hub.x' is in reasons-hub.md); keys without a prefix are in reasons-general.md.
+ */
+const REASON_DOMAINS: Record<string, string> = {
+  http: 'exchange',
+  token: 'exchange',
+  subject: 'keys',
+  key: 'keys',
+  cert: 'keys',
+  pem: 'keys',
+  sfKey: 'keys',
+  url: 'inputs',
+  username: 'inputs',
+  consumerKey: 'inputs',
+  clientId: 'inputs',
+  audience: 'inputs',
+  alias: 'inputs',
+  apiName: 'inputs',
+  profile: 'inputs',
+  xml: 'app',
+  fs: 'store',
+  auth: 'store',
+  quote: 'general',
+};
+
+/** The loaded reason files (immutable text, loaded once per process). */
+const reasonFiles = new Map<string, ReturnType<typeof Messages.loadMessages>>();
+
+function reasonsFor(key: string): ReturnType<typeof Messages.loadMessages> {
+  const prefix = key.includes('.') ? key.slice(0, key.indexOf('.')) : '';
+  const domain = REASON_DOMAINS[prefix] ?? (prefix || 'general');
+  let file = reasonFiles.get(domain);
+  if (!file) {
+    file = Messages.loadMessages('sf-jwt-setup', `reasons-${domain}`);
+    reasonFiles.set(domain, file);
+  }
+  return file;
+}
 
 /**
  * The closed list of codes, each with what callers decide by: its group, whether it is worth retrying (a passing
@@ -202,7 +240,7 @@ export function bounded(value: string | number): string {
   const text = String(value);
   const shown = hasUnsafeCharacters(text) ? escapeUnsafe(text) : text;
   if (shown.length <= QUOTE_MAX) return shown;
-  return `${shown.slice(0, QUOTE_MAX)}… ${reasons.getMessage('quote.cut', [String(text.length)])}`;
+  return `${shown.slice(0, QUOTE_MAX)}… ${reasonsFor('quote.cut').getMessage('quote.cut', [String(text.length)])}`;
 }
 
 /** The actions (fixes) of a code, as an error of that code would carry them; every code has some, a test asserts it. */
@@ -212,10 +250,10 @@ export function actionsOf(code: ErrorCode, actionTokens: Array<string | number> 
 
 /**
  * A fragment that completes a coded message or a check (why a value is refused, what a connection did), from
- * messages/reasons.md, so that these words live with the rest of the plugin's text.
+ * messages/reasons-<domain>.md (by the key's prefix), so that these words live with the rest of the plugin's text.
  */
 export function reason(key: string, tokens: Array<string | number> = []): string {
-  return reasons.getMessage(key, tokens.map(bounded));
+  return reasonsFor(key).getMessage(key, tokens.map(bounded));
 }
 
 export function isJwtSetupError(error: unknown, code?: ErrorCode): error is JwtSetupError {

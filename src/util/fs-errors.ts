@@ -1,5 +1,5 @@
 /*
- * What a file-system failure means, in the words of messages/reasons.md: the coded errors of the store, the key copy
+ * What a file-system failure means, in the words of messages/reasons-store.md: the coded errors of the store, the key copy
  * and keygen name the path and this reason, never an errno alone.
  */
 import { lstat, stat } from 'node:fs/promises';
