@@ -74,12 +74,22 @@ export const offline: Case = {
       { label: 'sf jwt-setup keygen', args: ['jwt-setup', 'keygen', '-d', dir, '-n', 'offline', '--force', '--json'] },
       {
         label: 'sf jwt-setup app',
-        args: ['jwt-setup', 'app', '-n', 'Offline_App', '-d', join(dir, 'app'), '-c', join(dir, 'offline.crt')],
+        args: [
+          'jwt-setup',
+          'app',
+          '-n',
+          'Offline_App',
+          '-d',
+          join(dir, 'app'),
+          '-c',
+          join(dir, 'offline.crt'),
+          '--force',
+          '--json',
+        ],
       },
       { label: 'sf jwt-setup assertion', args: ['jwt-setup', 'assertion', ...credentials, '--json'] },
       { label: 'sf jwt-setup doctor --offline', args: ['jwt-setup', 'doctor', '--offline', ...credentials, '--json'] },
     ];
-    commands[1].args.push('--force', '--json');
     const rows: Row[] = [];
     // the app command reads the certificate keygen writes
     ensureOk(await sf(ctx.runner, commands[0].args), 'sf jwt-setup keygen');
