@@ -3,13 +3,22 @@
  * empty HOME), at 100 ms and at 400 ms per request (a real org's token endpoint is often that slow); then the exit
  * stalls of all three, and the same comparison without the sf log file.
  */
-import { atMost, alternate, pick, report, row } from '../harness/compare.js';
+import { atMost, alternate, pick, report, row, type Goal } from '../harness/compare.js';
 import { OURS_LOGIN, THEIRS_LOGIN, oneLogin, type Case, type Context, type Sample } from '../harness/context.js';
 import { histogram, summarize } from '../harness/stats.js';
 import type { Row } from '../harness/table.js';
 import { FLOOR_LABEL, floorGoalMs, floorSample } from './floor.js';
 
 const LABELS = { oursLabel: 'sf jwt-setup login', theirsLabel: 'sf org login jwt' };
+/**
+ * The issue's goal at 100 ms per request (#25): p50 at most 0.95x the incumbent's and p90 at most 1.0x its p90, so
+ * that an exit stall hitting ours more often than theirs fails the row even when the medians look fine.
+ */
+const P50_P90: Goal = {
+  goal: '<= 0.95x p50, <= 1.00x p90',
+  met: (o, t) => t !== undefined && o.median / t.median <= 0.95 && o.p90 / t.p90 <= 1,
+};
+
 /** An exit tail this long is a stall: the log worker's shutdown waits in 1-second slices. */
 const STALL_MS = 500;
 
@@ -128,7 +137,7 @@ export const login: Case = {
     const fast = await block(ctx, 100, ctx.runs.login);
     const slow = await block(ctx, 400, ctx.runs.loginSlow);
     const rows: Row[] = [
-      ...basicRows('1', fast, 'login at 100 ms', atMost(0.5)),
+      ...basicRows('1', fast, 'login at 100 ms', P50_P90),
       row({
         section: '1',
         metric: 'login at 100 ms: CPU (user+sys)',
@@ -145,7 +154,7 @@ export const login: Case = {
         ours: pick(fast.ours, 'rssMb'),
         theirs: pick(fast.theirs, 'rssMb'),
         ...LABELS,
-        goal: report,
+        goal: atMost(1),
       }),
       row({
         section: '1',
@@ -157,7 +166,7 @@ export const login: Case = {
         goal: report,
         note: `ours: ${fast.ours[0].paths.join(', ')} | theirs: ${fast.theirs[0].paths.join(', ')}`,
       }),
-      ...basicRows('2', slow, 'login at 400 ms', report),
+      ...basicRows('2', slow, 'login at 400 ms', atMost(0.85)),
       ...stallRows('3', [fast, slow]),
     ];
     // Without the sf log file: its worker thread starts with every sf command and is waited for at exit.
@@ -170,7 +179,7 @@ export const login: Case = {
         ours: pick(noLog.ours, 'wallMs'),
         theirs: pick(noLog.theirs, 'wallMs'),
         ...LABELS,
-        goal: atMost(0.5),
+        goal: P50_P90,
       }),
       vsFloor('3', noLog, 'SF_DISABLE_LOG_FILE=true'),
       row({

@@ -26,6 +26,8 @@ export type Runs = {
   doctor: number;
   many: number;
   startup: number;
+  /** rounds of each command that talks to no org against the floor */
+  offline: number;
   bootstrap: number;
 };
 
@@ -39,6 +41,7 @@ export const RUNS_FULL: Runs = {
   doctor: 5,
   many: 1,
   startup: 5,
+  offline: 5,
   bootstrap: 3,
 };
 export const RUNS_QUICK: Runs = {
@@ -51,6 +54,7 @@ export const RUNS_QUICK: Runs = {
   doctor: 2,
   many: 1,
   startup: 3,
+  offline: 2,
   bootstrap: 1,
 };
 

@@ -11,7 +11,17 @@ import { performance } from 'node:perf_hooks';
 
 export const PRELOAD = fileURLToPath(new URL('./rusage-preload.cjs', import.meta.url));
 
-export type Usage = { userMs: number; sysMs: number; cpuMs: number; maxRssKb: number; workers: string[] };
+/** What a process loaded (BENCH_MODULES=1): module count, source bytes, modules per package folder. */
+export type Loaded = { count: number; bytes: number; packages: Record<string, number> };
+
+export type Usage = {
+  userMs: number;
+  sysMs: number;
+  cpuMs: number;
+  maxRssKb: number;
+  workers: string[];
+  modules?: Loaded;
+};
 
 export type RunResult = {
   code: number | null;
@@ -90,6 +100,7 @@ export async function run(command: string, args: string[], options: RunOptions):
         sysMs: number;
         maxRssKb: number;
         workers?: string[];
+        modules?: Loaded;
       };
       usage = {
         userMs: raw.userMs,
@@ -97,6 +108,7 @@ export async function run(command: string, args: string[], options: RunOptions):
         cpuMs: raw.userMs + raw.sysMs,
         maxRssKb: raw.maxRssKb,
         workers: raw.workers ?? [],
+        modules: raw.modules,
       };
     } catch {
       usage = undefined;

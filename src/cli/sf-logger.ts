@@ -4,7 +4,9 @@
  * install, that second worker made the exit tail of a login p50 1300 ms against 437 ms for `sf org login jwt`
  * (bench/README.md). So before the plugin logs anything, its copy's root logger becomes sf's: our log lines go to
  * sf's file through sf's one worker. Where sf's copy cannot be loaded, ours keeps to memory rather than start a second
- * file. A linked checkout shares sf's copy already: nothing to do.
+ * file. A linked checkout shares sf's copy already: nothing to do. Since the init hook (src/hooks/host-packages.ts)
+ * sends the installed plugin's imports to sf's own @salesforce/core whenever its version satisfies ours, this finds
+ * 'same-copy' there too; the sharing below remains for an sf whose copy does not satisfy the plugin's range.
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';

@@ -12,7 +12,11 @@ import { formatSubject, toJsonName, type SubjectAttribute } from './subject.js';
 type X509Module = typeof import('@peculiar/x509');
 let x509Module: Promise<X509Module> | undefined;
 
-/** @peculiar/x509 is loaded on first use only: it is large, and most commands never write a certificate. */
+/**
+ * @peculiar/x509 is loaded on first use only: it is large (with reflect-metadata, tsyringe and the asn1 schemas about
+ * 170 modules, measured in bench/README.md), and most commands never write a certificate. Reading one needs it only
+ * for a signature algorithm that signatureAlgorithmOf() below does not know.
+ */
 async function loadX509(): Promise<X509Module> {
   x509Module ??= (async (): Promise<X509Module> => {
     await import('reflect-metadata');
@@ -92,7 +96,7 @@ export async function createSelfSignedCertificate(options: CreateCertificateOpti
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey as never),
     ],
   });
-  const info = describeCertificate(certificate.toString('pem') + '\n', 'the new certificate', x509);
+  const info = await describeCertificate(certificate.toString('pem') + '\n', 'the new certificate');
   // Keep the subject as the user wrote it (node prints multi-line DNs).
   return { ...info, subject: formatSubject(options.subject) };
 }
@@ -123,7 +127,7 @@ export async function loadCertificate(file: string, options: LoadCertificateOpti
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw jwtError('CertificateFileNotFound', [path]);
     throw error;
   }
-  return selectCertificate(parseCertificates(await readFile(path), path, await loadX509()), options);
+  return selectCertificate(await parseCertificates(await readFile(path), path), options);
 }
 
 /** Parse a certificate from PEM (mangled forms too), base64 or DER. */
@@ -132,7 +136,7 @@ export async function readCertificate(
   sourceLabel: string,
   options: LoadCertificateOptions = {},
 ): Promise<CertificateInfo> {
-  return selectCertificate(parseCertificates(raw, sourceLabel, await loadX509()), options);
+  return selectCertificate(await parseCertificates(raw, sourceLabel), options);
 }
 
 function selectCertificate(all: CertificateInfo[], options: LoadCertificateOptions): CertificateInfo {
@@ -147,7 +151,7 @@ function selectCertificate(all: CertificateInfo[], options: LoadCertificateOptio
 }
 
 /** Every certificate in the input, in order (PEM may hold a chain; DER holds one). */
-function parseCertificates(raw: string | Buffer, sourceLabel: string, x509: X509Module): CertificateInfo[] {
+async function parseCertificates(raw: string | Buffer, sourceLabel: string): Promise<CertificateInfo[]> {
   const decoded = decodeText(raw);
   if (decoded.kind === 'pem') {
     const blocks = decoded.blocks.filter((b) => b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE');
@@ -157,10 +161,10 @@ function parseCertificates(raw: string | Buffer, sourceLabel: string, x509: X509
         : reason('cert.holds', [decoded.blocks[0].label]);
       throw jwtError('CertificateMalformed', [sourceLabel, what]);
     }
-    return blocks.map((block) => describeCertificate(toPem('CERTIFICATE', block.body), sourceLabel, x509));
+    return Promise.all(blocks.map((block) => describeCertificate(toPem('CERTIFICATE', block.body), sourceLabel)));
   }
   if (decoded.kind === 'der') {
-    return [describeCertificate(toPem('CERTIFICATE', decoded.der.toString('base64')), sourceLabel, x509)];
+    return [await describeCertificate(toPem('CERTIFICATE', decoded.der.toString('base64')), sourceLabel)];
   }
   const why =
     decoded.kind === 'empty'
@@ -171,12 +175,12 @@ function parseCertificates(raw: string | Buffer, sourceLabel: string, x509: X509
   throw jwtError('CertificateMalformed', [sourceLabel, why]);
 }
 
-function describeCertificate(pem: string, sourceLabel: string, x509: X509Module): CertificateInfo {
+async function describeCertificate(pem: string, sourceLabel: string): Promise<CertificateInfo> {
   let cert: NodeX509;
   let algorithm: string;
   try {
     cert = new NodeX509(pem);
-    algorithm = signatureAlgorithmName(new x509.X509Certificate(pem));
+    algorithm = signatureAlgorithmOf(cert.raw) ?? signatureAlgorithmName(new (await loadX509()).X509Certificate(pem));
   } catch {
     throw jwtError('CertificateMalformed', [sourceLabel, reason('cert.unparsable')]);
   }
@@ -199,6 +203,62 @@ function describeCertificate(pem: string, sourceLabel: string, x509: X509Module)
     inFile: 1,
     position: 1,
   };
+}
+
+/** The common signature algorithms by OID, named as signatureAlgorithmName() names them from @peculiar/x509. */
+const SIGNATURE_ALGORITHMS: Record<string, string> = {
+  '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
+  '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
+  '1.2.840.113549.1.1.12': 'sha384WithRSAEncryption',
+  '1.2.840.113549.1.1.13': 'sha512WithRSAEncryption',
+  '1.2.840.113549.1.1.10': 'rsassaPss',
+  '1.2.840.10045.4.1': 'ecdsa-with-SHA1',
+  '1.2.840.10045.4.3.2': 'ecdsa-with-SHA256',
+  '1.2.840.10045.4.3.3': 'ecdsa-with-SHA384',
+  '1.2.840.10045.4.3.4': 'ecdsa-with-SHA512',
+};
+
+/**
+ * The certificate's signatureAlgorithm (RFC 5280 4.1.1.2: Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm
+ * AlgorithmIdentifier, signature }) read from its DER without a parser library; undefined for an OID not in the table
+ * above or DER this walk does not follow (the caller then asks @peculiar/x509).
+ */
+export function signatureAlgorithmOf(der: Buffer): string | undefined {
+  // one TLV at `at`: its tag, where its content starts, and where it ends
+  const tlv = (at: number): { tag: number; start: number; end: number } | undefined => {
+    if (at + 2 > der.length) return undefined;
+    const tag = der[at];
+    let length = der[at + 1];
+    let start = at + 2;
+    if (length & 0x80) {
+      const bytes = length & 0x7f;
+      if (bytes === 0 || bytes > 4 || start + bytes > der.length) return undefined;
+      length = 0;
+      for (let i = 0; i < bytes; i++) length = length * 256 + der[start + i];
+      start += bytes;
+    }
+    return start + length > der.length ? undefined : { tag, start, end: start + length };
+  };
+  const certificate = tlv(0);
+  if (certificate?.tag !== 0x30) return undefined;
+  const tbs = tlv(certificate.start);
+  if (tbs?.tag !== 0x30) return undefined;
+  const algorithm = tlv(tbs.end);
+  if (algorithm?.tag !== 0x30) return undefined;
+  const oid = tlv(algorithm.start);
+  if (oid?.tag !== 0x06 || oid.end === oid.start) return undefined;
+  const arcs: number[] = [];
+  let value = 0;
+  for (let i = oid.start; i < oid.end; i++) {
+    value = value * 128 + (der[i] & 0x7f);
+    if (!(der[i] & 0x80)) {
+      arcs.push(value);
+      value = 0;
+    }
+  }
+  const first = arcs[0] < 80 ? Math.floor(arcs[0] / 40) : 2;
+  const dotted = [first, arcs[0] - first * 40, ...arcs.slice(1)].join('.');
+  return SIGNATURE_ALGORITHMS[dotted];
 }
 
 function signatureAlgorithmName(cert: InstanceType<X509Module['X509Certificate']>): string {

@@ -9,14 +9,16 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
-import { builtinModules } from 'node:module';
-import { join, relative, sep } from 'node:path';
+import { builtinModules, createRequire } from 'node:module';
+import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
 import { makeCredentials } from '../emulator/testkit.js';
+import { satisfies } from '../../src/hooks/version-range.js';
 import {
   ROOT,
+  SF_RUN_JS,
   tempDir,
   describeStep,
   installPacked,
@@ -28,6 +30,8 @@ import {
   type InstalledPlugin,
   type Step,
 } from '../helpers/index.js';
+
+type PackageJson = { dependencies: Record<string, string> };
 
 const CLIENT_ID = '3MVG9PackedInstallConsumerKey0123456789';
 const USER = 'ci@acme.com';
@@ -209,22 +213,22 @@ describe('installed as the README pipeline step installs it: packed tarball, fre
 
   it('the README step: sf jwt-setup login with SF_JWT_* (the key as base64) runs from the installed lib/ and registers the org', async function () {
     if (!installed) this.skip();
-    // Records every module node resolves in the sf process, through a module resolve hook (sf itself is unchanged).
+    // Records every module the sf process loads, import and require alike (module.registerHooks' load hook sees the
+    // final file, after any resolve hook, the plugin's included, has chosen it); main thread only.
     const loadedLog = join(root, 'loaded.txt');
-    const hooks = join(root, 'record-hooks.mjs');
-    const register = join(root, 'record-loads.mjs');
+    const recorder = join(root, 'record-loads.cjs');
     await writeFile(
-      hooks,
-      "import { appendFileSync } from 'node:fs';\n" +
-        'export async function resolve(specifier, context, next) {\n' +
-        '  const resolved = await next(specifier, context);\n' +
-        `  appendFileSync(${JSON.stringify(loadedLog)}, resolved.url + '\\n');\n` +
-        '  return resolved;\n' +
+      recorder,
+      "'use strict';\n" +
+        "const { appendFileSync } = require('node:fs');\n" +
+        "if (require('node:worker_threads').isMainThread) {\n" +
+        "  require('node:module').registerHooks({\n" +
+        '    load(url, context, next) {\n' +
+        `      appendFileSync(${JSON.stringify(loadedLog)}, url + '\\n');\n` +
+        '      return next(url, context);\n' +
+        '    },\n' +
+        '  });\n' +
         '}\n',
-    );
-    await writeFile(
-      register,
-      `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
     );
     const loginEnv = {
       ...env,
@@ -232,7 +236,7 @@ describe('installed as the README pipeline step installs it: packed tarball, fre
       SF_JWT_USERNAME: USER,
       SF_JWT_INSTANCE_URL: emulator.url,
       SF_JWT_KEY: keyBase64,
-      NODE_OPTIONS: `--import ${pathToFileURL(register).href} --require ${join(ROOT, 'bench', 'harness', 'rusage-preload.cjs')}`,
+      NODE_OPTIONS: `--require ${recorder} --require ${join(ROOT, 'bench', 'harness', 'rusage-preload.cjs')}`,
       BENCH_RUSAGE_FILE: join(root, 'login-usage.json'),
     };
     const login = await sfNoTty(['jwt-setup', 'login', '--alias', 'ci', '--set-default', '--wait', '5', '--json'], {
@@ -257,9 +261,11 @@ describe('installed as the README pipeline step installs it: packed tarball, fre
     expect(
       plugin.filter((u) => !u.startsWith(`${installedUrl}lib/`) && !u.startsWith(`${installedUrl}package.json`)),
     ).to.deep.equal([]);
-    // the checkout contributes sf itself (its node_modules) and nothing else: not its lib/, not its src/
+    // the checkout contributes sf itself (its node_modules) and nothing else: not its lib/, not its src/ (the rusage
+    // preload this test adds is the one exception)
+    const preload = pathToFileURL(join(ROOT, 'bench', 'harness', 'rusage-preload.cjs')).href;
     expect(
-      loaded.filter((u) => u.startsWith(checkoutUrl) && !u.startsWith(`${checkoutUrl}node_modules/`)),
+      loaded.filter((u) => u.startsWith(checkoutUrl) && !u.startsWith(`${checkoutUrl}node_modules/`) && u !== preload),
       'modules from the checkout',
     ).to.deep.equal([]);
     // the plugin's own dependencies come from the install, beside it
@@ -267,13 +273,42 @@ describe('installed as the README pipeline step installs it: packed tarball, fre
       loaded.some((u) => u.startsWith(`${dataDirUrl}jose/`)),
       'jose from the installed node_modules',
     ).to.equal(true);
-    expect(
-      loaded.some((u) => u.startsWith(`${dataDirUrl}@salesforce/core/`)),
-      '@salesforce/core from the installed node_modules',
-    ).to.equal(true);
+    // One @salesforce/core in the process when the running sf's satisfies the plugin's range (the init hook's
+    // resolver, src/hooks/host-packages.ts): sf's own copy, not a second one from the install.
+    const coreCopies = [
+      ...new Set(
+        loaded
+          .filter((u) => u.includes('/node_modules/@salesforce/core/'))
+          .map((u) => u.replace(/(\/node_modules\/@salesforce\/core\/).*$/, '$1')),
+      ),
+    ];
+    // sf's copy: the one node's lookup from sf's root finds (its main is lib/index.js; package.json is not exported)
+    const sfCoreDir = dirname(
+      dirname(createRequire(join(SF_RUN_JS, '..', '..', 'package.json')).resolve('@salesforce/core')),
+    );
+    const sfCore = pathToFileURL(sfCoreDir).href + '/';
+    const sfCoreVersion = (JSON.parse(await readFile(join(sfCoreDir, 'package.json'), 'utf8')) as { version: string })
+      .version;
+    const range = (JSON.parse(await readFile(join(installed.root, 'package.json'), 'utf8')) as PackageJson)
+      .dependencies['@salesforce/core'];
+    if (satisfies(sfCoreVersion, range)) {
+      expect(coreCopies, `sf's @salesforce/core ${sfCoreVersion} satisfies ${range}`).to.deep.equal([sfCore]);
+    } else {
+      expect(coreCopies, `sf's @salesforce/core ${sfCoreVersion} does not satisfy ${range}`).to.deep.equal([
+        sfCore,
+        `${dataDirUrl}@salesforce/core/`,
+      ]);
+    }
+    // The first module of the plugin to load is its init hook, the resolver before any command module.
+    const firstOfPlugin = loaded.find((u) => u.startsWith(installedUrl));
+    expect(firstOfPlugin).to.equal(`${installedUrl}lib/hooks/init.js`);
 
+    // the real sf refreshes the expired token from what the installed plugin registered
+    const issued = emulator.issuedTokenCount();
+    emulator.expireAllTokens();
     const display = await sfNoTty(['org', 'display', '--target-org', 'ci', '--json'], { env, cwd: home });
     expect(display.code, describeStep(display)).to.equal(0);
+    expect(emulator.issuedTokenCount(), 'a token refresh by sf').to.be.greaterThan(issued);
     expect((JSON.parse(display.stdout) as { result: { connectedStatus: string } }).result.connectedStatus).to.equal(
       'Connected',
     );

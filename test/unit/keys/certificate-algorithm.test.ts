@@ -1,0 +1,97 @@
+/*
+ * A certificate's signature algorithm is read from its DER (src/keys/certificate.ts signatureAlgorithmOf) so that
+ * reading a certificate does not load @peculiar/x509 (about 170 modules); algorithms outside its table still get
+ * @peculiar/x509's answer.
+ */
+import { spawnSync } from 'node:child_process';
+import { webcrypto } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+// reflect-metadata before @peculiar/x509, as src/keys/certificate.ts loads them
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import { expect } from 'chai';
+import { readCertificate, signatureAlgorithmOf } from '../../../src/keys/certificate.js';
+import { ROOT, tempDir } from '../../helpers/index.js';
+
+x509.cryptoProvider.set(webcrypto as never);
+
+type Algorithm = { label: string; key: Record<string, unknown>; sign: Record<string, unknown> };
+
+const ALGORITHMS: Array<Algorithm & { expected: string | undefined }> = [
+  ...(['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'] as const).map((hash) => ({
+    label: `RSA ${hash}`,
+    key: { name: 'RSASSA-PKCS1-v1_5', hash, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) },
+    sign: { name: 'RSASSA-PKCS1-v1_5', hash },
+    expected: `${hash.replace('-', '').toLowerCase()}WithRSAEncryption`,
+  })),
+  ...(
+    [
+      ['P-256', 'SHA-256'],
+      ['P-384', 'SHA-384'],
+      ['P-521', 'SHA-512'],
+    ] as const
+  ).map(([namedCurve, hash]) => ({
+    label: `ECDSA ${namedCurve} ${hash}`,
+    key: { name: 'ECDSA', namedCurve },
+    sign: { name: 'ECDSA', hash },
+    expected: `ecdsa-with-${hash.replace('-', '')}`,
+  })),
+  // not in the table: the DER walk answers undefined and reading falls back to @peculiar/x509
+  { label: 'Ed25519', key: { name: 'Ed25519' }, sign: { name: 'Ed25519' }, expected: undefined },
+];
+
+async function certificate(a: Algorithm): Promise<x509.X509Certificate> {
+  const keys: unknown = await webcrypto.subtle.generateKey(a.key as never, true, ['sign', 'verify']);
+  return x509.X509CertificateGenerator.createSelfSigned({
+    name: `CN=${a.label}`,
+    keys: keys as never,
+    signingAlgorithm: a.sign as never,
+    notBefore: new Date(),
+    notAfter: new Date(Date.now() + 86_400_000),
+  });
+}
+
+describe('certificate signature algorithms without @peculiar/x509 (src/keys/certificate.ts)', () => {
+  for (const a of ALGORITHMS) {
+    it(`${a.label}: ${a.expected ?? 'falls back to @peculiar/x509'}`, async () => {
+      const cert = await certificate(a);
+      const der = Buffer.from(cert.rawData);
+      expect(signatureAlgorithmOf(der)).to.equal(a.expected);
+      const read = await readCertificate(cert.toString('pem'), a.label);
+      expect(read.signatureAlgorithm).to.equal(
+        a.expected ?? (cert.signatureAlgorithm as unknown as { name: string }).name,
+      );
+    });
+  }
+
+  it('garbage and truncated DER answer undefined, not an exception', async () => {
+    const der = Buffer.from((await certificate(ALGORITHMS[1])).rawData);
+    for (const bytes of [Buffer.alloc(0), Buffer.from([0x30]), der.subarray(0, 20), Buffer.from('not der')])
+      expect(signatureAlgorithmOf(bytes)).to.equal(undefined);
+  });
+
+  it('reading an RSA SHA-256 certificate loads no @peculiar/x509 module', async function () {
+    this.timeout(60_000);
+    const dir = await tempDir('sfjwt-cert-alg-');
+    const file = join(dir, 'server.crt');
+    await writeFile(file, (await certificate(ALGORITHMS[1])).toString('pem'));
+    const script =
+      "import { registerHooks } from 'node:module';\n" +
+      'const loaded = [];\n' +
+      'registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });\n' +
+      `const { loadCertificate } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'src', 'keys', 'certificate.ts')).href)});\n` +
+      `const cert = await loadCertificate(${JSON.stringify(file)});\n` +
+      "console.log(JSON.stringify({ algorithm: cert.signatureAlgorithm, x509: loaded.filter((u) => u.includes('/@peculiar/') || u.includes('/reflect-metadata/')) }));\n";
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).to.equal(0);
+    expect(JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}')).to.deep.equal({
+      algorithm: 'sha256WithRSAEncryption',
+      x509: [],
+    });
+  });
+});
