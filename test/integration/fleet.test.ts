@@ -54,7 +54,7 @@ describe('sf jwt-setup fleet login / fleet check through the real sf CLI', funct
   const store = async (): Promise<Map<string, Buffer>> =>
     withoutLogs(await snapshotTree([join(sf.home, '.sfdx'), join(sf.home, '.sf')]));
 
-  const manifestYaml = (orgs: number[], extra: (i: number) => string = () => ''): string =>
+  const manifestYaml = (orgs: number[], extra: (i: number) => string = (): string => ''): string =>
     [
       'defaults:',
       `  clientId: ${KEY}`,
