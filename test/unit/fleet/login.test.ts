@@ -76,10 +76,16 @@ describe('fleet/login', function () {
   it('at most --concurrency exchanges at once', async () => {
     home.setEnv('FLEET_KEY', creds.privateKeyPem);
     fleet.setLatency(250);
-    await loginFleet([0, 1, 2, 3].map((i) => org(i)), { concurrency: 2, timeoutSeconds: 30 });
+    await loginFleet(
+      [0, 1, 2, 3].map((i) => org(i)),
+      { concurrency: 2, timeoutSeconds: 30 },
+    );
     expect(peakTokenRequests(200)).to.equal(2);
     fleet.clearLogs();
-    await loginFleet([0, 1, 2, 3].map((i) => org(i)), { concurrency: 8, timeoutSeconds: 30 });
+    await loginFleet(
+      [0, 1, 2, 3].map((i) => org(i)),
+      { concurrency: 8, timeoutSeconds: 30 },
+    );
     expect(peakTokenRequests(200)).to.equal(4);
   });
 
