@@ -282,20 +282,22 @@ describe('sf jwt-setup fleet login / fleet check through the real sf CLI', funct
     // The org's app holds the short certificate too: with adminOrg, its expiry is read from the org.
     const org0 = fleet.orgs[0].emulator;
     org0.addApp({ name: 'Fleet_App', consumerKey: KEY, certificatePem: short.pem, permissionSets: ['CI'] });
-    const admin = await sf.run(
-      [
-        'org',
-        'login',
-        'access-token',
-        '--instance-url',
-        fleet.orgs[0].url,
-        '--no-prompt',
-        '--alias',
-        'admin0',
-        '--json',
-      ],
-      { env: { SF_ACCESS_TOKEN: org0.issueAccessToken(ADMIN).access_token } },
-    );
+    // The admin login is a JWT login too: its token expires before the check, and the sf libraries refresh it then.
+    const admin = await sf.run([
+      'jwt-setup',
+      'login',
+      '-o',
+      ADMIN,
+      '-f',
+      keyFile,
+      '-i',
+      KEY,
+      '-r',
+      fleet.orgs[0].url,
+      '-a',
+      'admin0',
+      '--json',
+    ]);
     expect(admin.code, admin.stdout + admin.stderr).to.equal(0);
     const manifest = await writeManifest(
       'check.yaml',
@@ -303,10 +305,16 @@ describe('sf jwt-setup fleet login / fleet check through the real sf CLI', funct
         i === 0 ? '    certificateFile: keys/short.crt\n    adminOrg: admin0\n    app: Fleet_App\n' : '',
       ),
     );
+    org0.expireAllTokens();
+    const issued = org0.issuedTokenCount();
     const before = await store();
     const counts = fleet.orgs.map((o) => o.emulator.deploys().length);
     const run = await sf.run(['jwt-setup', 'fleet', 'check', '-m', manifest, '--json'], { timeoutMs: 240_000 });
     expect(run.code, run.stdout + run.stderr).to.equal(0);
+    expect(org0.issuedTokenCount() - issued, "the check's exchange and the admin's refresh").to.be.at.least(2);
+    // Nothing written: every file of the store byte-identical (the admin's refreshed token too), no deploy anywhere.
+    expectSameTree(before, await store());
+    expect(fleet.orgs.map((o) => o.emulator.deploys().length)).to.deep.equal(counts);
     const result = report(run);
     const [o0, o1] = result.orgs;
     // The key sits under /tmp here, which doctor rightly warns about; nothing fails.
@@ -332,9 +340,6 @@ describe('sf jwt-setup fleet login / fleet check through the real sf CLI', funct
       expect(o0.checks!.find((c) => c.id === id)?.status, id).to.equal('pass');
     }
     expect(o0.orgId).to.equal(fleet.orgs[0].orgId);
-    // Nothing written: every file of the store byte-identical, no deploy anywhere.
-    expectSameTree(before, await store());
-    expect(fleet.orgs.map((o) => o.emulator.deploys().length)).to.deep.equal(counts);
 
     // --fail-on warn makes the warning fail the run.
     const strict = await sf.run(['jwt-setup', 'fleet', 'check', '-m', manifest, '--fail-on', 'warn', '--json']);
@@ -348,8 +353,8 @@ describe('sf jwt-setup fleet login / fleet check through the real sf CLI', funct
     const run = await sf.run(['jwt-setup', 'fleet', 'check', '--all', '--json'], { timeoutMs: 240_000 });
     expect(run.code, run.stdout + run.stderr).to.equal(1);
     const result = report(run);
-    // org0..org6 (org5 and org6 also as cci5/cci6: one auth per username), org7; admin0 is not a JWT auth.
-    expect(result.orgs.map((o) => o.username).sort()).to.deep.equal([...Array(N).keys()].map(user).sort());
+    // org0..org7 (org5 and org6 as cci5/cci6 now: one auth per username) and the admin's JWT login.
+    expect(result.orgs.map((o) => o.username).sort()).to.deep.equal([...[...Array(N).keys()].map(user), ADMIN].sort());
     const broken = result.orgs.find((o) => o.username === user(BROKEN))!;
     expect(broken).to.include({ status: 'failed', code: 'UserNotApproved', alias: alias(BROKEN) });
     expect(result.failed).to.equal(1);
