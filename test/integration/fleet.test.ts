@@ -341,6 +341,12 @@ describe('sf jwt-setup fleet login / fleet check through the real sf CLI', funct
     }
     expect(o0.orgId).to.equal(fleet.orgs[0].orgId);
 
+    const human = await sf.run(['jwt-setup', 'fleet', 'check', '-m', manifest], { timeoutMs: 240_000 });
+    expect(human.code, human.stdout + human.stderr).to.equal(0);
+    expect(human.stdout).to.match(/ALIAS\s+USERNAME\s+ORG ID\s+RESULT\s+SECONDS/);
+    expect(human.stdout).to.include('2 of 2 orgs passed, 2 with warnings.');
+    expect(human.stdout).to.include(`Fix: Rotate before it expires: \`${rotate}`);
+
     // --fail-on warn makes the warning fail the run.
     const strict = await sf.run(['jwt-setup', 'fleet', 'check', '-m', manifest, '--fail-on', 'warn', '--json']);
     expect(strict.code).to.equal(1);
