@@ -39,11 +39,12 @@ import { commandLoad } from './cases/help.js';
 import { keygen } from './cases/keygen.js';
 import { login } from './cases/login.js';
 import { manyOrgs } from './cases/many-orgs.js';
+import { fleet } from './cases/fleet.js';
 import { offline } from './cases/offline.js';
 import { orgSide } from './cases/org-side.js';
 
 const QUICK = process.argv.includes('--quick');
-const CASES: Case[] = [login, startup, commandLoad, keygen, doctor, manyOrgs, orgSide, offline];
+const CASES: Case[] = [login, startup, commandLoad, keygen, doctor, manyOrgs, orgSide, offline, fleet];
 
 function cpuModel(): string {
   try {

@@ -21,10 +21,11 @@ const DAY = 86_400_000;
 export const EXPIRY_WARNING_DAYS = 30;
 const SHA2 = new Set(['sha256WithRSAEncryption', 'sha384WithRSAEncryption', 'sha512WithRSAEncryption']);
 
-/** certificate.validity of any certificate, the local one or the app's in the org. */
+/** certificate.validity of any certificate, the local one or the app's in the org; a warning within `warnDays` of expiry. */
 export function validityCheck(
   certificate: Pick<CertificateInfo, 'notBefore' | 'notAfter'>,
   now = Date.now(),
+  warnDays = EXPIRY_WARNING_DAYS,
 ): Check<'certificate.validity'> {
   const title = m('cert.validityTitle');
   const notAfter = certificate.notAfter.getTime();
@@ -44,7 +45,7 @@ export function validityCheck(
       m('cert.renewFix'),
     );
   }
-  if (notAfter < now + EXPIRY_WARNING_DAYS * DAY) {
+  if (notAfter < now + warnDays * DAY) {
     const days = Math.ceil((notAfter - now) / DAY);
     return warn(
       'certificate.validity',
@@ -97,7 +98,7 @@ export const certificate = defineGroup({
             m('cert.signatureWarn', [info.signatureAlgorithm]),
             m('cert.renewFix'),
           ),
-      validityCheck(info),
+      validityCheck(info, Date.now(), inputs.options.expiryDays),
     ];
     return { checks, facts: { certificate: info } };
   },

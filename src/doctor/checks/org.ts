@@ -168,7 +168,7 @@ async function certificateChecks(context: DoctorContext, facts: OrgFacts): Promi
     ];
   const mine = keyFingerprint(context);
   const theirs = publicKeyFingerprint(held.publicKey);
-  const expiry = validityCheck(held);
+  const expiry = validityCheck(held, Date.now(), context.options.expiryDays);
   const expiring = expiry.status === 'warn';
   if (mine === undefined) {
     return [skip('org.certificate', title, m('org.certificateNoKey', [app.name, held.fingerprintSha256]))];
@@ -280,7 +280,7 @@ export const orgGroup = defineGroup({
     let facts: OrgFacts;
     try {
       // The org is read while the exchange runs; the checks that compare with it wait for it below.
-      const admin = await connectAdmin(adminOrg);
+      const admin = await connectAdmin(adminOrg, { readOnly: inputs.options.readOnly });
       facts = await readOrg(inputs, admin);
     } catch (error) {
       await needed.exchange;
