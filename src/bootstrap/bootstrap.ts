@@ -23,10 +23,10 @@ export async function bootstrap(options: BootstrapOptions): Promise<BootstrapOut
   if (options.dryRun) return { plan, dryRun: true, deployIds: [] };
 
   const local = await writeLocalFiles(plan, options, emit);
-  const deployIds = await deployToOrg(plan, options, local, emit, clock);
+  const { deployIds, appDeployId } = await deployToOrg(plan, options, local, emit, clock);
   const assignment = await admitUser(plan, options, emit);
   const login = await verifyLogin(plan, options, local, emit, clock);
-  return { plan, dryRun: false, app: local.app, deployIds, assignment, login };
+  return { plan, dryRun: false, app: local.app, deployIds, appDeployId, assignment, login };
 }
 
 /** The audience a pipeline must set in SF_AUDIENCE_URL: only when the login needed the fallback one. */

@@ -52,6 +52,8 @@ export type BootstrapOutcome = {
   dryRun: boolean;
   app?: AppPlan;
   deployIds: string[];
+  /** The app's deploy, when it ran and its id is known. */
+  appDeployId?: string;
   assignment?: 'created' | 'existing';
   login?: BootstrapLogin;
 };
