@@ -108,6 +108,7 @@ export const ERRORS = {
   UserInactive: { group: 'org' },
   UserFrozen: { group: 'org' },
   KeyInPackageFolder: { group: 'org' },
+  CertificateNewerInOrg: { group: 'org' },
   ConsumerKeyUnknown: { group: 'org' },
   DeployFailed: { group: 'org' },
   DeployTimedOut: { group: 'org' },

@@ -19,6 +19,7 @@ import { deploySource, type DeployOutcome, type DeployProgress } from '../org/me
 import { assignedPermissionSets, ensureAssignment } from '../org/permission-sets.js';
 import { deployError, refusedDeployError } from '../org/deploy-errors.js';
 import { planKeyPair, prepareKeyPair, writeKeyPair, type KeyPairPlan } from './key-pair.js';
+import { refuseOlderCertificate } from './newer-in-org.js';
 import { preflight, type Preflight } from './preflight.js';
 
 export type BootstrapOptions = {
@@ -32,6 +33,8 @@ export type BootstrapOptions = {
   scopes?: string;
   apiVersion?: string;
   keyFile?: string;
+  /** The variable holding the passphrase of an encrypted --jwt-key-file (or reused key), as login reads it. */
+  passphraseEnv?: string;
   certificateFile?: string;
   consumerKey?: string;
   outputDir: string;
@@ -41,6 +44,8 @@ export type BootstrapOptions = {
   setDefault?: boolean;
   waitMinutes: number;
   dryRun: boolean;
+  /** Deploy the local certificate even over a newer one of another key in the org (CertificateNewerInOrg). */
+  force?: boolean;
   onEvent?: (event: BootstrapEvent) => void;
 };
 
@@ -105,6 +110,7 @@ export async function planBootstrap(options: BootstrapOptions): Promise<Bootstra
     userId: checked.user.id,
   });
   const keyPair = await planKeyPair(options);
+  if (!options.force) await refuseOlderCertificate(checked, keyPair, options);
   const deploys: BootstrapPlan['deploys'] = [];
   if (checked.permissionSet && !checked.permissionSetInOrg) deploys.push('permission-set');
   if (!(await orgAppIsCurrent(checked, keyPair))) deploys.push('app');
@@ -126,7 +132,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<BootstrapOut
   const emit = options.onEvent ?? ((): void => undefined);
 
   // The key pair and the app files, planned in full before either is written.
-  const { plan: keyPair, prepared } = await prepareKeyPair(plan.keyPair);
+  const { plan: keyPair, prepared } = await prepareKeyPair(plan.keyPair, options);
   const appPlan = await planApp({
     kind: options.kind,
     name: checked.app,
@@ -199,6 +205,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<BootstrapOut
     clientId: appPlan.spec.consumerKey,
     username: options.username,
     key: { file: keyPair.keyFile },
+    ...(options.passphraseEnv !== undefined ? { passphraseEnv: options.passphraseEnv } : {}),
     instanceUrl: { value: plan.loginUrl, source: 'flag' },
     sandbox: checked.admin.isSandbox,
   };

@@ -7,7 +7,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { jwtError } from '../errors.js';
 import { loadCertificate, certificateMatchesKey, type CertificateInfo } from '../keys/certificate.js';
 import { prepareKeygen, writeKeygenFiles, type PreparedKeygen } from '../keys/keygen.js';
-import { loadPrivateKey, type LoadedKey } from '../keys/private-key.js';
+import { loadPrivateKey, passphraseFromEnv, type LoadedKey, type Passphrase } from '../keys/private-key.js';
 import { existingFiles } from '../util/files.js';
 
 export const DEFAULT_KEY_NAME = 'server';
@@ -24,7 +24,17 @@ export type KeyPairPlan = {
   certificate?: CertificateInfo;
 };
 
-export type KeyPairOptions = { keyFile?: string; certificateFile?: string; outputDir: string };
+export type KeyPairOptions = {
+  keyFile?: string;
+  certificateFile?: string;
+  outputDir: string;
+  /** The variable holding the passphrase of an encrypted key (--passphrase-env), as login reads it. */
+  passphraseEnv?: string;
+};
+
+function passphraseOf(options: Pick<KeyPairOptions, 'passphraseEnv'>): Passphrase | undefined {
+  return passphraseFromEnv(options.passphraseEnv);
+}
 
 async function certificateFor(file: string, key: LoadedKey): Promise<CertificateInfo> {
   const certificate = await loadCertificate(file, { select: key.publicKey });
@@ -37,8 +47,9 @@ async function certificateFor(file: string, key: LoadedKey): Promise<Certificate
 /** What will happen to the key pair; reads, never writes. */
 export async function planKeyPair(options: KeyPairOptions): Promise<KeyPairPlan> {
   const outputDir = resolve(options.outputDir);
+  const passphrase = passphraseOf(options);
   if (options.keyFile) {
-    const key = await loadPrivateKey({ file: options.keyFile });
+    const key = await loadPrivateKey({ file: options.keyFile }, { passphrase });
     const keyFile = key.file as string;
     if (options.certificateFile) {
       const certificate = await certificateFor(options.certificateFile, key);
@@ -60,7 +71,7 @@ export async function planKeyPair(options: KeyPairOptions): Promise<KeyPairPlan>
     : join(outputDir, `${DEFAULT_KEY_NAME}.crt`);
   if ((await existingFiles([keyFile])).length > 0) {
     // A previous run's key: reuse it (replacing it is rotate's job).
-    const key = await loadPrivateKey({ file: keyFile });
+    const key = await loadPrivateKey({ file: keyFile }, { passphrase });
     if ((await existingFiles([certificateFile])).length > 0) {
       return {
         action: 'reuse',
@@ -76,7 +87,10 @@ export async function planKeyPair(options: KeyPairOptions): Promise<KeyPairPlan>
 }
 
 /** Make what the plan says is missing, in memory: nothing is written until write(). */
-export async function prepareKeyPair(plan: KeyPairPlan): Promise<{ plan: KeyPairPlan; prepared?: PreparedKeygen }> {
+export async function prepareKeyPair(
+  plan: KeyPairPlan,
+  options: Pick<KeyPairOptions, 'passphraseEnv'> = {},
+): Promise<{ plan: KeyPairPlan; prepared?: PreparedKeygen }> {
   if (plan.action === 'reuse') return { plan };
   const prepared = await prepareKeygen({
     outputDir: dirname(plan.certificateFile),
@@ -84,6 +98,8 @@ export async function prepareKeyPair(plan: KeyPairPlan): Promise<{ plan: KeyPair
     keySize: KEY_SIZE,
     days: DAYS,
     keyFile: plan.action === 'issue-certificate' ? plan.keyFile : undefined,
+    // Only to read the existing key: a key made here is written unencrypted, as keygen writes it.
+    passphrase: plan.action === 'issue-certificate' ? passphraseOf(options) : undefined,
     force: false,
   });
   const key = plan.key ?? (await loadPrivateKeyFromPrepared(prepared));

@@ -7,6 +7,7 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { jwtError } from '../errors.js';
 import { certificateMatchesKey, loadCertificate, type CertificateInfo } from '../keys/certificate.js';
+import type { KeyLocation } from '../keys/key-location.js';
 import { prepareKeygen, validateKeygenOptions, writeKeygenFiles, type PreparedKeygen } from '../keys/keygen.js';
 import { loadPrivateKey, type LoadedKey } from '../keys/private-key.js';
 import { existingFiles } from '../util/files.js';
@@ -88,6 +89,18 @@ export async function planNewKey(options: NewKeyOptions): Promise<NewKeyPlan> {
     dir,
     name,
   };
+}
+
+/**
+ * Where the rotation puts key material, for the key-folder guard: the folder it writes to (the new key, its
+ * certificate and the previous certificate go beside the current key), and --new-key-file, the key the stored logins
+ * will use.
+ */
+export function rotationKeyLocations(plan: NewKeyPlan, options: Pick<NewKeyOptions, 'newKeyFile'>): KeyLocation[] {
+  return [
+    { path: plan.dir, role: 'rotation-files' },
+    ...(options.newKeyFile ? [{ path: plan.keyFile, role: 'new-key-file' as const }] : []),
+  ];
 }
 
 export type PreparedNewKey = { key: LoadedKey; certificate: CertificateInfo; prepared?: PreparedKeygen };

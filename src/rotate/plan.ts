@@ -15,11 +15,20 @@ import { isJwtSetupError, jwtError, reason } from '../errors.js';
 import { obtainToken } from '../exchange/token.js';
 import { baseUrlText, parseLoginUrl } from '../jwt/endpoint.js';
 import { certificateMatchesKey, readCertificate, type CertificateInfo } from '../keys/certificate.js';
-import { loadPrivateKey, type LoadedKey } from '../keys/private-key.js';
+import { loadPrivateKey, passphraseFromEnv, type LoadedKey } from '../keys/private-key.js';
 import { connectAdmin, type AdminOrg } from '../org/admin.js';
 import { retrieveAppComponent, type CertificateComponent } from '../org/components.js';
+import { packageFoldersToGuard, refuseKeysInPackageFolders } from '../keys/key-location.js';
 import { projectRoot } from '../util/project.js';
-import { dateStamp, freeName, planNewKey, stemOf, type NewKeyOptions, type NewKeyPlan } from './new-key.js';
+import {
+  dateStamp,
+  freeName,
+  planNewKey,
+  rotationKeyLocations,
+  stemOf,
+  type NewKeyOptions,
+  type NewKeyPlan,
+} from './new-key.js';
 
 export const API_VERSION = DEFAULT_API_VERSION;
 const TIMEOUT_SECONDS = 120;
@@ -31,6 +40,10 @@ export type RotationPlanOptions = NewKeyOptions & {
   clientId?: string;
   instanceUrl?: string;
   force: boolean;
+  /** The variable holding the passphrase of the current key (--passphrase-env); the new key is never encrypted. */
+  passphraseEnv?: string;
+  /** --source-dir: where the app's local source is (default: the project's package folders). */
+  sourceDirs?: string[];
   /** Milliseconds the retrieve may take. */
   waitMs: number;
 };
@@ -122,8 +135,11 @@ export async function planRotation(options: RotationPlanOptions): Promise<Rotati
   if (!options.oldKeyFile && !options.force) {
     refuse(app, reason('rotate.keyNeeded'), reason('rotate.fix.keyNeeded'));
   }
-  const oldKey = options.oldKeyFile ? await loadPrivateKey({ file: options.oldKeyFile }) : undefined;
+  const oldKey = options.oldKeyFile
+    ? await loadPrivateKey({ file: options.oldKeyFile }, { passphrase: passphraseFromEnv(options.passphraseEnv) })
+    : undefined;
   const newKey = await planNewKey(options);
+  await refuseKeysInPackageFolders(rotationKeyLocations(newKey, options), packageFoldersToGuard(options.sourceDirs));
   if (oldKey && newKey.key?.publicKey.equals(oldKey.publicKey)) {
     refuse(app, reason('rotate.sameKey', [newKey.keyFile]), reason('rotate.fix.sameKey'));
   }
