@@ -20,6 +20,7 @@ import { assignedPermissionSets, ensureAssignment } from '../org/permission-sets
 import { deployError, refusedDeployError } from '../org/deploy-errors.js';
 import { planKeyPair, prepareKeyPair, writeKeyPair, type KeyPairPlan } from './key-pair.js';
 import { refuseOlderCertificate } from './newer-in-org.js';
+import { deployed, deployParts, recordAppFiles, undoRefusedDeploy } from './refused-deploy.js';
 import { preflight, type Preflight } from './preflight.js';
 
 export type BootstrapOptions = {
@@ -150,12 +151,21 @@ export async function bootstrap(options: BootstrapOptions): Promise<BootstrapOut
   });
   await writeKeyPair(prepared);
   emit({ type: 'key', action: keyPair.action, keyFile: keyPair.keyFile, certificateFile: keyPair.certificateFile });
+  const permissionSetFiles = checked.permissionSet
+    ? [join(options.sourceDir, ...permissionSetPath(checked.permissionSet).split('/'))]
+    : [];
+  const appFiles = appPlan.files.filter((f) => f.type !== 'PermissionSet').map((f) => f.path);
+  const undo = await recordAppFiles(
+    appPlan.files.map((f) => f.path),
+    options.sourceDir,
+    deployParts(plan, checked, permissionSetFiles, appFiles),
+  );
   await writeAppFiles(appPlan, { force: true });
   emit({ type: 'app-files', files: appPlan.files.map((f) => f.path) });
 
   // The deploys: a new permission set first, so nothing depends on Salesforce resolving references in one deploy.
   const deployIds: string[] = [];
-  const deploy = async (what: string, paths: string[]): Promise<void> => {
+  const deploy = async (what: string, paths: string[], part: 'permission-set' | 'app'): Promise<void> => {
     emit({ type: 'deploy-start', what });
     const waitMs = Math.max(deadline - Date.now(), 60_000);
     let outcome: DeployOutcome;
@@ -173,15 +183,18 @@ export async function bootstrap(options: BootstrapOptions): Promise<BootstrapOut
     deployIds.push(outcome.id);
     emit({ type: 'deploy-done', what, outcome });
     if (!outcome.success) throw refusedDeployError(what, outcome, options.sourceDir);
+    deployed(undo, part, outcome.id);
   };
-  if (plan.deploys.includes('permission-set') && checked.permissionSet) {
-    await deploy(checked.permissionSet, [
-      join(options.sourceDir, ...permissionSetPath(checked.permissionSet).split('/')),
-    ]);
+  try {
+    if (plan.deploys.includes('permission-set') && checked.permissionSet) {
+      await deploy(checked.permissionSet, permissionSetFiles, 'permission-set');
+    }
+    if (plan.deploys.includes('app')) await deploy(checked.app, appFiles, 'app');
+    else emit({ type: 'deploy-skipped' });
+  } catch (error) {
+    // A refused component leaves no file behind; the message says exactly what reached the org.
+    throw await undoRefusedDeploy(error, undo);
   }
-  const appFiles = appPlan.files.filter((f) => f.type !== 'PermissionSet').map((f) => f.path);
-  if (plan.deploys.includes('app')) await deploy(checked.app, appFiles);
-  else emit({ type: 'deploy-skipped' });
 
   // Admit the user.
   let assignment: BootstrapOutcome['assignment'];

@@ -8,10 +8,17 @@ import { isJwtSetupError, jwtError, reason, type ErrorCode } from '../errors.js'
 import type { ExchangeEvent } from '../exchange/token.js';
 import type { CertificateInfo } from '../keys/certificate.js';
 import { publicKeyFingerprint } from '../keys/private-key.js';
+import type { LocalSource } from '../app/local-source.js';
 import type { DeployOutcome, DeployProgress } from '../org/metadata.js';
 import { repointAuths, type RepointOutcome } from '../store/repoint.js';
 import { prepareNewKey, writeNewKey, type NewKeyPlan } from './new-key.js';
 import { planRotation, type RotationPlan, type RotationPlanOptions } from './plan.js';
+import {
+  findLocalSourceOf,
+  restoreLocalSourceOf,
+  updateLocalSourceOf,
+  type LocalSourceEvent,
+} from './local-source-steps.js';
 import { rollback } from './rollback.js';
 import { deployCertificate, savePreviousCertificate } from './swap.js';
 import { checkOldKey, verifyLogin, type OldKeyCheck } from './verify.js';
@@ -35,7 +42,8 @@ export type RotateEvent =
   | { type: 'verified'; username: string }
   | { type: 'old-key'; check: OldKeyCheck }
   | { type: 'rollback-start'; code: ErrorCode }
-  | { type: 'repointed'; outcome: RepointOutcome };
+  | { type: 'repointed'; outcome: RepointOutcome }
+  | LocalSourceEvent;
 
 export type RotateOutcome = {
   plan: RotationPlan;
@@ -49,6 +57,9 @@ export type RotateOutcome = {
   repoint?: RepointOutcome;
   /** The command that puts the previous certificate back. */
   rollbackCommand: string;
+  /** The app's source in the project, and the files that now carry the new certificate (to commit). */
+  localSource: LocalSource;
+  filesToCommit: string[];
 };
 
 const quote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
@@ -75,6 +86,7 @@ export async function rotate(options: RotateOptions): Promise<RotateOutcome> {
   const emit = options.onEvent ?? ((): void => undefined);
   const plan = await planRotation({ ...options, waitMs: Math.max(waitMs, 60_000) });
   emit({ type: 'preflight', plan });
+  const local = await findLocalSourceOf(plan, options, emit);
   const command = rollbackCommand(plan, options);
   if (options.dryRun) {
     return {
@@ -85,6 +97,8 @@ export async function rotate(options: RotateOptions): Promise<RotateOutcome> {
       verified: false,
       oldKey: { refused: null },
       rollbackCommand: command,
+      localSource: local,
+      filesToCommit: [],
     };
   }
 
@@ -122,6 +136,9 @@ export async function rotate(options: RotateOptions): Promise<RotateOutcome> {
     throw error;
   }
 
+  // The org holds the new certificate: so does the project's source of the app.
+  const localBefore = await updateLocalSourceOf(local, plan, fresh.certificate.pem, emit);
+
   // 4. Verify the new key, riding out propagation; 5. roll back when it never logs in.
   const verifyOptions = {
     waitMs,
@@ -141,6 +158,7 @@ export async function rotate(options: RotateOptions): Promise<RotateOutcome> {
       manualCommand: command,
       onDeployProgress: (progress) => emit({ type: 'deploy-progress', what: plan.app, progress }),
     });
+    await restoreLocalSourceOf(localBefore, emit);
     const rolledBack = jwtError(
       'RotationRolledBack',
       [plan.app, error.message],
@@ -159,6 +177,7 @@ export async function rotate(options: RotateOptions): Promise<RotateOutcome> {
       oldKeyVerified: back.oldKeyVerified,
       rolledBack: true,
       deployIds: [swapped.id, back.deployId],
+      restoredFiles: localBefore.map((f) => f.path),
     });
     throw rolledBack;
   }
@@ -181,5 +200,7 @@ export async function rotate(options: RotateOptions): Promise<RotateOutcome> {
     oldKey,
     repoint,
     rollbackCommand: command,
+    localSource: local,
+    filesToCommit: localBefore.map((f) => f.path),
   };
 }
