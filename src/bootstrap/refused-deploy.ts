@@ -64,11 +64,9 @@ function describe(part: { what: DeployedPart['what']; name: string; deployId?: s
  * out the files of what was not applied and say exactly what was; any other error is returned as it is.
  */
 export async function undoRefusedDeploy(error: unknown, undo: AppFilesUndo): Promise<unknown> {
-  const refused =
-    (isJwtSetupError(error, 'DeployFailed') || isJwtSetupError(error, 'ConnectedAppCreationBlocked')) &&
-    typeof (error.data as { deployId?: unknown } | undefined)?.deployId === 'string';
-  if (!refused) return error;
-  const coded = error as JwtSetupError;
+  if (!isJwtSetupError(error, 'DeployFailed') && !isJwtSetupError(error, 'ConnectedAppCreationBlocked')) return error;
+  const coded: JwtSetupError = error;
+  if (typeof (coded.data as { deployId?: unknown } | undefined)?.deployId !== 'string') return error;
 
   const deployedNames = new Set(undo.deployed.map((d) => d.what));
   const notApplied = undo.planned.filter((p) => !deployedNames.has(p.what));
@@ -90,7 +88,11 @@ export async function undoRefusedDeploy(error: unknown, undo: AppFilesUndo): Pro
   ];
   if (removed.length + restored.length > 0) {
     sentences.push(
-      reason('bootstrap.files.undone', [relative(process.cwd(), undo.sourceDir) || '.', removed.length, restored.length]),
+      reason('bootstrap.files.undone', [
+        relative(process.cwd(), undo.sourceDir) || '.',
+        removed.length,
+        restored.length,
+      ]),
     );
   }
   for (const part of undo.deployed) sentences.push(reason('bootstrap.files.kept', [part.files.join(', ')]));

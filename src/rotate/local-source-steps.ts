@@ -5,12 +5,7 @@
  * that cannot be written does not stop the rotation (the org holds the new certificate already): it is named, with
  * the reason, for a change by hand.
  */
-import {
-  findLocalSource,
-  updateLocalSource,
-  type LocalSource,
-  type LocalSourceOptions,
-} from '../app/local-source.js';
+import { findLocalSource, updateLocalSource, type LocalSource, type LocalSourceOptions } from '../app/local-source.js';
 import { restoreFiles, type FileSnapshot } from '../util/files.js';
 import type { RotationPlan } from './plan.js';
 
