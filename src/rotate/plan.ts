@@ -15,10 +15,10 @@ import { isJwtSetupError, jwtError, reason } from '../errors.js';
 import { obtainToken } from '../exchange/token.js';
 import { baseUrlText, parseLoginUrl } from '../jwt/endpoint.js';
 import { certificateMatchesKey, readCertificate, type CertificateInfo } from '../keys/certificate.js';
+import { packageFoldersToGuard, refuseKeysInPackageFolders } from '../keys/key-location.js';
 import { loadPrivateKey, passphraseFromEnv, type LoadedKey } from '../keys/private-key.js';
 import { connectAdmin, type AdminOrg } from '../org/admin.js';
 import { retrieveAppComponent, type CertificateComponent } from '../org/components.js';
-import { packageFoldersToGuard, refuseKeysInPackageFolders } from '../keys/key-location.js';
 import { projectRoot } from '../util/project.js';
 import {
   dateStamp,

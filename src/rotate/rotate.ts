@@ -4,21 +4,21 @@
  * verified (the old one checked), a rollback when the new key does not log in, and the sf store re-pointed.
  * No key file is ever deleted or overwritten.
  */
+import type { LocalSource } from '../app/local-source.js';
 import { isJwtSetupError, jwtError, reason, type ErrorCode } from '../errors.js';
 import type { ExchangeEvent } from '../exchange/token.js';
 import type { CertificateInfo } from '../keys/certificate.js';
 import { publicKeyFingerprint } from '../keys/private-key.js';
-import type { LocalSource } from '../app/local-source.js';
 import type { DeployOutcome, DeployProgress } from '../org/metadata.js';
 import { repointAuths, type RepointOutcome } from '../store/repoint.js';
 import { prepareNewKey, writeNewKey, type NewKeyPlan } from './new-key.js';
-import { planRotation, type RotationPlan, type RotationPlanOptions } from './plan.js';
 import {
   findLocalSourceOf,
   restoreLocalSourceOf,
   updateLocalSourceOf,
   type LocalSourceEvent,
 } from './local-source-steps.js';
+import { planRotation, type RotationPlan, type RotationPlanOptions } from './plan.js';
 import { rollback } from './rollback.js';
 import { deployCertificate, savePreviousCertificate } from './swap.js';
 import { checkOldKey, verifyLogin, type OldKeyCheck } from './verify.js';
