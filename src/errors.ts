@@ -147,6 +147,7 @@ export const ERRORS = {
   UserInactive: { group: 'org' },
   UserFrozen: { group: 'org' },
   KeyInPackageFolder: { group: 'org' },
+  CertificateNewerInOrg: { group: 'org' },
   ConsumerKeyUnknown: { group: 'org' },
   ConsumerKeyConflict: { group: 'org' },
   DeployFailed: { group: 'org' },

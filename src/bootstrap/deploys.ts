@@ -11,6 +11,7 @@ import { retrieveApp } from '../org/apps.js';
 import { deployWithEvents, type Observation, type OrgStepEvent } from '../org/deploy.js';
 import { findPermissionSet } from '../org/permission-sets.js';
 import type { LocalFiles } from './local-files.js';
+import { deployed, undoRefusedDeploy } from './refused-deploy.js';
 import { appIsAsPlanned } from './plan.js';
 import { clockOf, type BootstrapOptions, type BootstrapPlan, type Clock } from './types.js';
 
@@ -74,20 +75,27 @@ export async function deployToOrg(
   if (plan.deploys.includes('app')) deploys.push(appDeploy(plan, options, local, clock));
   const ids: string[] = [];
   let appDeployId: string | undefined;
-  for (const deploy of deploys) {
-    // eslint-disable-next-line no-await-in-loop
-    const outcome = await deployWithEvents({
-      connection: checked.admin.connection,
-      what: deploy.what,
-      source: { paths: deploy.paths },
-      apiVersion: local.app.spec.apiVersion,
-      waitMs: clock.leftMs(60_000),
-      localFiles: options.sourceDir,
-      emit,
-      observe: deploy.observe,
-    });
-    if (outcome.id) ids.push(outcome.id);
-    if (deploy.app && outcome.id) appDeployId = outcome.id;
+  try {
+    for (const deploy of deploys) {
+      // eslint-disable-next-line no-await-in-loop
+      const outcome = await deployWithEvents({
+        connection: checked.admin.connection,
+        what: deploy.what,
+        source: { paths: deploy.paths },
+        apiVersion: local.app.spec.apiVersion,
+        waitMs: clock.leftMs(60_000),
+        localFiles: options.sourceDir,
+        emit,
+        observe: deploy.observe,
+      });
+      if (outcome.id) ids.push(outcome.id);
+      if (deploy.app && outcome.id) appDeployId = outcome.id;
+      // What reached the org keeps its files, whatever happens after.
+      deployed(local.undo, deploy.app ? 'app' : 'permission-set', outcome.id);
+    }
+  } catch (error) {
+    // A refused component leaves no file behind; the message says exactly what reached the org.
+    throw await undoRefusedDeploy(error, local.undo);
   }
   if (!plan.deploys.includes('app')) emit({ type: 'deploy-skipped' });
   return { deployIds: ids, appDeployId };

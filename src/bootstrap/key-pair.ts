@@ -8,7 +8,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { jwtError } from '../errors.js';
 import { loadCertificate, certificateMatchesKey, type CertificateInfo } from '../keys/certificate.js';
 import { prepareKeygen, writeKeygenFiles, type PreparedKeygen } from '../keys/keygen.js';
-import { loadPrivateKey, type LoadedKey } from '../keys/private-key.js';
+import { loadPrivateKey, passphraseFromEnv, type LoadedKey } from '../keys/private-key.js';
 import { existingFiles } from '../util/files.js';
 
 export const DEFAULT_KEY_NAME = 'server';
@@ -25,7 +25,13 @@ export type KeyPairPlan = {
   certificate?: CertificateInfo;
 };
 
-export type KeyPairOptions = { keyFile?: string; certificateFile?: string; outputDir: string };
+export type KeyPairOptions = {
+  keyFile?: string;
+  certificateFile?: string;
+  outputDir: string;
+  /** The variable holding the passphrase of an encrypted key (--passphrase-env), as login reads it. */
+  passphraseEnv?: string;
+};
 
 async function certificateFor(file: string, key: LoadedKey): Promise<CertificateInfo> {
   const certificate = await loadCertificate(file, { select: key.publicKey });
@@ -38,8 +44,10 @@ async function certificateFor(file: string, key: LoadedKey): Promise<Certificate
 /** What will happen to the key pair; reads, never writes. */
 export async function planKeyPair(options: KeyPairOptions): Promise<KeyPairPlan> {
   const outputDir = resolve(options.outputDir);
+  // The key is read here, once; a key made later is written unencrypted, as keygen writes it.
+  const passphrase = passphraseFromEnv(options.passphraseEnv);
   if (options.keyFile) {
-    const key = await loadPrivateKey({ file: options.keyFile });
+    const key = await loadPrivateKey({ file: options.keyFile }, { passphrase });
     const keyFile = key.file as string;
     if (options.certificateFile) {
       const certificate = await certificateFor(options.certificateFile, key);
@@ -61,7 +69,7 @@ export async function planKeyPair(options: KeyPairOptions): Promise<KeyPairPlan>
     : join(outputDir, `${DEFAULT_KEY_NAME}.crt`);
   if ((await existingFiles([keyFile])).length > 0) {
     // A previous run's key: reuse it (replacing it is rotate's job).
-    const key = await loadPrivateKey({ file: keyFile });
+    const key = await loadPrivateKey({ file: keyFile }, { passphrase });
     if ((await existingFiles([certificateFile])).length > 0) {
       return {
         action: 'reuse',

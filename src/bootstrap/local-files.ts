@@ -2,11 +2,15 @@
  * Bootstrap's local files: the key pair (made or reused) and the app's metadata in the package folder, both planned in
  * full in memory before either is written, so a refusal of either writes nothing.
  */
+import { join } from 'node:path';
 import { planApp, writeAppFiles, type AppPlan } from '../app/generate.js';
+import { permissionSetPath } from '../app/permission-set.js';
 import { prepareKeyPair, writeKeyPair, type KeyPairPlan } from './key-pair.js';
+import { deployParts, recordAppFiles, type AppFilesUndo } from './refused-deploy.js';
 import type { BootstrapEvent, BootstrapOptions, BootstrapPlan } from './types.js';
 
-export type LocalFiles = { keyPair: KeyPairPlan; app: AppPlan };
+/** The key pair and the app's files as written; `undo` takes out a refused component's files again. */
+export type LocalFiles = { keyPair: KeyPairPlan; app: AppPlan; undo: AppFilesUndo };
 
 export async function writeLocalFiles(
   plan: BootstrapPlan,
@@ -32,7 +36,16 @@ export async function writeLocalFiles(
   });
   await writeKeyPair(prepared);
   emit({ type: 'key', action: keyPair.action, keyFile: keyPair.keyFile, certificateFile: keyPair.certificateFile });
+  const permissionSetFiles = checked.permissionSet
+    ? [join(options.sourceDir, ...permissionSetPath(checked.permissionSet).split('/'))]
+    : [];
+  const appFiles = app.files.filter((f) => f.type !== 'PermissionSet').map((f) => f.path);
+  const undo = await recordAppFiles(
+    app.files.map((f) => f.path),
+    options.sourceDir,
+    deployParts(plan, checked, permissionSetFiles, appFiles),
+  );
   await writeAppFiles(app, { force: true });
   emit({ type: 'app-files', files: app.files.map((f) => f.path) });
-  return { keyPair, app };
+  return { keyPair, app, undo };
 }

@@ -9,6 +9,7 @@ import { assignedPermissionSets } from '../org/permission-sets.js';
 import type { LoadedKey } from '../keys/private-key.js';
 import type { OrgApp } from '../org/apps.js';
 import { planKeyPair } from './key-pair.js';
+import { refuseOlderCertificate } from './newer-in-org.js';
 import { preflight, type Preflight } from './preflight.js';
 import { clockOf, type BootstrapOptions, type BootstrapPlan } from './types.js';
 
@@ -56,6 +57,7 @@ export async function planBootstrap(options: BootstrapOptions): Promise<Bootstra
     userId: checked.user.id,
   });
   const keyPair = await planKeyPair(options);
+  if (!options.force) await refuseOlderCertificate(checked, keyPair, options);
   const deploys: BootstrapPlan['deploys'] = [];
   if (checked.permissionSet && !checked.permissionSetInOrg) deploys.push('permission-set');
   if (!(await appIsAsPlanned(checked.orgApp, checked, keyPair.key))) deploys.push('app');

@@ -4,7 +4,7 @@
  * found or will be made; the consumer key is known (resolveConsumerKey: --consumer-key, the org's app, the local
  * metadata, and they agree) or will be made for a new app; the key folder is outside the package folder.
  */
-import { relative, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { defaultPermissionSetName } from '../app/generate.js';
 import {
   validateAppName,
@@ -16,6 +16,7 @@ import {
 import { resolveConsumerKey } from '../app/consumer-key.js';
 import { readAppMetadata } from '../app/read-metadata.js';
 import { jwtError, reason } from '../errors.js';
+import { packageFoldersToGuard, refuseKeysInPackageFolders } from '../keys/key-location.js';
 import { connectAdmin, type AdminOrg } from '../org/admin.js';
 import { retrieveApp, type OrgApp } from '../org/apps.js';
 import { findPermissionSet } from '../org/permission-sets.js';
@@ -29,6 +30,8 @@ export type PreflightOptions = {
   permissionSet?: string;
   profiles: string[];
   consumerKey?: string;
+  /** --jwt-key-file: checked against the package folders as the key folder is. */
+  keyFile?: string;
   outputDir: string;
   sourceDir: string;
   /** Milliseconds the retrieve of the app may take. */
@@ -50,11 +53,6 @@ export type Preflight = {
   profiles: string[];
 };
 
-function inside(child: string, parent: string): boolean {
-  const rel = relative(resolve(parent), resolve(child));
-  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && !rel.includes(`..${sep}`));
-}
-
 export async function preflight(options: PreflightOptions): Promise<Preflight> {
   // Inputs first: nothing to ask the org when a name is wrong.
   const app = validateAppName(options.app);
@@ -66,13 +64,13 @@ export async function preflight(options: PreflightOptions): Promise<Preflight> {
         ? undefined
         : defaultPermissionSetName(app);
   const givenKey = options.consumerKey !== undefined ? validateConsumerKey(options.consumerKey) : undefined;
-  if (inside(options.outputDir, options.sourceDir)) {
-    throw jwtError(
-      'KeyInPackageFolder',
-      [resolve(options.outputDir), resolve(options.sourceDir)],
-      [resolve(options.outputDir)],
-    );
-  }
+  await refuseKeysInPackageFolders(
+    [
+      { path: options.outputDir, role: 'output-dir' },
+      ...(options.keyFile ? [{ path: options.keyFile, role: 'jwt-key-file' as const }] : []),
+    ],
+    packageFoldersToGuard([resolve(options.sourceDir)]),
+  );
 
   const admin = await connectAdmin(options.targetOrg);
   const user = await findUser(admin.connection, options.username);

@@ -18,6 +18,8 @@ export type BootstrapOptions = {
   scopes?: string;
   apiVersion?: string;
   keyFile?: string;
+  /** The variable holding the passphrase of an encrypted --jwt-key-file (or reused key), as login reads it. */
+  passphraseEnv?: string;
   certificateFile?: string;
   consumerKey?: string;
   outputDir: string;
@@ -27,6 +29,8 @@ export type BootstrapOptions = {
   setDefault?: boolean;
   waitMinutes: number;
   dryRun: boolean;
+  /** Deploy the local certificate even over a newer one of another key in the org (CertificateNewerInOrg). */
+  force?: boolean;
   onEvent?: (event: BootstrapEvent) => void;
 };
 

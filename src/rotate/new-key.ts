@@ -5,8 +5,9 @@
  * memory first and written together or not at all, never over an existing file.
  */
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { jwtError } from '../errors.js';
+import { isJwtSetupError, jwtError, reason } from '../errors.js';
 import { certificateMatchesKey, loadCertificate, type CertificateInfo } from '../keys/certificate.js';
+import type { KeyLocation } from '../keys/key-location.js';
 import { prepareKeygen, validateKeygenOptions, writeKeygenFiles, type PreparedKeygen } from '../keys/keygen.js';
 import { loadPrivateKey, type LoadedKey } from '../keys/private-key.js';
 import { existingFiles } from '../util/files.js';
@@ -54,12 +55,27 @@ export function stemOf(file: string | undefined): string {
   return file ? basename(file, extname(file)) : DEFAULT_STEM;
 }
 
+/**
+ * --new-key-file, which the stored logins will read at every token refresh: it must be a key the sf CLI reads as it
+ * is, so an encrypted one is refused with a fix that works (--passphrase-env opens only the current key).
+ */
+async function loadNewKeyFile(file: string): Promise<LoadedKey> {
+  try {
+    return await loadPrivateKey({ file });
+  } catch (error) {
+    if (isJwtSetupError(error, 'KeyEncryptedNoPassphrase') || isJwtSetupError(error, 'KeyOpensslEncNoPassphrase')) {
+      error.actions = [reason('rotate.fix.newKeyEncrypted')];
+    }
+    throw error;
+  }
+}
+
 /** Where the new files go and what is made; reads (the given key and certificate), never writes. */
 export async function planNewKey(options: NewKeyOptions): Promise<NewKeyPlan> {
   const dir = options.oldKeyFile ? dirname(resolve(options.oldKeyFile)) : resolve('.');
   const base = `${stemOf(options.oldKeyFile)}-${dateStamp(options.now)}`;
   if (options.newKeyFile) {
-    const key = await loadPrivateKey({ file: options.newKeyFile });
+    const key = await loadNewKeyFile(options.newKeyFile);
     const keyFile = key.file as string;
     if (options.newCertificateFile) {
       const certificate = await loadCertificate(options.newCertificateFile, { select: key.publicKey });
@@ -88,6 +104,18 @@ export async function planNewKey(options: NewKeyOptions): Promise<NewKeyPlan> {
     dir,
     name,
   };
+}
+
+/**
+ * Where the rotation puts key material, for the key-folder guard: the folder it writes to (the new key, its
+ * certificate and the previous certificate go beside the current key), and --new-key-file, the key the stored logins
+ * will use.
+ */
+export function rotationKeyLocations(plan: NewKeyPlan, options: Pick<NewKeyOptions, 'newKeyFile'>): KeyLocation[] {
+  return [
+    { path: plan.dir, role: 'rotation-files' },
+    ...(options.newKeyFile ? [{ path: plan.keyFile, role: 'new-key-file' as const }] : []),
+  ];
 }
 
 export type PreparedNewKey = { key: LoadedKey; certificate: CertificateInfo; prepared?: PreparedKeygen };

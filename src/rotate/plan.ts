@@ -13,12 +13,13 @@ import { readAppMetadata } from '../app/read-metadata.js';
 import { isJwtSetupError, jwtError, reason } from '../errors.js';
 import { baseUrlText, parseLoginUrl } from '../jwt/endpoint.js';
 import { certificateMatchesKey, readCertificate, type CertificateInfo } from '../keys/certificate.js';
-import { loadPrivateKey, type LoadedKey } from '../keys/private-key.js';
+import { packageFoldersToGuard, refuseKeysInPackageFolders } from '../keys/key-location.js';
+import { loadPrivateKey, passphraseFromEnv, type LoadedKey } from '../keys/private-key.js';
 import { connectAdmin, type AdminOrg } from '../org/admin.js';
 import { retrieveAppComponent, type RetrievedApp } from '../org/components.js';
 import { shellCommand } from '../util/shell.js';
 import { projectRoot } from '../util/project.js';
-import { dateStamp, freeName, planNewKey, stemOf, type NewKeyPlan } from './new-key.js';
+import { dateStamp, freeName, planNewKey, rotationKeyLocations, stemOf, type NewKeyPlan } from './new-key.js';
 import type { RotationPlan, RotationPlanOptions } from './types.js';
 import { targetOf } from './verify.js';
 
@@ -35,8 +36,11 @@ async function checkInputs(options: RotationPlanOptions): Promise<Inputs> {
   const app = validateAppName(options.app);
   const clientId = options.clientId !== undefined ? validateConsumerKey(options.clientId) : undefined;
   if (!options.oldKeyFile && !options.force) refuse(app, reason('rotate.keyNeeded'), reason('rotate.fix.keyNeeded'));
-  const oldKey = options.oldKeyFile ? await loadPrivateKey({ file: options.oldKeyFile }) : undefined;
+  const oldKey = options.oldKeyFile
+    ? await loadPrivateKey({ file: options.oldKeyFile }, { passphrase: passphraseFromEnv(options.passphraseEnv) })
+    : undefined;
   const newKey = await planNewKey(options);
+  await refuseKeysInPackageFolders(rotationKeyLocations(newKey, options), packageFoldersToGuard(options.sourceDirs));
   if (oldKey && newKey.key?.publicKey.equals(oldKey.publicKey)) {
     refuse(app, reason('rotate.sameKey', [newKey.keyFile]), reason('rotate.fix.sameKey'));
   }

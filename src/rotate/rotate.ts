@@ -5,12 +5,15 @@
  * when it just does not answer: RotationUnverified), and the sf store's logins of this org re-pointed. No key file is
  * ever deleted or overwritten. Each step is its own module; this file reads as the steps.
  */
+import type { LocalSource } from '../app/local-source.js';
 import { isJwtSetupError, reason } from '../errors.js';
 import type { ExchangeEvent } from '../exchange/token.js';
 import { publicKeyFingerprint } from '../keys/private-key.js';
 import type { DeployOutcome } from '../org/metadata.js';
 import { repointAuths } from '../store/repoint.js';
+import type { FileSnapshot } from '../util/files.js';
 import { otherOrgCommand, rollbackCommand, verifyCommand } from './commands.js';
+import { findLocalSourceOf, restoreLocalSourceOf, updateLocalSourceOf } from './local-source-steps.js';
 import { prepareNewKey, writeNewKey } from './new-key.js';
 import { planRotation } from './plan.js';
 import { rollback, rolledBackError } from './rollback.js';
@@ -28,14 +31,17 @@ export async function rotate(options: RotateOptions): Promise<RotateOutcome> {
   const emit: Emit = options.onEvent ?? ((): void => undefined);
   const plan = await planRotation({ ...options, waitMs });
   emit({ type: 'preflight', plan });
+  const local = await findLocalSourceOf(plan, options, emit);
   const command = rollbackCommand(plan, options);
-  if (options.dryRun) return dryRun(plan, command);
+  if (options.dryRun) return dryRun(plan, command, local);
 
   const fresh = await makeNewKey(plan, options, emit);
   await savePreviousCertificate(plan);
   emit({ type: 'previous-saved', file: plan.previousCertificateFile, command });
   const swapped = await swap(plan, fresh, options, emit, waitMs);
-  await verifyOrRollBack(plan, fresh, swapped, options, emit);
+  // The org holds the new certificate: so does the project's source of the app (put back by a rollback).
+  const localBefore = await updateLocalSourceOf(local, plan, fresh.certificate.pem, emit);
+  await verifyOrRollBack(plan, fresh, swapped, localBefore, options, emit);
   emit({ type: 'verified', username: options.username });
   const oldKey = await checkOldKey(plan, options.username);
   emit({ type: 'old-key', check: oldKey });
@@ -53,7 +59,17 @@ export async function rotate(options: RotateOptions): Promise<RotateOutcome> {
 
   const newKeyFingerprint = publicKeyFingerprint(fresh.key.publicKey);
   const done = { dryRun: false, newCertificate: fresh.certificate, newKeyFingerprint, verified: true };
-  return { plan, ...done, deployId: swapped.id || undefined, oldKey, repoint, otherOrgs, rollbackCommand: command };
+  const files = { localSource: local, filesToCommit: localBefore.map((f) => f.path) };
+  return {
+    plan,
+    ...done,
+    deployId: swapped.id || undefined,
+    oldKey,
+    repoint,
+    otherOrgs,
+    rollbackCommand: command,
+    ...files,
+  };
 }
 
 const pick = ({ username, orgId }: { username: string; orgId: string }): { username: string; orgId: string } => ({
@@ -61,7 +77,7 @@ const pick = ({ username, orgId }: { username: string; orgId: string }): { usern
   orgId,
 });
 
-function dryRun(plan: RotationPlan, command: string): RotateOutcome {
+function dryRun(plan: RotationPlan, command: string, local: LocalSource): RotateOutcome {
   return {
     plan,
     dryRun: true,
@@ -71,6 +87,8 @@ function dryRun(plan: RotationPlan, command: string): RotateOutcome {
     oldKey: { refused: null },
     otherOrgs: [],
     rollbackCommand: command,
+    localSource: local,
+    filesToCommit: [],
   };
 }
 
@@ -118,6 +136,7 @@ async function verifyOrRollBack(
   plan: RotationPlan,
   fresh: FreshKey,
   swapped: DeployOutcome,
+  localBefore: FileSnapshot,
   options: RotateOptions,
   emit: Emit,
 ): Promise<void> {
@@ -134,6 +153,9 @@ async function verifyOrRollBack(
     emit({ type: 'rollback-start', code: error.errorCode });
     const command = rollbackCommand(plan, options);
     const back = await rollback(plan, { ...verify, username: options.username, fresh, manualCommand: command, emit });
-    throw rolledBackError(plan, fresh, error, [swapped.id], back, options.targetOrg);
+    await restoreLocalSourceOf(localBefore, emit);
+    const rolledBack = rolledBackError(plan, fresh, error, [swapped.id], back, options.targetOrg);
+    rolledBack.setData({ ...(rolledBack.data as object), restoredFiles: localBefore.map((f) => f.path) });
+    throw rolledBack;
   }
 }

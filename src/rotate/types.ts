@@ -1,6 +1,7 @@
 /*
  * What `rotate` takes, plans, reports while it works and returns: the types its steps share.
  */
+import type { LocalSource } from '../app/local-source.js';
 import type { AppKind } from '../app/names.js';
 import type { ConsumerKeySource } from '../app/consumer-key.js';
 import type { CertificateInfo } from '../keys/certificate.js';
@@ -10,6 +11,7 @@ import type { CertificateComponent } from '../org/components.js';
 import type { OrgStepEvent } from '../org/deploy.js';
 import type { ErrorCode } from '../errors.js';
 import type { RepointOutcome } from '../store/repoint.js';
+import type { LocalSourceEvent } from './local-source-steps.js';
 import type { NewKeyOptions, NewKeyPlan } from './new-key.js';
 
 export type RotationPlanOptions = NewKeyOptions & {
@@ -19,6 +21,10 @@ export type RotationPlanOptions = NewKeyOptions & {
   clientId?: string;
   instanceUrl?: string;
   force: boolean;
+  /** The variable holding the passphrase of the current key (--passphrase-env); the new key is never encrypted. */
+  passphraseEnv?: string;
+  /** --source-dir: where the app's local source is (default: the project's package folders). */
+  sourceDirs?: string[];
   /** Milliseconds the retrieve may take. */
   waitMs: number;
 };
@@ -66,7 +72,8 @@ export type RotateEvent =
   | { type: 'verified'; username: string }
   | { type: 'old-key'; check: OldKeyCheck }
   | { type: 'rollback-start'; code: ErrorCode }
-  | { type: 'repointed'; outcome: RepointOutcome; otherOrgs: OtherOrgRotation[] };
+  | { type: 'repointed'; outcome: RepointOutcome; otherOrgs: OtherOrgRotation[] }
+  | LocalSourceEvent;
 
 /** Another org's login that shares the consumer key and the old key: not re-pointed, with the command that rotates it. */
 export type OtherOrgRotation = { username: string; orgId: string; command: string };
@@ -84,6 +91,9 @@ export type RotateOutcome = {
   otherOrgs: OtherOrgRotation[];
   /** The command that puts the previous certificate back. */
   rollbackCommand: string;
+  /** The app's source in the project, and the files that now carry the new certificate (to commit). */
+  localSource: LocalSource;
+  filesToCommit: string[];
 };
 
 /** The new key and certificate of a run, once made. */

@@ -3,8 +3,9 @@
  * (then sf data query as the CI user), a re-run that changes nothing, each pre-flight refusal with no deploy seen, a
  * refused component and the Spring '26 Connected App block printed, propagation ridden out, and --dry-run.
  */
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
@@ -48,9 +49,28 @@ describe('sf jwt-setup bootstrap through the real sf CLI', function () {
     await mkdir(project, { recursive: true });
     await writeFile(
       join(project, 'sfdx-project.json'),
-      JSON.stringify({ packageDirectories: [{ path: 'force-app', default: true }], sourceApiVersion: '64.0' }),
+      JSON.stringify({
+        packageDirectories: [{ path: 'force-app', default: true }, { path: 'other-pkg' }],
+        sourceApiVersion: '64.0',
+      }),
     );
+    await mkdir(join(project, 'other-pkg'), { recursive: true });
+    await mkdir(join(project, 'force-app', 'main', 'default'), { recursive: true });
+    await symlink(join(project, 'force-app', 'main'), join(project, 'linked-keys'));
   });
+
+  /** The files of app `name` under the package folder (any type but permission sets, by name). */
+  const appFilesOf = async (name: string): Promise<string[]> => {
+    const root = join(project, 'force-app', 'main', 'default');
+    const folders = await readdir(root).catch(() => [] as string[]);
+    const files = await Promise.all(
+      folders.map(async (f) => (await readdir(join(root, f)).catch(() => [] as string[])).map((n) => `${f}/${n}`)),
+    );
+    return files
+      .flat()
+      .filter((f) => !f.startsWith('permissionsets/'))
+      .filter((f) => f.split('/')[1].startsWith(`${name}.`) || f.split('/')[1].startsWith(`${name}_`));
+  };
 
   after(async () => {
     await emu?.stop();
@@ -116,6 +136,72 @@ describe('sf jwt-setup bootstrap through the real sf CLI', function () {
     expect((emu.state().assignments as Json[]).filter((a) => a.username === CI)).to.have.length(1);
   });
 
+  it('rotate updates the committed app source; a bootstrap re-run then refuses to put the older certificate back', async () => {
+    const source = join(
+      project,
+      'force-app/main/default/extlClntAppGlobalOauthSets/CI_Deploy_glbloauth.ecaGlblOauth-meta.xml',
+    );
+    const sourceBefore = await readFile(source, 'utf8');
+    const rotated = await sf.run(
+      ['jwt-setup', 'rotate', '--target-org', 'admin', '--app', 'CI_Deploy', '--username', CI, '-f', 'server.key'],
+      { cwd: project, timeoutMs: 240_000 },
+    );
+    expect(rotated.code, rotated.stdout + rotated.stderr).to.equal(0);
+    // Issue 19 #2: the local source carries the new certificate, every other byte as it was; the report names it.
+    const sourceAfter = await readFile(source, 'utf8');
+    const certificateOf = (xml: string): string => /<certificate>([^<]*)<\/certificate>/.exec(xml)?.[1] ?? '';
+    const newKey = (await readdir(project)).find((f) => /^server-\d{8}\.key$/.test(f)) as string;
+    const newCertificate = await readFile(join(project, newKey.replace(/\.key$/, '.crt')), 'utf8');
+    expect(certificateOf(sourceAfter)).to.equal(newCertificate.trim());
+    expect(sourceAfter.replace(certificateOf(sourceAfter), '')).to.equal(
+      sourceBefore.replace(certificateOf(sourceBefore), ''),
+    );
+    expect(rotated.stdout).to.include("Commit the app's updated metadata");
+    expect(rotated.stdout).to.include(source);
+    const otherFiles = await readdir(join(project, 'force-app/main/default/externalClientApps'));
+    expect(otherFiles).to.deep.equal(['CI_Deploy.eca-meta.xml']);
+
+    // Issue 19 #3: bootstrap reuses server.key by default; the org's newer certificate is another key's: refused.
+    const before = emu.deploys().length;
+    const again = await bootstrap(['--username', CI, '--app', 'CI_Deploy', '--alias', 'ci']);
+    expect(again.code, again.stdout + again.stderr).to.equal(1);
+    expect(again.json).to.include({ code: 'CertificateNewerInOrg', status: 1 });
+    const orgFingerprint = new X509Certificate(newCertificate).fingerprint256;
+    const oldFingerprint = new X509Certificate(await readFile(join(project, 'server.crt'))).fingerprint256;
+    expect(again.json?.message).to.include(orgFingerprint).and.include(oldFingerprint);
+    expect((again.json as { actions?: string[] }).actions?.join('\n')).to.include(join(project, newKey));
+    expect((again.json as { data?: Json }).data).to.include({ matchingKeyFile: join(project, newKey) });
+    expect(emu.deploys().length, 'no deploy').to.equal(before);
+    expect(await readFile(source, 'utf8'), 'the local source keeps the new certificate').to.equal(sourceAfter);
+
+    // With the key that matches, the re-run converges: nothing to deploy.
+    const matching = await bootstrap(['--username', CI, '--app', 'CI_Deploy', '--alias', 'ci', '-f', newKey]);
+    expect(matching.code, matching.stdout + matching.stderr).to.equal(0);
+    expect(matching.json?.result).to.include({ deployId: null });
+    expect(emu.deploys().length, 'no deploy').to.equal(before);
+  });
+
+  it('--passphrase-env reads an encrypted --jwt-key-file, as login does', async () => {
+    const pem = createPrivateKey(await readFile(join(project, 'server.key'))).export({
+      type: 'pkcs8',
+      format: 'pem',
+      cipher: 'aes-256-cbc',
+      passphrase: 'correct horse',
+    }) as string;
+    const keys = join(sf.home, 'enc-keys');
+    await mkdir(keys);
+    await writeFile(join(keys, 'enc.key'), pem, { mode: 0o600 });
+    const args = ['--username', CI, '--app', 'CI_Deploy', '-f', join(keys, 'enc.key'), '--dry-run'];
+    const refused = await bootstrap(args);
+    expect(refused.code, refused.stdout + refused.stderr).to.equal(1);
+    expect(refused.json).to.include({ code: 'KeyEncryptedNoPassphrase' });
+    expect((refused.json as { actions?: string[] }).actions?.join(' ')).to.include('--passphrase-env');
+    const run = await bootstrap([...args, '--passphrase-env', 'KEY_PASS'], { KEY_PASS: 'correct horse' });
+    expect(run.code, run.stdout + run.stderr).to.equal(0);
+    expect(run.json?.result).to.include({ dryRun: true });
+    expect(await readdir(keys)).to.deep.equal(['enc.key']);
+  });
+
   it('--dry-run checks and prints the plan; nothing is written or deployed', async () => {
     const before = emu.deploys().length;
     const empty = join(sf.home, 'dry');
@@ -153,6 +239,27 @@ describe('sf jwt-setup bootstrap through the real sf CLI', function () {
         ['--username', CI, '--app', 'CI_X', '--output-dir', 'force-app/main/default/keys'],
         'KeyInPackageFolder',
       ],
+      // Issue 19 #5: every packageDirectories entry, by real path, for --jwt-key-file too, under --dry-run as well.
+      [
+        'the key folder being the package folder itself (--dry-run)',
+        ['--username', CI, '--app', 'CI_X', '--output-dir', 'force-app', '--dry-run'],
+        'KeyInPackageFolder',
+      ],
+      [
+        'the key folder inside another packageDirectories entry (--dry-run)',
+        ['--username', CI, '--app', 'CI_X', '--output-dir', 'other-pkg/keys', '--dry-run'],
+        'KeyInPackageFolder',
+      ],
+      [
+        'the key folder behind a symbolic link into the package folder (--dry-run)',
+        ['--username', CI, '--app', 'CI_X', '--output-dir', 'linked-keys/keys', '--dry-run'],
+        'KeyInPackageFolder',
+      ],
+      [
+        'a --jwt-key-file inside the package folder (--dry-run)',
+        ['--username', CI, '--app', 'CI_X', '--jwt-key-file', 'force-app/main/default/server.key', '--dry-run'],
+        'KeyInPackageFolder',
+      ],
     ];
     for (const [what, args, code] of cases) {
       it(what, async () => {
@@ -162,6 +269,11 @@ describe('sf jwt-setup bootstrap through the real sf CLI', function () {
         expect(run.json).to.include({ code, status: 1 });
         expect(run.json).not.to.have.any.keys('stack');
         expect(emu.deploys().length).to.equal(before);
+        if (code === 'KeyInPackageFolder') {
+          expect(run.json?.message).to.match(/inside the package folder \S*\/(force-app|other-pkg)\b/);
+          expect(existsSync(join(project, 'force-app', 'main', 'default', 'keys'))).to.equal(false);
+          expect(await readdir(join(project, 'other-pkg'))).to.deep.equal([]);
+        }
       });
     }
 
@@ -177,7 +289,7 @@ describe('sf jwt-setup bootstrap through the real sf CLI', function () {
     });
   });
 
-  it('a component Salesforce refuses: each failure printed (type, name, problem), a coded error, nothing applied', async () => {
+  it('a component Salesforce refuses: each failure printed (type, name, problem), a coded error, nothing applied, no file left', async () => {
     const run = await sf.run(
       [
         'jwt-setup',
@@ -197,6 +309,10 @@ describe('sf jwt-setup bootstrap through the real sf CLI', function () {
     expect(run.stderr).to.include('DeployFailed');
     expect(run.stderr).to.match(/ExtlClntAppOauthConfigurablePolicies Bad_App_oauthPlcy: .*No Such Profile/);
     expect((emu.state().apps as Json[]).some((a) => a.name === 'Bad_App')).to.equal(false);
+    // Issue 19 #6: the refused app's files are taken out of the package folder again, and the message says so.
+    expect(run.stderr).to.match(/Nothing was applied to the org\./);
+    expect(run.stderr).to.match(/5 removed/);
+    expect(await appFilesOf('Bad_App')).to.deep.equal([]);
   });
 
   it("a Connected App refused by the Spring '26 switch gets its own code and the fix", async () => {
@@ -204,6 +320,24 @@ describe('sf jwt-setup bootstrap through the real sf CLI', function () {
     expect(run.code, run.stdout + run.stderr).to.equal(1);
     expect(run.json).to.include({ code: 'ConnectedAppCreationBlocked' });
     expect(((run.json as { actions?: string[] }).actions ?? []).join(' ')).to.match(/External Client App/);
+    // Issue 19 #6: the permission set was deployed (its file stays, to commit), the app was not (its file is gone).
+    const message = run.json?.message as string;
+    expect(message).not.to.match(/Nothing was applied/);
+    expect(message).to.match(/Applied to the org before it: the permission set Old_Style_Users \(deploy \w+\)\./);
+    expect(message).to.match(/Not applied: the app Old_Style\./);
+    expect((run.json as { data?: Json }).data).to.deep.include({
+      notApplied: [{ what: 'app', name: 'Old_Style' }],
+    });
+    expect(await appFilesOf('Old_Style')).to.deep.equal([]);
+    expect(existsSync(join(project, 'force-app/main/default/connectedApps'))).to.equal(false);
+    expect(
+      existsSync(join(project, 'force-app/main/default/permissionsets/Old_Style_Users.permissionset-meta.xml')),
+    ).to.equal(true);
+    // The corrected re-run, as an External Client App, succeeds, and no refused component is left to deploy.
+    const fixed = await bootstrap(['--username', 'late@acme.example', '--app', 'Old_Style']);
+    expect(fixed.code, fixed.stdout + fixed.stderr).to.equal(0);
+    expect(await appFilesOf('Old_Style')).to.have.length(5);
+    expect((await appFilesOf('Old_Style')).some((f) => f.includes('connectedApp'))).to.equal(false);
   });
 
   it('rides out 20 seconds of propagation with --wait 1', async () => {

@@ -5,7 +5,7 @@
  * as they were; pre-flight refusals with no deploy seen.
  */
 import { X509Certificate } from 'node:crypto';
-import { readdir, readFile, mkdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
@@ -18,6 +18,25 @@ const KEY = '3MVG9RotateConsumerKey0001';
 const FROZEN_KEY = '3MVG9FrozenConsumerKey0001';
 const DUP_KEY = '3MVG9DupConsumerKey00001';
 const TWIN_KEY = '3MVG9TwinConsumerKey0001';
+const ENC_KEY = '3MVG9EncConsumerKey00001';
+const PASSPHRASE = 'correct horse battery';
+
+/** An External Client App's global OAuth settings as a project holds them (source format), formatted by hand. */
+const globalOauthSource = (app: string, certificatePem: string, consumerKey?: string): string =>
+  [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<ExtlClntAppGlobalOauthSettings xmlns="http://soap.sforce.com/2006/04/metadata">',
+    '    <!-- committed by the team; formatting kept -->',
+    '    <callbackUrl>http://localhost:1717/OauthRedirect</callbackUrl>',
+    `    <certificate>${certificatePem.trim()}</certificate>`,
+    ...(consumerKey ? [`    <consumerKey>${consumerKey}</consumerKey>`] : []),
+    `    <externalClientApplication>${app}</externalClientApplication>`,
+    '    <isConsumerSecretOptional>true</isConsumerSecretOptional>',
+    `    <label>${app}</label>`,
+    '</ExtlClntAppGlobalOauthSettings>',
+    '',
+  ].join('\r\n');
+const certificateIn = (xml: string): string => /<certificate>([^<]*)<\/certificate>/.exec(xml)?.[1] ?? '';
 type Json = Record<string, unknown>;
 
 describe('sf jwt-setup rotate through the real sf CLI', function () {
@@ -27,11 +46,14 @@ describe('sf jwt-setup rotate through the real sf CLI', function () {
   let main: TestCredentials;
   let frozen: TestCredentials;
   let twin: TestCredentials;
+  let enc: TestCredentials;
   let keys: string;
+  let project: string;
 
-  const rotate = (args: string[]): Promise<SfRun> =>
+  const rotate = (args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<SfRun> =>
     sf.run(['jwt-setup', 'rotate', '--target-org', 'admin', '--username', CI, '--json', ...args], {
       timeoutMs: 240_000,
+      ...options,
     });
   const loginAdmin = async (): Promise<void> => {
     const login = await sf.run(
@@ -65,10 +87,11 @@ describe('sf jwt-setup rotate through the real sf CLI', function () {
   const fingerprint = (pem: string): string => new X509Certificate(pem).fingerprint256;
 
   before(async () => {
-    [main, frozen, twin] = await Promise.all([
+    [main, frozen, twin, enc] = await Promise.all([
       makeCredentials('main'),
       makeCredentials('frozen'),
       makeCredentials('twin'),
+      makeCredentials('enc'),
     ]);
     emu = await startEmulator({
       users: [{ username: ADMIN }, { username: CI, permissionSets: ['CI_Users'] }],
@@ -82,10 +105,19 @@ describe('sf jwt-setup rotate through the real sf CLI', function () {
         },
         { name: 'Dup_App', consumerKey: DUP_KEY, certificatePem: twin.certificatePem, permissionSets: ['CI_Users'] },
         { name: 'Twin_App', consumerKey: TWIN_KEY, certificatePem: twin.certificatePem, permissionSets: ['CI_Users'] },
+        { name: 'Enc_App', consumerKey: ENC_KEY, certificatePem: enc.certificatePem, permissionSets: ['CI_Users'] },
       ],
     });
     sf = await SfSandbox.create();
     keys = join(sf.home, 'keys');
+    // A project whose second package folder holds Frozen_App's committed source.
+    project = join(sf.home, 'project');
+    await mkdir(join(project, 'pkg2', 'main', 'default', 'extlClntAppGlobalOauthSets'), { recursive: true });
+    await mkdir(join(project, 'force-app'), { recursive: true });
+    await writeFile(
+      join(project, 'sfdx-project.json'),
+      JSON.stringify({ packageDirectories: [{ path: 'force-app', default: true }, { path: 'pkg2' }] }),
+    );
     await loginAdmin();
   });
 
@@ -150,6 +182,9 @@ describe('sf jwt-setup rotate through the real sf CLI', function () {
     expect(result.oldFingerprintSha256).to.be.a('string').and.not.equal(result.newFingerprintSha256);
     expect(result.repointedAuths).to.deep.equal([{ username: CI, from: file, to: result.newKeyFile }]);
     expect(result.secretsChanged).to.deep.equal(['SF_JWT_KEY']);
+    // Issue 19 #2: run outside a project without --source-dir, it says that no local source was looked for.
+    expect(result).to.deep.include({ filesToCommit: [], sourceDirsSearched: [] });
+    expect(JSON.stringify((run.json as Json).warnings)).to.match(/local source was not looked for/);
     expect(JSON.stringify(result)).not.to.match(/PRIVATE KEY|00D\w{12,15}!/);
     // The old key untouched, the previous certificate saved, one deploy of one component with the consumer key kept.
     expect(await readFile(file, 'utf8')).to.equal(main.privateKeyPem);
@@ -174,14 +209,23 @@ describe('sf jwt-setup rotate through the real sf CLI', function () {
 
   it('a certificate that never takes effect within --wait is rolled back; the old key still logs in', async () => {
     const file = await keyFile('frozen', frozen);
+    const source = join(
+      project,
+      'pkg2/main/default/extlClntAppGlobalOauthSets/Frozen_App_glbloauth.ecaGlblOauth-meta.xml',
+    );
+    const committed = globalOauthSource('Frozen_App', frozen.certificatePem);
+    await writeFile(source, committed);
     emu.setSwitches({ freezeCertificates: true });
     const before = emu.deploys().length;
     try {
-      const run = await rotate(['--app', 'Frozen_App', '--jwt-key-file', file, '--wait', '1']);
+      const run = await rotate(['--app', 'Frozen_App', '--jwt-key-file', file, '--wait', '1'], { cwd: project });
       expect(run.code, run.stdout + run.stderr).to.equal(1);
       expect(run.json).to.include({ code: 'RotationRolledBack', status: 1 });
       expect(run.json).not.to.have.any.keys('stack');
       expect((run.json as Json).data).to.include({ rolledBack: true, verified: false, oldKeyVerified: true });
+      // Issue 19 #2: the local source, found in the second package folder, is put back with the certificate.
+      expect((run.json as Json).data).to.deep.include({ restoredFiles: [source] });
+      expect(await readFile(source, 'utf8')).to.equal(committed);
     } finally {
       emu.setSwitches({ freezeCertificates: false });
     }
@@ -219,7 +263,67 @@ describe('sf jwt-setup rotate through the real sf CLI', function () {
     expect(await readFile(file, 'utf8')).to.equal(twin.privateKeyPem);
   });
 
+  it('--passphrase-env reads the encrypted current key; the new key is plain PEM, 0600; --source-dir source updated', async () => {
+    const dir = join(keys, 'enc');
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, 'server.key');
+    await writeFile(
+      file,
+      enc.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: PASSPHRASE }),
+      { mode: 0o600 },
+    );
+    const meta = join(sf.home, 'meta');
+    await mkdir(join(meta, 'a'), { recursive: true });
+    await mkdir(join(meta, 'b'), { recursive: true });
+    const mine = join(meta, 'a', 'Enc_App_glbloauth.ecaGlblOauth-meta.xml');
+    const others = join(meta, 'b', 'Enc_App_glbloauth.ecaGlblOauth-meta.xml');
+    const committed = globalOauthSource('Enc_App', enc.certificatePem, ENC_KEY);
+    const othersText = globalOauthSource('Enc_App', enc.certificatePem, '3MVG9AnotherOrgsKey00001');
+    await writeFile(mine, committed, { mode: 0o640 });
+    await writeFile(others, othersText);
+
+    const refused = await rotate(['--app', 'Enc_App', '--jwt-key-file', file, '--dry-run']);
+    expect(refused.code).to.equal(1);
+    expect(refused.json).to.include({ code: 'KeyEncryptedNoPassphrase' });
+    expect((refused.json as { actions?: string[] }).actions?.join(' ')).to.include('--passphrase-env');
+
+    const run = await rotate(
+      ['--app', 'Enc_App', '--jwt-key-file', file, '--passphrase-env', 'KEY_PASS', '--source-dir', meta],
+      { env: { KEY_PASS: PASSPHRASE } },
+    );
+    expect(run.code, run.stdout + run.stderr).to.equal(0);
+    const result = run.json?.result as Json;
+    expect(result).to.include({ verified: true });
+    const newKey = await readFile(result.newKeyFile as string, 'utf8');
+    expect(newKey).to.match(/^-----BEGIN PRIVATE KEY-----\n/);
+    expect((await stat(result.newKeyFile as string)).mode & 0o777).to.equal(0o600);
+    // Only the certificate element changed (CRLF, comment and mode kept); another org's file of the app is left.
+    expect(result).to.deep.include({ filesToCommit: [mine], sourceDirsSearched: [meta] });
+    const updated = await readFile(mine, 'utf8');
+    const newCertificate = await readFile(result.newCertificateFile as string, 'utf8');
+    expect(certificateIn(updated)).to.equal(newCertificate.trim());
+    expect(updated.replace(certificateIn(updated), '')).to.equal(committed.replace(certificateIn(committed), ''));
+    expect((await stat(mine)).mode & 0o777).to.equal(0o640);
+    expect(await readFile(others, 'utf8')).to.equal(othersText);
+    expect(JSON.stringify((run.json as Json).warnings)).to.include('another consumer key');
+    expect(liveCertificate('Enc_App')).to.equal(fingerprint(newCertificate));
+  });
+
   describe('pre-flight refusals: a coded error, and no deploy seen', () => {
+    it('a current key inside a package folder: KeyInPackageFolder (rotate would write the new key there), even with --dry-run', async () => {
+      const dir = join(project, 'force-app', 'keys');
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'server.key'), main.privateKeyPem, { mode: 0o600 });
+      const before = emu.deploys().length;
+      const run = await rotate(['--app', 'CI_Deploy', '--jwt-key-file', 'force-app/keys/server.key', '--dry-run'], {
+        cwd: project,
+      });
+      expect(run.code, run.stdout + run.stderr).to.equal(1);
+      expect(run.json).to.include({ code: 'KeyInPackageFolder', status: 1 });
+      expect(emu.deploys().length).to.equal(before);
+      expect(await readdir(dir)).to.deep.equal(['server.key']);
+    });
+
     it('a consumer key the org withholds and nobody gives: ConsumerKeyUnknown', async () => {
       const file = await keyFile('withheld', twin);
       const before = emu.deploys().length;

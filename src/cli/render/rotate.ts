@@ -4,6 +4,7 @@
  * token.
  */
 import type { Messages } from '@salesforce/core';
+import type { LocalSource } from '../../app/local-source.js';
 import type { AppKind } from '../../app/names.js';
 import { publicKeyFingerprint } from '../../keys/private-key.js';
 import type { RotateEvent, RotateOutcome } from '../../rotate/rotate.js';
@@ -44,6 +45,10 @@ export type RotateResult = {
   plan: string[];
   /** The secrets that changed: only the key. */
   secretsChanged: string[];
+  /** The app's local source files updated with the new certificate: commit them (empty in a dry run). */
+  filesToCommit: string[];
+  /** The folders searched for the app's local source (the package folders, or --source-dir). */
+  sourceDirsSearched: string[];
 };
 
 export class RotateRenderer extends OrgStepRenderer {
@@ -87,6 +92,14 @@ export class RotateRenderer extends OrgStepRenderer {
       case 'rollback-start':
         this.finish();
         return this.out.warn(m('info.rollback', [event.code]));
+      case 'local-source':
+        return this.localSource(event.source);
+      case 'local-source-updated':
+        return this.out.log(m('info.localSource.updated', [event.files.join(', ')]));
+      case 'local-source-restored':
+        return this.out.log(m('info.localSource.restored', [event.files.join(', ')]));
+      case 'local-source-failed':
+        return this.out.warn(m('info.localSource.failed', [event.files.join(', '), event.why]));
       case 'repointed':
         if (event.outcome.repointed.length === 0) this.out.log(m('info.repointed.none'));
         for (const r of event.outcome.repointed) this.out.log(m('info.repointed', [r.username, r.to]));
@@ -100,6 +113,22 @@ export class RotateRenderer extends OrgStepRenderer {
   }
 
   public report(result: RotateResult): void {
+    this.reportRotation(result);
+    if (!result.dryRun && result.filesToCommit.length > 0) {
+      this.out.log('');
+      this.out.log(this.m('info.commit', [result.filesToCommit.join(' ')]));
+    }
+  }
+
+  private localSource(source: LocalSource): void {
+    const m = (key: string, tokens: Array<string | number> = []): string => this.m(key, tokens);
+    if (source.searched.length === 0) this.out.warn(m('info.localSource.noProject'));
+    else if (source.files.length === 0) this.out.warn(m('info.localSource.none', [source.searched.join(', ')]));
+    else this.out.log(m('info.localSource.found', [source.files.map((f) => f.path).join(', ')]));
+    for (const skipped of source.skipped) this.out.warn(m('info.localSource.skipped', [skipped.path, skipped.why]));
+  }
+
+  private reportRotation(result: RotateResult): void {
     const m = (key: string, tokens: Array<string | number> = []): string => this.m(key, tokens);
     if (result.dryRun) {
       this.out.log(m('info.plan'));
@@ -128,6 +157,9 @@ function planLines(
     m('info.plan.deploy', [plan.component.fullName]),
     m('info.plan.verify', [username, plan.loginUrl, waitMinutes]),
     m('info.plan.repoint'),
+    outcome.localSource.files.length > 0
+      ? m('info.plan.localSource', [outcome.localSource.files.map((f) => f.path).join(', ')])
+      : m('info.plan.localSource.none'),
   ];
 }
 
@@ -162,5 +194,7 @@ export function toRotateResult(
     dryRun: outcome.dryRun,
     plan: outcome.dryRun ? planLines(outcome, options.username, options.waitMinutes, messages) : [],
     secretsChanged: outcome.dryRun ? [] : ['SF_JWT_KEY'],
+    filesToCommit: outcome.filesToCommit,
+    sourceDirsSearched: outcome.localSource.searched,
   };
 }

@@ -34,6 +34,7 @@ export default class Bootstrap extends JwtSetupCommand<BootstrapResult> {
       default: DEFAULT_API_VERSION,
     }),
     'jwt-key-file': Flags.file({ char: 'f', summary: messages.getMessage('flags.jwt-key-file.summary') }),
+    'passphrase-env': Flags.string({ summary: messages.getMessage('flags.passphrase-env.summary') }),
     'certificate-file': Flags.file({ char: 'c', summary: messages.getMessage('flags.certificate-file.summary') }),
     'consumer-key': Flags.string({ summary: messages.getMessage('flags.consumer-key.summary') }),
     'output-dir': Flags.directory({
@@ -60,6 +61,11 @@ export default class Bootstrap extends JwtSetupCommand<BootstrapResult> {
       default: 10,
     }),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false }),
+    force: Flags.boolean({
+      summary: messages.getMessage('flags.force.summary'),
+      description: messages.getMessage('flags.force.description'),
+      default: false,
+    }),
   };
 
   public async run(): Promise<BootstrapResult> {
@@ -78,6 +84,7 @@ export default class Bootstrap extends JwtSetupCommand<BootstrapResult> {
       scopes: flags.scopes,
       apiVersion: flags['api-version'],
       keyFile: flags['jwt-key-file'],
+      passphraseEnv: flags['passphrase-env'],
       certificateFile: flags['certificate-file'],
       consumerKey: flags['consumer-key'],
       outputDir: flags['output-dir'],
@@ -87,6 +94,7 @@ export default class Bootstrap extends JwtSetupCommand<BootstrapResult> {
       setDefault: flags['set-default'],
       waitMinutes: flags.wait,
       dryRun: flags['dry-run'],
+      force: flags.force,
       onEvent: (event) => renderer.event(event),
     });
     renderer.finish();
