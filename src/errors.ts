@@ -118,10 +118,28 @@ export const ERRORS = {
   RotationPreflightFailed: { group: 'org' },
   RotationRolledBack: { group: 'org' },
   RollbackFailed: { group: 'org' },
+  // push (--push: the pipeline's secret store)
+  InvalidPushTarget: { group: 'push' },
+  PushTokenMissing: { group: 'push' },
+  InvalidSecretName: { group: 'push' },
+  PushApiFailed: { group: 'push' },
+  PushTargetNotFound: { group: 'push' },
+  PushForbidden: { group: 'push' },
+  SecretPushFailed: { group: 'push' },
 } as const satisfies Record<string, ErrorTraits>;
 
 export type ErrorGroup =
-  'key' | 'certificate' | 'files' | 'input' | 'salesforce' | 'transport' | 'store' | 'assertion' | 'app' | 'org';
+  | 'key'
+  | 'certificate'
+  | 'files'
+  | 'input'
+  | 'salesforce'
+  | 'transport'
+  | 'store'
+  | 'assertion'
+  | 'app'
+  | 'org'
+  | 'push';
 
 export type ErrorTraits = {
   group: ErrorGroup;
