@@ -18,8 +18,11 @@ import { certificateMatchesKey, readCertificate } from '../keys/certificate.js';
 import { deploySource, type DeployOutcome, type DeployProgress } from '../org/metadata.js';
 import { assignedPermissionSets, ensureAssignment } from '../org/permission-sets.js';
 import { deployError, refusedDeployError } from '../org/deploy-errors.js';
+import { handOverNames } from '../push/names.js';
+import { checkPushSettings, type PushCheck, type PushEvent, type PushReport, type PushSettings } from '../push/push.js';
 import { planKeyPair, prepareKeyPair, writeKeyPair, type KeyPairPlan } from './key-pair.js';
 import { preflight, type Preflight } from './preflight.js';
+import { pushBootstrapSecrets } from './push.js';
 
 export type BootstrapOptions = {
   targetOrg: string;
@@ -41,6 +44,8 @@ export type BootstrapOptions = {
   setDefault?: boolean;
   waitMinutes: number;
   dryRun: boolean;
+  /** --push: the pipeline's secret store, written after the verified login. */
+  push?: PushSettings;
   onEvent?: (event: BootstrapEvent) => void;
 };
 
@@ -53,7 +58,8 @@ export type BootstrapEvent =
   | { type: 'deploy-done'; what: string; outcome: DeployOutcome }
   | { type: 'deploy-skipped' }
   | { type: 'assignment'; permissionSet: string; result: 'created' | 'existing' }
-  | { type: 'exchange'; event: ExchangeEvent };
+  | { type: 'exchange'; event: ExchangeEvent }
+  | { type: 'push'; event: PushEvent };
 
 export type BootstrapPlan = {
   preflight: Preflight;
@@ -62,6 +68,8 @@ export type BootstrapPlan = {
   deploys: Array<'permission-set' | 'app'>;
   assignment: 'create' | 'existing' | 'none';
   loginUrl: string;
+  /** --push: the targets, checked (visible, writable as far as a read tells). */
+  push?: PushCheck;
 };
 
 export type BootstrapOutcome = {
@@ -71,6 +79,8 @@ export type BootstrapOutcome = {
   deployIds: string[];
   assignment?: 'created' | 'existing';
   login?: LoginOutcome;
+  /** --push: what was written where. */
+  pushed?: PushReport;
 };
 
 /**
@@ -96,6 +106,8 @@ async function orgAppIsCurrent(checked: Preflight, keyPair: KeyPairPlan): Promis
 /** Pre-flight and the plan; writes nothing, changes nothing. */
 export async function planBootstrap(options: BootstrapOptions): Promise<BootstrapPlan> {
   const deadline = Date.now() + options.waitMinutes * 60_000;
+  // The push's pre-flight first: a missing token or an unknown repository is refused before the org is asked.
+  const push = await checkPushSettings(options.push, handOverNames(options.push?.naming));
   const checked = await preflight({ ...options, waitMs: Math.max(deadline - Date.now(), 30_000) });
   options.onEvent?.({
     type: 'preflight',
@@ -115,7 +127,7 @@ export async function planBootstrap(options: BootstrapOptions): Promise<Bootstra
       ? 'existing'
       : 'create';
   const loginUrl = baseUrlText(parseLoginUrl(options.instanceUrl ?? checked.admin.instanceUrl));
-  return { preflight: checked, keyPair, deploys, assignment, loginUrl };
+  return { preflight: checked, keyPair, deploys, assignment, loginUrl, push };
 }
 
 export async function bootstrap(options: BootstrapOptions): Promise<BootstrapOutcome> {
@@ -219,7 +231,22 @@ export async function bootstrap(options: BootstrapOptions): Promise<BootstrapOut
       error,
     );
   }
-  return { plan, dryRun: false, app: appPlan, deployIds, assignment, login: outcome };
+
+  // Hand the pipeline its secrets: after the verified login, never shown.
+  const pushed = plan.push
+    ? await pushBootstrapSecrets(
+        plan.push,
+        {
+          clientId: appPlan.spec.consumerKey,
+          username: outcome.username,
+          instanceUrl: outcome.loginUrl,
+          audience: audienceToHandOver(outcome),
+          key: keyPair.key as NonNullable<KeyPairPlan['key']>,
+        },
+        { org: options.targetOrg, naming: options.push?.naming, onEvent: (event) => emit({ type: 'push', event }) },
+      )
+    : undefined;
+  return { plan, dryRun: false, app: appPlan, deployIds, assignment, login: outcome, pushed };
 }
 
 /** The audience a pipeline must set in SF_AUDIENCE_URL: only when the login needed the fallback one. */

@@ -18,9 +18,19 @@ import { jwtError, reason, type JwtSetupError } from '../errors.js';
 import { apiClientFor, type ApiClient } from './api.js';
 import { GitHubSecrets } from './github.js';
 import { GitLabVariables } from './gitlab.js';
-import { nameProblem, nameRules, platformValue, valueProblem, type Secret } from './names.js';
+import { nameProblem, nameRules, platformValue, valueProblem, type Secret, type SecretNaming } from './names.js';
 import { WriteFailure, type SecretStore, type WriteResult } from './store.js';
 import { parseTargets, targetKind, type Platform, type PushTarget } from './targets.js';
+
+/** --push and its companions, as plain options (src/cli/push-flags.ts maps the flags). */
+export type PushSettings = {
+  targets: string[];
+  naming?: SecretNaming;
+  /** GitLab: protected variables (default true). */
+  protected?: boolean;
+  /** Tokens and API bases (default process.env). */
+  env?: NodeJS.ProcessEnv;
+};
 
 export type PushCheckOptions = {
   /** As users write them: github:OWNER/REPO[@ENVIRONMENT], gitlab:GROUP/PROJECT[@SCOPE]. */
@@ -101,6 +111,15 @@ export async function checkPush(options: PushCheckOptions): Promise<PushCheck> {
     await store.check();
   }
   return { targets, stores, names };
+}
+
+/** The pre-flight of `settings` for `names` (prefix and suffix applied); undefined when there is nothing to push. */
+export async function checkPushSettings(
+  settings: PushSettings | undefined,
+  names: readonly string[],
+): Promise<PushCheck | undefined> {
+  if (!settings || settings.targets.length === 0) return undefined;
+  return checkPush({ targets: settings.targets, names, protected: settings.protected, env: settings.env });
 }
 
 /** The names that would be written where (a dry run's plan), one entry per target. */

@@ -9,9 +9,12 @@ import type { ExchangeEvent } from '../exchange/token.js';
 import type { CertificateInfo } from '../keys/certificate.js';
 import { publicKeyFingerprint } from '../keys/private-key.js';
 import type { DeployOutcome, DeployProgress } from '../org/metadata.js';
+import { keySecret, type SecretNaming } from '../push/names.js';
+import { checkPushSettings, pushPlan, type PushEvent, type PushReport, type PushSettings } from '../push/push.js';
 import { repointAuths, type RepointOutcome } from '../store/repoint.js';
 import { prepareNewKey, writeNewKey, type NewKeyPlan } from './new-key.js';
 import { planRotation, type RotationPlan, type RotationPlanOptions } from './plan.js';
+import { pushNewKey } from './push.js';
 import { rollback } from './rollback.js';
 import { deployCertificate, savePreviousCertificate } from './swap.js';
 import { checkOldKey, verifyLogin, type OldKeyCheck } from './verify.js';
@@ -19,6 +22,8 @@ import { checkOldKey, verifyLogin, type OldKeyCheck } from './verify.js';
 export type RotateOptions = Omit<RotationPlanOptions, 'waitMs'> & {
   waitMinutes: number;
   dryRun: boolean;
+  /** --push: the pipeline's secret store gets the new SF_JWT_KEY after verification, before the store is re-pointed. */
+  push?: PushSettings;
   /** For tests: the interval between login retries while waiting. */
   waitIntervalMs?: number;
   onEvent?: (event: RotateEvent) => void;
@@ -35,6 +40,7 @@ export type RotateEvent =
   | { type: 'verified'; username: string }
   | { type: 'old-key'; check: OldKeyCheck }
   | { type: 'rollback-start'; code: ErrorCode }
+  | { type: 'push'; event: PushEvent }
   | { type: 'repointed'; outcome: RepointOutcome };
 
 export type RotateOutcome = {
@@ -49,6 +55,11 @@ export type RotateOutcome = {
   repoint?: RepointOutcome;
   /** The command that puts the previous certificate back. */
   rollbackCommand: string;
+  /** The secret a rotation changes (SF_JWT_KEY with --secret-prefix/--secret-suffix), and where --push wrote it. */
+  keySecretName: string;
+  /** --push: which name goes to which target. */
+  pushPlan: ReturnType<typeof pushPlan>;
+  pushed?: PushReport;
 };
 
 const quote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
@@ -73,6 +84,11 @@ export function rollbackCommand(plan: RotationPlan, options: RotateOptions): str
 export async function rotate(options: RotateOptions): Promise<RotateOutcome> {
   const waitMs = options.waitMinutes * 60_000;
   const emit = options.onEvent ?? ((): void => undefined);
+  const naming: SecretNaming | undefined = options.push?.naming;
+  const keySecretName = keySecret('', naming).name;
+  // The push's pre-flight first: a missing token or an unknown repository is refused before anything else.
+  const push = await checkPushSettings(options.push, [keySecretName]);
+  const pushTo = push ? pushPlan(push, [keySecretName]) : [];
   const plan = await planRotation({ ...options, waitMs: Math.max(waitMs, 60_000) });
   emit({ type: 'preflight', plan });
   const command = rollbackCommand(plan, options);
@@ -85,6 +101,8 @@ export async function rotate(options: RotateOptions): Promise<RotateOutcome> {
       verified: false,
       oldKey: { refused: null },
       rollbackCommand: command,
+      keySecretName,
+      pushPlan: pushTo,
     };
   }
 
@@ -166,6 +184,24 @@ export async function rotate(options: RotateOptions): Promise<RotateOutcome> {
   const oldKey = await checkOldKey(plan, options.username);
   emit({ type: 'old-key', check: oldKey });
 
+  // 5b. The pipeline's secret: the new key, now that it is verified; a failure rolls the certificate back.
+  const pushed = push
+    ? await pushNewKey(plan, push, fresh.key, {
+        org: options.targetOrg,
+        naming,
+        onEvent: (event) => emit({ type: 'push', event }),
+        onRollback: () => emit({ type: 'rollback-start', code: 'SecretPushFailed' }),
+        rollback: {
+          ...verifyOptions,
+          username: options.username,
+          newKeyFile: plan.newKey.keyFile,
+          newCertificate: fresh.certificate,
+          manualCommand: command,
+          onDeployProgress: (progress) => emit({ type: 'deploy-progress', what: plan.app, progress }),
+        },
+      })
+    : undefined;
+
   // 6. The sf store: every auth of this consumer key that used the old key now uses the new one.
   const oldPublicKeys = [plan.currentCertificate.publicKey, ...(plan.oldKey ? [plan.oldKey.publicKey] : [])];
   const repoint = await repointAuths({ clientId: plan.consumerKey, oldPublicKeys, newKey: fresh.key });
@@ -181,5 +217,8 @@ export async function rotate(options: RotateOptions): Promise<RotateOutcome> {
     oldKey,
     repoint,
     rollbackCommand: command,
+    keySecretName,
+    pushPlan: pushTo,
+    pushed,
   };
 }

@@ -6,7 +6,10 @@
 import type { Messages } from '@salesforce/core';
 import type { AppKind } from '../../app/names.js';
 import { audienceToHandOver, type BootstrapEvent, type BootstrapOutcome } from '../../bootstrap/bootstrap.js';
+import { SECRET_NAMES, secretName, type SecretNaming } from '../../push/names.js';
+import { pushPlan, type PushedTarget } from '../../push/push.js';
 import { OrgStepRenderer } from './org-steps.js';
+import { pushPlanLines, renderPushEvent, renderPushed } from './push.js';
 
 export type BootstrapResult = {
   app: string;
@@ -36,6 +39,8 @@ export type BootstrapResult = {
     SF_JWT_INSTANCE_URL: string;
     SF_AUDIENCE_URL?: string;
   };
+  /** --push: per target, the names written (created or updated); empty without --push and in a dry run. */
+  pushed: PushedTarget[];
 };
 
 export class BootstrapRenderer extends OrgStepRenderer {
@@ -53,6 +58,8 @@ export class BootstrapRenderer extends OrgStepRenderer {
         return this.out.log(m('info.deploySkipped'));
       case 'assignment':
         return this.out.log(m(`info.assignment.${event.result}`, [event.permissionSet]));
+      case 'push':
+        return renderPushEvent(this.out, event.event);
     }
   }
 
@@ -65,6 +72,12 @@ export class BootstrapRenderer extends OrgStepRenderer {
     }
     this.out.logSuccess(m('info.success', [result.username, result.orgId, result.app]));
     this.out.log('');
+    if (result.pushed.length > 0) {
+      renderPushed(this.out, result.pushed);
+      this.out.log('');
+      this.out.log(m('info.notes', [commonFolder(result.files), commonFolder([result.keyFile])]));
+      return;
+    }
     this.out.log(m('info.handover'));
     for (const [name, value] of Object.entries(result.secrets)) if (value) this.out.log(`  ${name}=${value}`);
     this.out.log(m('info.handover.key', [result.keyFile, result.keyFile]));
@@ -106,7 +119,7 @@ function githubStep(result: BootstrapResult): string[] {
 }
 
 /** The plan as lines, from what the run would do (or did). */
-function planLines(outcome: BootstrapOutcome, messages: Messages<string>): string[] {
+function planLines(outcome: BootstrapOutcome, messages: Messages<string>, naming?: SecretNaming): string[] {
   const m = (key: string, tokens: Array<string | number> = []): string => messages.getMessage(key, tokens.map(String));
   const { plan } = outcome;
   const checked = plan.preflight;
@@ -124,6 +137,18 @@ function planLines(outcome: BootstrapOutcome, messages: Messages<string>): strin
     lines.push(m(`info.plan.assignment.${plan.assignment}`, [checked.permissionSet ?? '', checked.user.username]));
   }
   lines.push(m('info.plan.login', [checked.user.username, plan.loginUrl]));
+  if (plan.push) {
+    const names = [SECRET_NAMES.clientId, SECRET_NAMES.username, SECRET_NAMES.instanceUrl, SECRET_NAMES.key];
+    lines.push(
+      ...pushPlanLines(
+        pushPlan(
+          plan.push,
+          names.map((n) => secretName(n, naming)),
+        ),
+        'info.plan.push',
+      ),
+    );
+  }
   return lines;
 }
 
@@ -131,6 +156,7 @@ export function toBootstrapResult(
   outcome: BootstrapOutcome,
   kind: AppKind,
   messages: Messages<string>,
+  naming?: SecretNaming,
 ): BootstrapResult {
   const { plan, app, login } = outcome;
   const checked = plan.preflight;
@@ -159,12 +185,13 @@ export function toBootstrapResult(
         : null,
     deployIds: outcome.deployIds,
     dryRun: outcome.dryRun,
-    plan: planLines(outcome, messages),
+    plan: planLines(outcome, messages, naming),
     secrets: {
       SF_JWT_CLIENT_ID: consumerKey,
       SF_JWT_USERNAME: checked.user.username,
       SF_JWT_INSTANCE_URL: loginUrl,
       ...(audience ? { SF_AUDIENCE_URL: audience } : {}),
     },
+    pushed: outcome.pushed?.targets ?? [],
   };
 }

@@ -3,6 +3,7 @@ import { Flags } from '@salesforce/sf-plugins-core';
 import { DEFAULT_API_VERSION, DEFAULT_SCOPES } from '../../app/names.js';
 import { DEFAULT_OUTPUT_DIR } from '../../app/generate.js';
 import { JwtSetupCommand } from '../../cli/command.js';
+import { pushFlags, pushSettingsFromFlags } from '../../cli/push-flags.js';
 import { BootstrapRenderer, toBootstrapResult, type BootstrapResult } from '../../cli/render/bootstrap.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -60,6 +61,7 @@ export default class Bootstrap extends JwtSetupCommand<BootstrapResult> {
       default: 10,
     }),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false }),
+    ...pushFlags,
   };
 
   public async run(): Promise<BootstrapResult> {
@@ -87,10 +89,14 @@ export default class Bootstrap extends JwtSetupCommand<BootstrapResult> {
       setDefault: flags['set-default'],
       waitMinutes: flags.wait,
       dryRun: flags['dry-run'],
+      push: pushSettingsFromFlags(flags),
       onEvent: (event) => renderer.event(event),
     });
     renderer.finish();
-    const result = toBootstrapResult(outcome, flags.type, messages);
+    const result = toBootstrapResult(outcome, flags.type, messages, {
+      prefix: flags['secret-prefix'],
+      suffix: flags['secret-suffix'],
+    });
     renderer.report(result);
     return result;
   }
