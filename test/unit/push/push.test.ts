@@ -272,9 +272,11 @@ describe('push', function () {
   });
 
   it('a push failing midway: reported per target; the undo restores the old key where known, deletes what it created', async () => {
+    // GitLab's previous value differs from the key the caller knows (another encoding): the undo puts back GitLab's.
+    const previous = Buffer.from(OLD_KEY.replace(/\n/g, '\r\n')).toString('base64');
     gl.seedVariable('acme/app', {
       key: 'SF_JWT_KEY_UAT',
-      value: Buffer.from(OLD_KEY).toString('base64'),
+      value: previous,
       masked: true,
       protected: true,
     });
@@ -318,7 +320,7 @@ describe('push', function () {
     expect(gh.secret('acme/app', 'SF_NEW_UAT')).to.equal(undefined);
     // GitLab: exactly what was there, read before the write.
     expect(gl.variable('acme/app', 'SF_JWT_KEY_UAT')).to.include({
-      value: Buffer.from(OLD_KEY).toString('base64'),
+      value: previous,
       masked: true,
       protected: true,
     });
