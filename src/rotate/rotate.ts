@@ -9,7 +9,7 @@ import type { ExchangeEvent } from '../exchange/token.js';
 import type { CertificateInfo } from '../keys/certificate.js';
 import { publicKeyFingerprint } from '../keys/private-key.js';
 import type { DeployOutcome, DeployProgress } from '../org/metadata.js';
-import { keySecret, type SecretNaming } from '../push/names.js';
+import { SECRET_NAMES, secretName, type SecretNaming } from '../push/names.js';
 import { checkPushSettings, pushPlan, type PushEvent, type PushReport, type PushSettings } from '../push/push.js';
 import { repointAuths, type RepointOutcome } from '../store/repoint.js';
 import { prepareNewKey, writeNewKey, type NewKeyPlan } from './new-key.js';
@@ -85,7 +85,7 @@ export async function rotate(options: RotateOptions): Promise<RotateOutcome> {
   const waitMs = options.waitMinutes * 60_000;
   const emit = options.onEvent ?? ((): void => undefined);
   const naming: SecretNaming | undefined = options.push?.naming;
-  const keySecretName = keySecret('', naming).name;
+  const keySecretName = secretName(SECRET_NAMES.key, naming);
   // The push's pre-flight first: a missing token or an unknown repository is refused before anything else.
   const push = await checkPushSettings(options.push, [keySecretName]);
   const pushTo = push ? pushPlan(push, [keySecretName]) : [];
