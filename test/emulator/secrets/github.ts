@@ -32,7 +32,13 @@ export type GitHubToken = {
   secrets?: 'write' | 'read' | 'none';
 };
 
-export type GitHubEmulatorOptions = { repos?: GitHubRepo[]; tokens?: GitHubToken[]; port?: number };
+export type GitHubEmulatorOptions = {
+  repos?: GitHubRepo[];
+  tokens?: GitHubToken[];
+  port?: number;
+  /** Serve HTTPS with this key and certificate. */
+  tls?: { key: string; cert: string };
+};
 
 export type StoredSecret = { name: string; value: string; created_at: string; updated_at: string };
 
@@ -64,7 +70,7 @@ export class GitHubSecretsEmulator extends LoopbackServer {
   private nextKeyId = 3_380_204_578_043_523_366n;
 
   public constructor(private readonly options: GitHubEmulatorOptions = {}) {
-    super(options.port);
+    super(options.port, options.tls);
   }
 
   public async start(): Promise<string> {

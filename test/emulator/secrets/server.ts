@@ -3,6 +3,7 @@
  * (or form) in and out, a request log without credentials or values, and write faults for tests.
  */
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export type Request = {
@@ -35,11 +36,15 @@ const MAX_BODY = 1024 * 1024;
 
 export abstract class LoopbackServer {
   public readonly requestLog: LogEntry[] = [];
-  private server?: http.Server;
+  private server?: http.Server | https.Server;
   private baseUrl?: string;
   private fault?: WriteFault & { seen: number; failed: number };
 
-  public constructor(private readonly port = 0) {}
+  /** `tls`: serve HTTPS with this key and certificate (see ../tls.ts), for proxy tests. */
+  public constructor(
+    private readonly port = 0,
+    private readonly tls?: { key: string; cert: string },
+  ) {}
 
   public get url(): string {
     if (!this.baseUrl) throw new Error(`${this.constructor.name}: not started`);
@@ -52,21 +57,22 @@ export abstract class LoopbackServer {
   }
 
   public async start(): Promise<string> {
-    const server = http.createServer((req, res) => {
+    const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       this.onRequest(req, res).catch((error: unknown) => {
         if (!res.headersSent) {
           res.writeHead(500, { 'Content-Type': 'application/json' });
           res.end(JSON.stringify({ message: String(error) }));
         }
       });
-    });
+    };
+    const server = this.tls ? https.createServer(this.tls, listener) : http.createServer(listener);
     server.keepAliveTimeout = 2000;
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.port, '127.0.0.1', () => resolve());
     });
-    this.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.baseUrl = `${this.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return this.baseUrl;
   }
 
