@@ -71,6 +71,20 @@ describe('secret-store emulators', () => {
       expect(bad.body?.message).to.equal('Bad credentials');
     });
 
+    it('400 for an API version GitHub does not serve', async () => {
+      const r = await call(`${gh.url}/repos/acme/app`, {
+        headers: { ...auth('write'), 'X-GitHub-Api-Version': '2020-01-01' },
+      });
+      expect(r.status).to.equal(400);
+      expect(
+        (
+          await call(`${gh.url}/repos/acme/app`, {
+            headers: { ...auth('write'), 'X-GitHub-Api-Version': '2022-11-28' },
+          })
+        ).status,
+      ).to.equal(200);
+    });
+
     it('404 for a repository the token cannot see, as for one that does not exist', async () => {
       for (const repo of ['acme/hidden', 'acme/nothing']) {
         // eslint-disable-next-line no-await-in-loop

@@ -14,6 +14,7 @@
  *       "Secret names must not start with GITHUB_."), a missing key_id ("Invalid request.\n\n\"key_id\" wasn't
  *       supplied."), and (texts assumed) a key_id that is not the current key's, a box that does not open, a value
  *       over 48 KB, the 101st secret of a repository;
+ *   400 for an X-GitHub-Api-Version it does not serve;
  *   PUT 201 (created) or 204 (updated); names are case-insensitive and stored upper-case; GET of a secret gives
  *   {name, created_at, updated_at}, never the value.
  */
@@ -51,6 +52,8 @@ const NAME_RULE =
   'Secret names can only contain alphanumeric characters ([a-z], [A-Z], [0-9]) or underscores (_). Spaces are not allowed. Must start with a letter ([a-z], [A-Z]) or underscores (_).';
 export const MAX_SECRET_BYTES = 48 * 1024;
 const MAX_SECRETS = 100;
+/** The REST API versions GitHub serves (a request naming another gets 400). */
+const API_VERSIONS = ['2022-11-28', '2026-03-10'];
 
 const error = (status: number, message: string, headers?: Record<string, string>): Answer => ({
   status,
@@ -121,6 +124,13 @@ export class GitHubSecretsEmulator extends LoopbackServer {
     const match = /^(?:Bearer|token)\s+(.+)$/i.exec(auth);
     const token = match ? this.tokens.get(match[1].trim()) : undefined;
     if (!token) return error(401, 'Bad credentials');
+    const version = req.headers['x-github-api-version'];
+    if (version !== undefined && !API_VERSIONS.includes(String(version))) {
+      return error(
+        400,
+        `Unsupported 'X-GitHub-Api-Version' header. The supported versions are ${API_VERSIONS.join(', ')}.`,
+      );
+    }
 
     const parts = req.path.split('/').filter(Boolean).map(decodeURIComponent);
     if (parts[0] !== 'repos' || parts.length < 3) return error(404, 'Not Found');
