@@ -164,6 +164,14 @@ export const ERRORS = {
   // fleet (fleet login, fleet check)
   ManifestInvalid: { group: 'fleet' },
   FleetPartiallyFailed: { group: 'fleet' },
+  // push (--push: the pipeline's secret store)
+  InvalidPushTarget: { group: 'push' },
+  PushTokenMissing: { group: 'push' },
+  InvalidSecretName: { group: 'push' },
+  PushApiFailed: { group: 'push' },
+  PushTargetNotFound: { group: 'push' },
+  PushForbidden: { group: 'push' },
+  SecretPushFailed: { group: 'push' },
 } as const satisfies Record<string, ErrorTraits>;
 
 export type ErrorGroup =
@@ -177,7 +185,8 @@ export type ErrorGroup =
   | 'assertion'
   | 'app'
   | 'org'
-  | 'fleet';
+  | 'fleet'
+  | 'push';
 
 export type ErrorTraits = {
   group: ErrorGroup;

@@ -6,11 +6,20 @@
  * no deploy when nothing changed. Each step is its own module; this file reads as the steps.
  */
 import { audienceCandidates, parseLoginUrl } from '../jwt/endpoint.js';
+import type { PushReport } from '../push/push.js';
 import { admitUser } from './admit.js';
 import { deployToOrg } from './deploys.js';
-import { writeLocalFiles } from './local-files.js';
+import { writeLocalFiles, type LocalFiles } from './local-files.js';
+import { pushBootstrapSecrets } from './push.js';
 import { planBootstrap } from './plan.js';
-import { clockOf, type BootstrapLogin, type BootstrapOptions, type BootstrapOutcome } from './types.js';
+import {
+  clockOf,
+  type BootstrapEvent,
+  type BootstrapLogin,
+  type BootstrapOptions,
+  type BootstrapOutcome,
+  type BootstrapPlan,
+} from './types.js';
 import { verifyLogin } from './verify.js';
 
 export type { BootstrapEvent, BootstrapLogin, BootstrapOptions, BootstrapOutcome, BootstrapPlan } from './types.js';
@@ -26,7 +35,28 @@ export async function bootstrap(options: BootstrapOptions): Promise<BootstrapOut
   const { deployIds, appDeployId } = await deployToOrg(plan, options, local, emit, clock);
   const assignment = await admitUser(plan, options, emit);
   const login = await verifyLogin(plan, options, local, emit, clock);
-  return { plan, dryRun: false, app: local.app, deployIds, appDeployId, assignment, login };
+  const pushed = await handOver(plan, options, local, login, emit);
+  return { plan, dryRun: false, app: local.app, deployIds, appDeployId, assignment, login, pushed };
+}
+
+/** --push: the verified login's values, written straight into the pipeline's secret store, never shown. */
+async function handOver(
+  plan: BootstrapPlan,
+  options: BootstrapOptions,
+  local: LocalFiles,
+  login: BootstrapLogin,
+  emit: (event: BootstrapEvent) => void,
+): Promise<PushReport | undefined> {
+  if (!plan.push || !local.keyPair.key) return undefined;
+  const values = {
+    clientId: local.app.spec.consumerKey,
+    username: login.username,
+    instanceUrl: login.loginUrl,
+    audience: audienceToHandOver(login),
+    key: local.keyPair.key,
+  };
+  const settings = { org: options.targetOrg, naming: options.push?.naming };
+  return pushBootstrapSecrets(plan.push, values, { ...settings, onEvent: (event) => emit({ type: 'push', event }) });
 }
 
 /** The audience a pipeline must set in SF_AUDIENCE_URL: only when the login needed the fallback one. */

@@ -2,6 +2,8 @@
  * Bootstrap's plan: the pre-flight (nothing changes), then what the run would do: the key pair, the deploys (a new
  * permission set, the app unless the org already holds exactly it), the assignment, and the login URL.
  */
+import { handOverNames } from '../push/names.js';
+import { checkPushSettings } from '../push/push.js';
 import { validateAlias } from '../auth/login.js';
 import { certificateMatchesKey, readCertificate } from '../keys/certificate.js';
 import { baseUrlText, parseLoginUrl } from '../jwt/endpoint.js';
@@ -48,6 +50,8 @@ async function assignmentPlan(checked: Preflight): Promise<BootstrapPlan['assign
 export async function planBootstrap(options: BootstrapOptions): Promise<BootstrapPlan> {
   const clock = clockOf(options.waitMinutes);
   validateAlias(options.alias);
+  // The push's pre-flight first: a missing token or an unknown repository is refused before the org is asked.
+  const push = await checkPushSettings(options.push, handOverNames(options.push?.naming));
   const checked = await preflight({ ...options, waitMs: clock.leftMs(30_000) });
   options.onEvent?.({
     type: 'preflight',
@@ -63,5 +67,5 @@ export async function planBootstrap(options: BootstrapOptions): Promise<Bootstra
   if (!(await appIsAsPlanned(checked.orgApp, checked, keyPair.key))) deploys.push('app');
   const assignment = await assignmentPlan(checked);
   const loginUrl = baseUrlText(parseLoginUrl(options.instanceUrl ?? checked.admin.instanceUrl));
-  return { preflight: checked, keyPair, deploys, assignment, loginUrl };
+  return { preflight: checked, keyPair, deploys, assignment, loginUrl, push };
 }

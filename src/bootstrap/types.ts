@@ -1,6 +1,7 @@
 /*
  * What `bootstrap` takes, reports while it works, plans and returns: the types its steps share.
  */
+import type { PushCheck, PushEvent, PushReport, PushSettings } from '../push/push.js';
 import type { AppPlan } from '../app/generate.js';
 import type { AppKind } from '../app/names.js';
 import type { OrgStepEvent } from '../org/deploy.js';
@@ -31,6 +32,8 @@ export type BootstrapOptions = {
   dryRun: boolean;
   /** Deploy the local certificate even over a newer one of another key in the org (CertificateNewerInOrg). */
   force?: boolean;
+  /** --push: the pipeline's secret store, written after the verified login. */
+  push?: PushSettings;
   onEvent?: (event: BootstrapEvent) => void;
 };
 
@@ -40,7 +43,8 @@ export type BootstrapEvent =
   | { type: 'key'; action: KeyPairPlan['action']; keyFile: string; certificateFile: string }
   | { type: 'app-files'; files: string[] }
   | { type: 'deploy-skipped' }
-  | { type: 'assignment'; permissionSet: string; result: 'created' | 'existing' };
+  | { type: 'assignment'; permissionSet: string; result: 'created' | 'existing' }
+  | { type: 'push'; event: PushEvent };
 
 export type BootstrapPlan = {
   preflight: Preflight;
@@ -49,6 +53,8 @@ export type BootstrapPlan = {
   deploys: Array<'permission-set' | 'app'>;
   assignment: 'create' | 'existing' | 'none';
   loginUrl: string;
+  /** --push: the targets, checked (visible, writable as far as a read tells). */
+  push?: PushCheck;
 };
 
 export type BootstrapOutcome = {
@@ -60,6 +66,8 @@ export type BootstrapOutcome = {
   appDeployId?: string;
   assignment?: 'created' | 'existing';
   login?: BootstrapLogin;
+  /** --push: what was written where. */
+  pushed?: PushReport;
 };
 
 /** The verified login, as registered with the sf CLI. */

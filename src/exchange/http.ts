@@ -12,7 +12,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export type HttpResponse = { status: number; headers: IncomingHttpHeaders; body: string };
 
 export type HttpRequest = {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: URL;
   headers?: Record<string, string>;
   body?: string;

@@ -10,11 +10,14 @@ import { isJwtSetupError, reason } from '../errors.js';
 import type { ExchangeEvent } from '../exchange/token.js';
 import { publicKeyFingerprint } from '../keys/private-key.js';
 import type { DeployOutcome } from '../org/metadata.js';
+import { SECRET_NAMES, secretName } from '../push/names.js';
+import { checkPushSettings, pushPlan, type PushCheck, type PushReport } from '../push/push.js';
 import { repointAuths } from '../store/repoint.js';
 import type { FileSnapshot } from '../util/files.js';
 import { otherOrgCommand, rollbackCommand, verifyCommand } from './commands.js';
 import { findLocalSourceOf, restoreLocalSourceOf, updateLocalSourceOf } from './local-source-steps.js';
 import { prepareNewKey, writeNewKey } from './new-key.js';
+import { pushNewKey } from './push.js';
 import { planRotation } from './plan.js';
 import { rollback, rolledBackError } from './rollback.js';
 import { deployCertificate, savePreviousCertificate } from './swap.js';
@@ -29,11 +32,15 @@ type Emit = (event: RotateEvent) => void;
 export async function rotate(options: RotateOptions): Promise<RotateOutcome> {
   const waitMs = Math.max(options.waitMinutes * 60_000, 60_000);
   const emit: Emit = options.onEvent ?? ((): void => undefined);
+  // The push's pre-flight first: a missing token or an unknown repository is refused before anything else.
+  const keySecretName = secretName(SECRET_NAMES.key, options.push?.naming);
+  const push = await checkPushSettings(options.push, [keySecretName]);
+  const pushTo = { keySecretName, pushPlan: push ? pushPlan(push, [keySecretName]) : [] };
   const plan = await planRotation({ ...options, waitMs });
   emit({ type: 'preflight', plan });
   const local = await findLocalSourceOf(plan, options, emit);
   const command = rollbackCommand(plan, options);
-  if (options.dryRun) return dryRun(plan, command, local);
+  if (options.dryRun) return { ...dryRun(plan, command, local), ...pushTo };
 
   const fresh = await makeNewKey(plan, options, emit);
   await savePreviousCertificate(plan);
@@ -45,6 +52,7 @@ export async function rotate(options: RotateOptions): Promise<RotateOutcome> {
   emit({ type: 'verified', username: options.username });
   const oldKey = await checkOldKey(plan, options.username);
   emit({ type: 'old-key', check: oldKey });
+  const pushed = push ? await pushKey(plan, push, fresh, localBefore, options, emit) : undefined;
 
   // The sf store: this org's logins of this consumer key that used the old key now use the new one.
   const oldPublicKeys = [plan.currentCertificate.publicKey, ...(plan.oldKey ? [plan.oldKey.publicKey] : [])];
@@ -59,7 +67,7 @@ export async function rotate(options: RotateOptions): Promise<RotateOutcome> {
 
   const newKeyFingerprint = publicKeyFingerprint(fresh.key.publicKey);
   const done = { dryRun: false, newCertificate: fresh.certificate, newKeyFingerprint, verified: true };
-  const files = { localSource: local, filesToCommit: localBefore.map((f) => f.path) };
+  const files = { localSource: local, filesToCommit: localBefore.map((f) => f.path), ...pushTo, pushed };
   return {
     plan,
     ...done,
@@ -77,7 +85,46 @@ const pick = ({ username, orgId }: { username: string; orgId: string }): { usern
   orgId,
 });
 
-function dryRun(plan: RotationPlan, command: string, local: LocalSource): RotateOutcome {
+/**
+ * --push, after verification and before the store: only the key secret changes. A failure rolls the certificate back
+ * (pushNewKey) and puts the committed source back too: the pipeline still holds the old key.
+ */
+async function pushKey(
+  plan: RotationPlan,
+  push: PushCheck,
+  fresh: FreshKey,
+  localBefore: FileSnapshot,
+  options: RotateOptions,
+  emit: Emit,
+): Promise<PushReport> {
+  const verify = {
+    waitMs: options.waitMinutes * 60_000,
+    intervalMs: options.waitIntervalMs,
+    onEvent: (event: ExchangeEvent): void => emit({ type: 'exchange', event }),
+  };
+  const manualCommand = rollbackCommand(plan, options);
+  try {
+    return await pushNewKey(plan, push, fresh.key, {
+      org: options.targetOrg,
+      naming: options.push?.naming,
+      onEvent: (event) => emit({ type: 'push', event }),
+      onRollback: () => emit({ type: 'rollback-start', code: 'SecretPushFailed' }),
+      rollback: { ...verify, username: options.username, fresh, manualCommand, emit },
+    });
+  } catch (error) {
+    if (isJwtSetupError(error, 'SecretPushFailed')) {
+      await restoreLocalSourceOf(localBefore, emit);
+      error.setData({ ...(error.data as object), restoredFiles: localBefore.map((f) => f.path) });
+    }
+    throw error;
+  }
+}
+
+function dryRun(
+  plan: RotationPlan,
+  command: string,
+  local: LocalSource,
+): Omit<RotateOutcome, 'keySecretName' | 'pushPlan'> {
   return {
     plan,
     dryRun: true,

@@ -10,7 +10,10 @@ import type { AdminOrg } from '../org/admin.js';
 import type { CertificateComponent } from '../org/components.js';
 import type { OrgStepEvent } from '../org/deploy.js';
 import type { ErrorCode } from '../errors.js';
+import type { PushEvent, PushReport, PushSettings, pushPlan } from '../push/push.js';
 import type { RepointOutcome } from '../store/repoint.js';
+
+type PushPlan = ReturnType<typeof pushPlan>;
 import type { LocalSourceEvent } from './local-source-steps.js';
 import type { NewKeyOptions, NewKeyPlan } from './new-key.js';
 
@@ -53,6 +56,8 @@ export type RotationPlan = {
 export type RotateOptions = Omit<RotationPlanOptions, 'waitMs'> & {
   waitMinutes: number;
   dryRun: boolean;
+  /** --push: the pipeline's secret store gets the new SF_JWT_KEY after verification, before the store is re-pointed. */
+  push?: PushSettings;
   /** For tests: the interval between login retries while waiting. */
   waitIntervalMs?: number;
   onEvent?: (event: RotateEvent) => void;
@@ -72,6 +77,7 @@ export type RotateEvent =
   | { type: 'verified'; username: string }
   | { type: 'old-key'; check: OldKeyCheck }
   | { type: 'rollback-start'; code: ErrorCode }
+  | { type: 'push'; event: PushEvent }
   | { type: 'repointed'; outcome: RepointOutcome; otherOrgs: OtherOrgRotation[] }
   | LocalSourceEvent;
 
@@ -94,6 +100,11 @@ export type RotateOutcome = {
   /** The app's source in the project, and the files that now carry the new certificate (to commit). */
   localSource: LocalSource;
   filesToCommit: string[];
+  /** The secret a rotation changes (SF_JWT_KEY with --secret-prefix/--secret-suffix), and where --push wrote it. */
+  keySecretName: string;
+  /** --push: which name goes to which target. */
+  pushPlan: PushPlan;
+  pushed?: PushReport;
 };
 
 /** The new key and certificate of a run, once made. */

@@ -29,6 +29,12 @@ export const CLEARED_ENV: readonly string[] = [
   'SF_AUDIENCE_URL',
   'SF_ORG_METADATA_REST_DEPLOY',
   'GITHUB_ACTIONS',
+  // --push: tokens and API bases of the CI secret stores (never a developer's real ones in a test)
+  'GH_TOKEN',
+  'GITHUB_TOKEN',
+  'GITHUB_API_URL',
+  'GITLAB_TOKEN',
+  'CI_API_V4_URL',
   'GITHUB_STEP_SUMMARY',
   'RUNNER_TEMP',
   'AGENT_TEMPDIRECTORY',

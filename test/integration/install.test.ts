@@ -211,6 +211,38 @@ describe('installed as the README pipeline step installs it: packed tarball, fre
     expect(modules.length).to.be.greaterThan(10);
   });
 
+  it('libsodium (for --push github:…) loads through its ESM entry from the install, lazily, and seals as GitHub opens', async function () {
+    if (!installed) this.skip();
+    // A module beside the installed seal.js, so that its imports resolve as the plugin's own do (ESM conditions).
+    const script = join(installed.root, 'lib', 'push', 'sodium-check.mjs');
+    await writeFile(
+      script,
+      "const resolved = import.meta.resolve('libsodium-wrappers');\n" +
+        "const { sodium, sealForGitHub } = await import('./seal.js');\n" +
+        'const lib = await sodium();\n' +
+        'const pair = lib.crypto_box_keypair();\n' +
+        "const sealed = await sealForGitHub('sealed value', lib.to_base64(pair.publicKey, lib.base64_variants.ORIGINAL));\n" +
+        'const opened = lib.to_string(lib.crypto_box_seal_open(lib.from_base64(sealed, lib.base64_variants.ORIGINAL), pair.publicKey, pair.privateKey));\n' +
+        'console.log(JSON.stringify({ resolved, opened }));\n',
+    );
+    const run = await runNoTty(process.execPath, [script], { env, cwd: home, timeoutMs: 60_000 });
+    expect(run.code, describeStep(run)).to.equal(0);
+    const { resolved, opened } = JSON.parse(run.stdout) as { resolved: string; opened: string };
+    expect(opened).to.equal('sealed value');
+    expect(resolved).to.match(/\/libsodium-wrappers\/dist\/modules-esm\/libsodium-wrappers\.mjs$/);
+    expect(resolved.startsWith(pathToFileURL(join(home, '.local', 'share', 'sf', 'node_modules')).href)).to.equal(true);
+    // Lazily: only seal.js names it, in a dynamic import, and seal.js runs only when a GitHub target is pushed.
+    const modules = await filesUnder(join(installed.root, 'lib'), '.js');
+    const texts = await Promise.all(
+      modules.map(async (f) => [relative(installed.root, f), await readFile(f, 'utf8')] as const),
+    );
+    const naming = texts.filter(([, text]) => text.includes('libsodium-wrappers'));
+    expect(naming.map(([f]) => f)).to.deep.equal(['lib/push/seal.js']);
+    expect(naming[0][1])
+      .to.include("import('libsodium-wrappers')")
+      .and.not.match(/^import .*libsodium-wrappers/m);
+  });
+
   it('the README step: sf jwt-setup login with SF_JWT_* (the key as base64) runs from the installed lib/ and registers the org', async function () {
     if (!installed) this.skip();
     // Records every module the sf process loads, import and require alike (module.registerHooks' load hook sees the

@@ -6,10 +6,13 @@
 import { writeFile } from 'node:fs/promises';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
 import { makeCredentials } from '../emulator/testkit.js';
-import { linkPlugin, parseJsonOutput, sf, tempDir } from '../helpers/index.js';
+import { GitHubSecretsEmulator } from '../emulator/secrets/index.js';
+import { generateTlsMaterial } from '../emulator/tls.js';
+import { childEnv, linkPlugin, parseJsonOutput, ROOT, run, sf, tempDir } from '../helpers/index.js';
 
 const CLIENT_ID = '3MVG9ProxyTestConsumerKey00000000000000';
 
@@ -102,6 +105,79 @@ describe('reliability: login through an HTTPS proxy', function () {
     const before = proxy.connects.length;
     const r = await login('direct@acme.example', { HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1' });
     expect(r.code, r.stdout + r.stderr).to.equal(0);
+    expect(proxy.connects.length).to.equal(before);
+  });
+});
+
+describe('reliability: --push through an HTTPS proxy, as the exchange goes', function () {
+  this.timeout(120_000);
+  let gh: GitHubSecretsEmulator;
+  let proxy: Awaited<ReturnType<typeof startConnectProxy>>;
+  let dir: string;
+  let caFile: string;
+  let script: string;
+
+  before(async () => {
+    const tls = await generateTlsMaterial();
+    gh = new GitHubSecretsEmulator({
+      repos: [{ owner: 'acme', repo: 'app' }],
+      tokens: [{ token: 'ghp_proxy', repos: ['acme/app'] }],
+      tls,
+    });
+    await gh.start();
+    proxy = await startConnectProxy();
+    dir = await tempDir('sfjwt-push-proxy-');
+    caFile = join(dir, 'ca.pem');
+    await writeFile(caFile, tls.caCertificatePem);
+    // The push module in a process of its own: NODE_EXTRA_CA_CERTS is read at start-up only.
+    script = join(dir, 'push.mts');
+    const module = (path: string): string => JSON.stringify(pathToFileURL(join(ROOT, path)).href);
+    await writeFile(
+      script,
+      `const { checkPush, pushSecrets } = await import(${module('src/push/push.ts')});\n` +
+        "const check = await checkPush({ targets: ['github:acme/app'], names: ['SF_JWT_KEY'] });\n" +
+        "const { report } = await pushSecrets(check, [{ secrets: [{ name: 'SF_JWT_KEY', value: process.env.VALUE }] }]);\n" +
+        'console.log(JSON.stringify(report));\n',
+    );
+  });
+
+  after(async () => {
+    await gh?.stop();
+    proxy?.server.close();
+  });
+
+  const push = (value: string, extra: Record<string, string>): ReturnType<typeof run> =>
+    run(process.execPath, ['--import', 'tsx', script], {
+      cwd: ROOT,
+      env: childEnv(dir, {
+        GH_TOKEN: 'ghp_proxy',
+        GITHUB_API_URL: gh.url.replace('127.0.0.1', 'localhost'),
+        NODE_EXTRA_CA_CERTS: caFile,
+        VALUE: value,
+        ...extra,
+      }),
+    });
+
+  it('tunnels the pre-flight and the writes through HTTPS_PROXY, TLS verified end to end', async () => {
+    const before = proxy.connects.length;
+    const r = await push('through the proxy', { HTTPS_PROXY: proxy.url });
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    const report = JSON.parse(r.stdout) as {
+      failure?: unknown;
+      targets: Array<{ written: Array<{ result: string }> }>;
+    };
+    expect(report.failure).to.equal(undefined);
+    expect(report.targets[0].written.map((w) => w.result)).to.deep.equal(['created']);
+    expect(gh.secret('acme/app', 'SF_JWT_KEY')?.value).to.equal('through the proxy');
+    expect(proxy.connects.slice(before).length).to.be.greaterThan(0);
+    expect(proxy.connects.slice(before).every((c) => c === `localhost:${new URL(gh.url).port}`)).to.equal(true);
+  });
+
+  it('keeps hosts in NO_PROXY off the proxy', async () => {
+    const before = proxy.connects.length;
+    const r = await push('not through the proxy', { HTTPS_PROXY: proxy.url, NO_PROXY: 'localhost' });
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    expect(gh.secret('acme/app', 'SF_JWT_KEY')?.value).to.equal('not through the proxy');
     expect(proxy.connects.length).to.equal(before);
   });
 });

@@ -7,7 +7,10 @@ import type { Messages } from '@salesforce/core';
 import type { AppKind } from '../../app/names.js';
 import { audienceToHandOver, type BootstrapEvent, type BootstrapOutcome } from '../../bootstrap/bootstrap.js';
 import { isOrgStepEvent } from '../../org/deploy.js';
+import { SECRET_NAMES, secretName, type SecretNaming } from '../../push/names.js';
+import { pushPlan, type PushedTarget } from '../../push/push.js';
 import { OrgStepRenderer } from './org-steps.js';
+import { pushPlanLines, renderPushEvent, renderPushed } from './push.js';
 
 export type BootstrapResult = {
   app: string;
@@ -37,6 +40,8 @@ export type BootstrapResult = {
     SF_JWT_INSTANCE_URL: string;
     SF_AUDIENCE_URL?: string;
   };
+  /** --push: per target, the names written (created or updated); empty without --push and in a dry run. */
+  pushed: PushedTarget[];
 };
 
 export class BootstrapRenderer extends OrgStepRenderer {
@@ -57,6 +62,8 @@ export class BootstrapRenderer extends OrgStepRenderer {
         return this.out.log(m('info.deploySkipped'));
       case 'assignment':
         return this.out.log(m(`info.assignment.${event.result}`, [event.permissionSet]));
+      case 'push':
+        return renderPushEvent(this.out, event.event);
     }
   }
 
@@ -69,6 +76,12 @@ export class BootstrapRenderer extends OrgStepRenderer {
     }
     this.out.logSuccess(m('info.success', [result.username, result.orgId, result.app]));
     this.out.log('');
+    if (result.pushed.length > 0) {
+      renderPushed(this.out, result.pushed);
+      this.out.log('');
+      this.out.log(m('info.notes', [commonFolder(result.files), commonFolder([result.keyFile])]));
+      return;
+    }
     this.out.log(m('info.handover'));
     for (const [name, value] of Object.entries(result.secrets)) if (value) this.out.log(`  ${name}=${value}`);
     this.out.log(m('info.handover.key', [result.keyFile, result.keyFile]));
@@ -110,7 +123,7 @@ function githubStep(result: BootstrapResult): string[] {
 }
 
 /** The plan as lines, from what the run would do (or did). */
-function planLines(outcome: BootstrapOutcome, messages: Messages<string>): string[] {
+function planLines(outcome: BootstrapOutcome, messages: Messages<string>, naming?: SecretNaming): string[] {
   const m = (key: string, tokens: Array<string | number> = []): string => messages.getMessage(key, tokens.map(String));
   const { plan } = outcome;
   const checked = plan.preflight;
@@ -128,6 +141,18 @@ function planLines(outcome: BootstrapOutcome, messages: Messages<string>): strin
     lines.push(m(`info.plan.assignment.${plan.assignment}`, [checked.permissionSet ?? '', checked.user.username]));
   }
   lines.push(m('info.plan.login', [checked.user.username, plan.loginUrl]));
+  if (plan.push) {
+    const names = [SECRET_NAMES.clientId, SECRET_NAMES.username, SECRET_NAMES.instanceUrl, SECRET_NAMES.key];
+    lines.push(
+      ...pushPlanLines(
+        pushPlan(
+          plan.push,
+          names.map((n) => secretName(n, naming)),
+        ),
+        'info.plan.push',
+      ),
+    );
+  }
   return lines;
 }
 
@@ -135,6 +160,7 @@ export function toBootstrapResult(
   outcome: BootstrapOutcome,
   kind: AppKind,
   messages: Messages<string>,
+  naming?: SecretNaming,
 ): BootstrapResult {
   const { plan, app, login } = outcome;
   const checked = plan.preflight;
@@ -160,12 +186,13 @@ export function toBootstrapResult(
     deployId: outcome.appDeployId ?? null,
     deployIds: outcome.deployIds,
     dryRun: outcome.dryRun,
-    plan: planLines(outcome, messages),
+    plan: planLines(outcome, messages, naming),
     secrets: {
       SF_JWT_CLIENT_ID: consumerKey,
       SF_JWT_USERNAME: checked.user.username,
       SF_JWT_INSTANCE_URL: loginUrl,
       ...(audience ? { SF_AUDIENCE_URL: audience } : {}),
     },
+    pushed: outcome.pushed?.targets ?? [],
   };
 }

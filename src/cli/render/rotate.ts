@@ -9,7 +9,9 @@ import type { AppKind } from '../../app/names.js';
 import { publicKeyFingerprint } from '../../keys/private-key.js';
 import type { RotateEvent, RotateOutcome } from '../../rotate/rotate.js';
 import { isOrgStepEvent } from '../../org/deploy.js';
+import type { PushedTarget } from '../../push/push.js';
 import { OrgStepRenderer } from './org-steps.js';
+import { pushPlanLines, renderPushEvent, renderPushed } from './push.js';
 
 export type RotateResult = {
   app: string;
@@ -43,8 +45,10 @@ export type RotateResult = {
   rollbackCommand: string;
   dryRun: boolean;
   plan: string[];
-  /** The secrets that changed: only the key. */
+  /** The secrets that changed: only the key (SF_JWT_KEY, with --secret-prefix/--secret-suffix). */
   secretsChanged: string[];
+  /** --push: per target, the key secret written (created or updated); empty without --push and in a dry run. */
+  pushed: PushedTarget[];
   /** The app's local source files updated with the new certificate: commit them (empty in a dry run). */
   filesToCommit: string[];
   /** The folders searched for the app's local source (the package folders, or --source-dir). */
@@ -91,7 +95,11 @@ export class RotateRenderer extends OrgStepRenderer {
         return;
       case 'rollback-start':
         this.finish();
-        return this.out.warn(m('info.rollback', [event.code]));
+        return this.out.warn(
+          m(event.code === 'SecretPushFailed' ? 'info.rollback.push' : 'info.rollback', [event.code]),
+        );
+      case 'push':
+        return renderPushEvent(this.out, event.event);
       case 'local-source':
         return this.localSource(event.source);
       case 'local-source-updated':
@@ -137,7 +145,8 @@ export class RotateRenderer extends OrgStepRenderer {
     }
     this.out.logSuccess(m('info.success', [result.app, result.username]));
     this.out.log('');
-    this.out.log(m('info.handover', [result.newKeyFile, result.newKeyFile]));
+    if (result.pushed.length > 0) renderPushed(this.out, result.pushed);
+    else this.out.log(m('info.handover', [result.newKeyFile, result.newKeyFile]));
     this.out.log('');
     if (result.oldKeyFile) this.out.log(m('info.keep', [result.oldKeyFile, result.previousCertificateFile]));
   }
@@ -156,6 +165,7 @@ function planLines(
     m('info.plan.previous', [plan.previousCertificateFile]),
     m('info.plan.deploy', [plan.component.fullName]),
     m('info.plan.verify', [username, plan.loginUrl, waitMinutes]),
+    ...pushPlanLines(outcome.pushPlan, 'info.plan.pushKey'),
     m('info.plan.repoint'),
     outcome.localSource.files.length > 0
       ? m('info.plan.localSource', [outcome.localSource.files.map((f) => f.path).join(', ')])
@@ -193,7 +203,8 @@ export function toRotateResult(
     rollbackCommand: outcome.rollbackCommand,
     dryRun: outcome.dryRun,
     plan: outcome.dryRun ? planLines(outcome, options.username, options.waitMinutes, messages) : [],
-    secretsChanged: outcome.dryRun ? [] : ['SF_JWT_KEY'],
+    secretsChanged: outcome.dryRun ? [] : [outcome.keySecretName],
+    pushed: outcome.pushed?.targets ?? [],
     filesToCommit: outcome.filesToCommit,
     sourceDirsSearched: outcome.localSource.searched,
   };

@@ -3,6 +3,7 @@ import { Flags } from '@salesforce/sf-plugins-core';
 import { DEFAULT_API_VERSION, DEFAULT_SCOPES } from '../../app/names.js';
 import { DEFAULT_OUTPUT_DIR } from '../../app/generate.js';
 import { JwtSetupCommand } from '../../cli/command.js';
+import { pushFlags, pushSettingsFromFlags } from '../../cli/push-flags.js';
 import { BootstrapRenderer, toBootstrapResult, type BootstrapResult } from '../../cli/render/bootstrap.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -66,6 +67,7 @@ export default class Bootstrap extends JwtSetupCommand<BootstrapResult> {
       description: messages.getMessage('flags.force.description'),
       default: false,
     }),
+    ...pushFlags,
   };
 
   public async run(): Promise<BootstrapResult> {
@@ -95,10 +97,14 @@ export default class Bootstrap extends JwtSetupCommand<BootstrapResult> {
       waitMinutes: flags.wait,
       dryRun: flags['dry-run'],
       force: flags.force,
+      push: pushSettingsFromFlags(flags),
       onEvent: (event) => renderer.event(event),
     });
     renderer.finish();
-    const result = toBootstrapResult(outcome, flags.type, messages);
+    const result = toBootstrapResult(outcome, flags.type, messages, {
+      prefix: flags['secret-prefix'],
+      suffix: flags['secret-suffix'],
+    });
     renderer.report(result);
     return result;
   }

@@ -1,6 +1,7 @@
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { JwtSetupCommand } from '../../cli/command.js';
+import { pushFlags, pushSettingsFromFlags } from '../../cli/push-flags.js';
 import { RotateRenderer, toRotateResult, type RotateResult } from '../../cli/render/rotate.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -47,6 +48,7 @@ export default class Rotate extends JwtSetupCommand<RotateResult> {
       multiple: true,
     }),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false }),
+    ...pushFlags,
     force: Flags.boolean({ summary: messages.getMessage('flags.force.summary'), default: false }),
   };
 
@@ -72,6 +74,7 @@ export default class Rotate extends JwtSetupCommand<RotateResult> {
         subject: flags.subject,
         waitMinutes: flags.wait,
         dryRun: flags['dry-run'],
+        push: pushSettingsFromFlags(flags),
         force: flags.force,
         onEvent: (event) => renderer.event(event),
       });
