@@ -20,6 +20,8 @@ export type RestContext = {
   store: OrgStore;
   /** the session for the request's bearer token, if valid */
   session: Session | undefined;
+  /** a Dev Hub's ScratchOrgInfo records (undefined: not a Dev Hub) */
+  scratchOrgInfos?: Array<Record<string, unknown>>;
 };
 
 export const JSON_TYPE = 'application/json;charset=UTF-8';
@@ -178,7 +180,13 @@ export function handleRest(method: string, pathname: string, query: URLSearchPar
       return { status: 400, body: [{ message: 'A query string has to be specified', errorCode: 'MALFORMED_QUERY' }] };
     return runQuery(
       q,
-      { org: ctx.org, users: ctx.users, accounts: ctx.accounts, store: ctx.store },
+      {
+        org: ctx.org,
+        users: ctx.users,
+        accounts: ctx.accounts,
+        store: ctx.store,
+        scratchOrgInfos: ctx.scratchOrgInfos,
+      },
       version,
       query.get('columns') === 'true',
     );
