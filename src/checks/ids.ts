@@ -43,6 +43,13 @@ export const CHECK_IDS = [
   'org.policy',
   'org.user',
   'org.admission',
+  // the Dev Hub's side of scratch orgs (doctor --dev-hub)
+  'hub.is-dev-hub',
+  'hub.key-path',
+  'hub.app-kind',
+  'hub.certificate',
+  'hub.signup-errors',
+  'hub.env',
 ] as const;
 
 export type CheckId = (typeof CHECK_IDS)[number];

@@ -10,9 +10,10 @@ import { inputs, target } from './checks/inputs.js';
 import { key } from './checks/key.js';
 import { keyCopies, storedAuth } from './checks/stored-auth.js';
 import { orgGroup } from './checks/org.js';
+import { hubGroup } from './checks/hub.js';
 import type { CheckGroup } from './context.js';
 
 export const CATALOGUE: { first: CheckGroup[]; then: CheckGroup[] } = {
   first: [target, inputs, key],
-  then: [certificate, claims, exchangeGroup, orgGroup, storedAuth, keyCopies],
+  then: [certificate, claims, exchangeGroup, orgGroup, storedAuth, keyCopies, hubGroup],
 };

@@ -28,6 +28,10 @@ export type DoctorOptions = {
   adminOrg?: string;
   /** The app's API name, for orgs that withhold consumer keys from retrieves. */
   app?: string;
+  /** Check --target-org as a Dev Hub that creates scratch orgs (the hub.* group). */
+  devHub?: boolean;
+  /** The @salesforce/core version the installed sf's `org create scratch` runs on (hub.app-kind). */
+  sfCoreVersion?: string;
   timeoutSeconds: number;
   env?: NodeJS.ProcessEnv;
 };
@@ -88,7 +92,7 @@ export type DoctorContext = {
 };
 
 /** A group of the catalogue: the checks it reports, what it needs, and how it runs. */
-export type Need = 'network' | 'claims-inputs' | 'key' | 'certificate-file' | 'admin-org';
+export type Need = 'network' | 'claims-inputs' | 'key' | 'certificate-file' | 'admin-org' | 'dev-hub';
 
 export type CheckGroup = {
   name: string;

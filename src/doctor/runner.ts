@@ -75,6 +75,7 @@ function missingNeed(group: CheckGroup, context: DoctorContext): Need | undefine
     key: () => context.key !== undefined,
     'certificate-file': () => Boolean(context.options.certificateFile),
     'admin-org': () => Boolean(context.options.adminOrg),
+    'dev-hub': () => Boolean(context.options.devHub),
   };
   return group.needs.find((need) => !has[need]());
 }
