@@ -1,18 +1,18 @@
 /*
- * `login` as a function: load the key, exchange, read the org's details, register the auth. Nothing is written to
- * the sf store before a token is in hand, and a failed registration puts back what was there.
+ * `login` as a function: load the key, log in with it (login-with-key.ts: the exchange and the org's details, nothing
+ * written), then register the grant (store/register.ts). Nothing is written to the sf store before a token is in
+ * hand, and a failed registration puts back what was there.
  */
 import { jwtError, reason, type ErrorCode } from '../errors.js';
-import { baseUrlText } from '../jwt/endpoint.js';
 import { loadPrivateKey } from '../keys/private-key.js';
 import type { Repair } from '../keys/pem.js';
-import { obtainToken, type ExchangeEvent, type LoginAttempt } from '../exchange/token.js';
-import { readOrgDetails, type OrgDetails } from '../org/details.js';
-import { registerAuth } from '../store/auth-store.js';
-import { keyFileForRefresh, removeKeyCopyIfUnreferenced, type KeyForRefresh } from '../store/key-copy.js';
+import type { ExchangeEvent, LoginAttempt } from '../exchange/token.js';
+import { register } from '../store/register.js';
+import type { KeyForRefresh } from '../store/key-copy.js';
 import type { LoginInputs } from './inputs.js';
+import { DEFAULT_TIMEOUT_SECONDS, loginWithKey } from './login-with-key.js';
 
-export const DEFAULT_TIMEOUT_SECONDS = 120;
+export { DEFAULT_TIMEOUT_SECONDS } from './login-with-key.js';
 
 export type LoginOptions = {
   alias?: string;
@@ -55,66 +55,33 @@ export async function login(inputs: LoginInputs, options: LoginOptions = {}): Pr
   if (options.alias !== undefined && (!ALIAS.test(options.alias) || options.alias.includes('@'))) {
     throw jwtError('InvalidAlias', [options.alias, reason('alias.characters')]);
   }
-  const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
   const key = await loadPrivateKey(inputs.key, { passphrase: inputs.passphrase });
-  const start = Date.now();
-  const waitMs = (options.waitMinutes ?? 0) * 60_000;
-  // --timeout bounds the network work; --wait extends it by the waiting time it asks for.
-  const deadline = start + (waitMs > 0 ? Math.max(timeoutSeconds * 1000, waitMs + 30_000) : timeoutSeconds * 1000);
-  const exchangeOptions = { deadline, timeoutSeconds, onEvent: options.onEvent };
-  const obtained = await obtainToken(
-    {
-      loginUrl: inputs.loginUrl,
-      audiences: inputs.audiences,
-      clientId: inputs.clientId,
-      username: inputs.username,
-      privateKey: key.privateKey,
-      waitUntil: waitMs > 0 ? start + waitMs : undefined,
-      waitIntervalMs: options.waitIntervalMs,
-      waitAlsoOn: options.waitAlsoOn,
-    },
-    exchangeOptions,
-  );
-  const loginUrl = baseUrlText(inputs.loginUrl);
-  let kept: KeyForRefresh | undefined;
-  let details: OrgDetails;
-  const keeping = keyFileForRefresh(key);
-  keeping.catch(() => undefined); // awaited below; never an unhandled rejection while the org is read
-  try {
-    [details, kept] = await Promise.all([readOrgDetails(obtained.grant, deadline), keeping]);
-    await registerAuth({
-      username: inputs.username,
-      grant: obtained.grant,
-      loginUrl,
-      clientId: inputs.clientId,
-      privateKeyFile: kept.file,
-      details,
-      alias: options.alias,
-      setDefault: options.setDefault,
-      setDefaultDevHub: options.setDefaultDevHub,
-    });
-  } catch (error) {
-    // A key copy this login wrote goes again, unless an auth (registered meanwhile by another login) refers to it.
-    kept ??= await keeping.catch(() => undefined);
-    if (kept?.created) await removeKeyCopyIfUnreferenced(kept.file);
-    throw error;
-  }
-  const privateKeyFile = kept.file;
+  const grant = await loginWithKey(key, inputs, {
+    waitMinutes: options.waitMinutes,
+    timeoutSeconds: options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+    onEvent: options.onEvent,
+    waitIntervalMs: options.waitIntervalMs,
+    waitAlsoOn: options.waitAlsoOn,
+  });
+  const [registered] = await register([
+    { grant, alias: options.alias, setDefault: options.setDefault, setDefaultDevHub: options.setDefaultDevHub },
+  ]);
+  if (!registered.ok) throw registered.error;
   return {
-    username: inputs.username,
-    orgId: obtained.grant.orgId,
-    instanceUrl: obtained.grant.instanceUrl,
-    loginUrl,
-    audience: obtained.audience,
-    clientId: inputs.clientId,
-    privateKeyFile,
-    isDevHub: details.isDevHub,
+    username: grant.username,
+    orgId: grant.token.orgId,
+    instanceUrl: grant.token.instanceUrl,
+    loginUrl: grant.loginUrl,
+    audience: grant.audience,
+    clientId: grant.clientId,
+    privateKeyFile: registered.privateKeyFile,
+    isDevHub: grant.details.isDevHub,
     alias: options.alias,
-    attempts: obtained.attempts,
+    attempts: grant.attempts,
     keyRepairs: key.repairs,
-    keyStoredFrom: kept.copiedBecause ? key.sourceLabel : undefined,
-    keyCopiedBecause: kept.copiedBecause,
-    problems: details.problems,
-    scope: obtained.grant.scope,
+    keyStoredFrom: registered.keyCopiedBecause ? key.sourceLabel : undefined,
+    keyCopiedBecause: registered.keyCopiedBecause,
+    problems: grant.details.problems,
+    scope: grant.token.scope,
   };
 }

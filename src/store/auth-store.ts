@@ -16,7 +16,6 @@ import { errnoCode, fsReason } from '../util/fs-errors.js';
 import { processAlive } from '../util/process.js';
 import { projectRoot } from '../util/project.js';
 import type { OrgDetails } from '../org/details.js';
-import { withStoreLock } from './lock.js';
 import { authFilePath, ensureStoreDir, storeError } from './paths.js';
 
 export type RegisterInput = {
@@ -26,28 +25,9 @@ export type RegisterInput = {
   clientId: string;
   privateKeyFile: string;
   details: OrgDetails;
-  alias?: string;
-  setDefault?: boolean;
-  setDefaultDevHub?: boolean;
 };
 
-export async function registerAuth(input: RegisterInput): Promise<void> {
-  // Serialised with other sf-jwt-setup processes; a file caught half-written by another sf process is read again.
-  await withStoreLock(async () => {
-    await recoverOrphanedBackups();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        // eslint-disable-next-line no-await-in-loop
-        return await registerAuthUnlocked(input);
-      } catch (error) {
-        const cause = (error as { cause?: unknown }).cause;
-        if (attempt >= 3 || !(cause instanceof SyntaxError)) throw error;
-        // eslint-disable-next-line no-await-in-loop
-        await new Promise((r) => setTimeout(r, 50 * attempt));
-      }
-    }
-  });
-}
+export type AliasAndDefaults = { alias?: string; setDefault?: boolean; setDefaultDevHub?: boolean };
 
 const BACKUP = /^\.sf-jwt-setup-(.+)\.(\d+)\.bak$/;
 
@@ -83,34 +63,93 @@ export async function recoverOrphanedBackups(): Promise<void> {
   );
 }
 
-async function registerAuthUnlocked(input: RegisterInput): Promise<void> {
+/** An auth written by writeAuth, kept restorable until the registration is settled. */
+export type WrittenAuth = { username: string; authInfo: AuthInfo; hadAuth: boolean };
+
+/**
+ * Write the auth of `input` (call under the store lock). An existing auth for the username is set aside first, and put
+ * back when the write fails; a file caught half-written by another sf process is read again.
+ */
+export async function writeAuth(input: RegisterInput): Promise<WrittenAuth> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // eslint-disable-next-line no-await-in-loop
+      return await writeAuthOnce(input);
+    } catch (error) {
+      const cause = (error as { cause?: unknown }).cause;
+      if (attempt >= 3 || !(cause instanceof SyntaxError)) throw error;
+      // eslint-disable-next-line no-await-in-loop
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
+  }
+}
+
+async function writeAuthOnce(input: RegisterInput): Promise<WrittenAuth> {
   const authFile = authFilePath(input.username);
-  const backup = backupPath(input.username);
   await ensureStoreDir(Global.SFDX_DIR);
-  // Everything the registration may write besides the auth file: put back byte for byte if anything fails.
-  const sideEffects = await snapshotFiles(sideEffectFiles());
   const hadAuth = (await existingFiles([authFile])).length > 0;
   if (hadAuth) {
     try {
-      await rename(authFile, backup);
+      await rename(authFile, backupPath(input.username));
     } catch (error) {
       throw await storeError(Global.SFDX_DIR, error);
     }
   }
   try {
     StateAggregator.clearInstance();
-    await saveAuth(input);
+    return { username: input.username, authInfo: await saveAuth(input), hadAuth };
   } catch (error) {
-    await unlink(authFile).catch(() => undefined);
-    if (hadAuth) await rename(backup, authFile).catch(() => undefined);
+    await undoAuth({ username: input.username, hadAuth });
+    throw saveFailure(error);
+  }
+}
+
+/** Put back what writeAuth replaced: the previous auth, or no auth at all. */
+export async function undoAuth(written: Pick<WrittenAuth, 'username' | 'hadAuth'>): Promise<void> {
+  await unlink(authFilePath(written.username)).catch(() => undefined);
+  if (written.hadAuth)
+    await rename(backupPath(written.username), authFilePath(written.username)).catch(() => undefined);
+  StateAggregator.clearInstance();
+}
+
+/** The registration is settled: the previous auth's backup goes. */
+export async function keepAuth(written: Pick<WrittenAuth, 'username' | 'hadAuth'>): Promise<void> {
+  if (written.hadAuth) await unlink(backupPath(written.username)).catch(() => undefined);
+}
+
+/**
+ * Aliases and defaults for the written auths, after all of them (call under the store lock): alias.json and the
+ * config files are put back byte for byte when any of it fails.
+ */
+export async function applyAliasesAndDefaults(
+  entries: Array<{ written: WrittenAuth; settings: AliasAndDefaults }>,
+): Promise<void> {
+  const wanted = entries.filter(
+    (e) => Boolean(e.settings.alias) || e.settings.setDefault === true || e.settings.setDefaultDevHub === true,
+  );
+  if (wanted.length === 0) return;
+  const sideEffects = await snapshotFiles(sideEffectFiles());
+  try {
+    for (const { written, settings } of wanted) {
+      // eslint-disable-next-line no-await-in-loop
+      await written.authInfo.handleAliasAndDefaultSettings({
+        alias: settings.alias,
+        setDefault: settings.setDefault ?? false,
+        setDefaultDevHub: settings.setDefaultDevHub ?? false,
+      });
+    }
+  } catch (error) {
     await restoreFiles(sideEffects);
     StateAggregator.clearInstance();
-    if (isJwtSetupError(error)) throw error;
-    // The sf CLI's store errors name files and fields, never token values; keep the message short all the same.
-    const what = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : String(error).slice(0, 300);
-    throw jwtError('AuthSaveFailed', [what], [], error);
+    throw saveFailure(error);
   }
-  if (hadAuth) await unlink(backup).catch(() => undefined);
+}
+
+function saveFailure(error: unknown): Error {
+  if (isJwtSetupError(error)) return error;
+  // The sf CLI's store errors name files and fields, never token values; keep the message short all the same.
+  const what = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : String(error).slice(0, 300);
+  return jwtError('AuthSaveFailed', [what], [], error);
 }
 
 /** alias.json, the global config and the project's config: where aliases and --set-default land. */
@@ -121,7 +160,7 @@ function sideEffectFiles(): string[] {
   return files;
 }
 
-async function saveAuth(input: RegisterInput): Promise<void> {
+async function saveAuth(input: RegisterInput): Promise<AuthInfo> {
   const org = input.details.organization;
   const authInfo = await AuthInfo.create({
     username: input.username,
@@ -159,11 +198,7 @@ async function saveAuth(input: RegisterInput): Promise<void> {
         }
       : {}),
   } as never);
-  await authInfo.handleAliasAndDefaultSettings({
-    alias: input.alias,
-    setDefault: input.setDefault ?? false,
-    setDefaultDevHub: input.setDefaultDevHub ?? false,
-  });
+  return authInfo;
 }
 
 /** The stored auth of a username or alias, decrypted fields excluded: for doctor --target-org. */
