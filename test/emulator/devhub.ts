@@ -48,7 +48,7 @@ export type ScratchOrgInfoRecord = Record<string, unknown> & {
   CreatedDate: string;
 };
 
-type Signup = { record: ScratchOrgInfoRecord; polls: number; scratch?: SalesforceEmulator };
+type Signup = { record: ScratchOrgInfoRecord; polls: number; scratch?: SalesforceEmulator; activeId?: string };
 
 export type DevHubDeps = {
   apps: Map<string, StoredApp>;
@@ -78,6 +78,22 @@ export class DevHub {
   /** Every ScratchOrgInfo record, for SOQL (and tests). */
   public rows(): ScratchOrgInfoRecord[] {
     return [...this.signups.values()].map((s) => s.record);
+  }
+
+  /** ActiveScratchOrg records: one per Active signup (what `sf org delete scratch` queries and deletes). */
+  public activeRows(): Array<Record<string, unknown>> {
+    return [...this.signups.values()]
+      .filter((s) => s.record.Status === 'Active' && s.activeId)
+      .map((s) => ({
+        Id: s.activeId,
+        ScratchOrg: s.record.ScratchOrg,
+        SignupUsername: s.record.SignupUsername,
+        ScratchOrgInfoId: s.record.Id,
+        CreatedDate: s.record.CreatedDate,
+        Edition: s.record.Edition,
+        ExpirationDate: s.record.ExpirationDate,
+        OrgName: s.record.OrgName,
+      }));
   }
 
   /** The emulator serving a scratch org, by its signup username. */
@@ -112,6 +128,15 @@ export class DevHub {
     user: { userId: string; username: string },
   ): Promise<Reply | undefined> {
     if (rest === '/sobjects/ScratchOrgInfo' && method === 'POST') return this.insert(body, user);
+    const active = /^\/sobjects\/ActiveScratchOrg\/(\w{15}|\w{18})$/.exec(rest);
+    if (active && method === 'DELETE') {
+      const signup = [...this.signups.values()].find((s) => s.activeId?.slice(0, 15) === active[1].slice(0, 15));
+      if (!signup || signup.record.Status !== 'Active') return bad(404, 'ENTITY_IS_DELETED', 'entity is deleted', []);
+      signup.record.Status = 'Deleted';
+      signup.record.LastModifiedDate = sfDatetime(new Date());
+      await signup.scratch?.stop();
+      return { status: 204, body: '' };
+    }
     const one = /^\/sobjects\/ScratchOrgInfo\/(\w{15}|\w{18})$/.exec(rest);
     if (one && method === 'GET') {
       const signup = [...this.signups.values()].find((s) => s.record.Id.slice(0, 15) === one[1].slice(0, 15));
@@ -210,6 +235,7 @@ export class DevHub {
       users: [{ username: record.SignupUsername, profile: SCRATCH_ADMIN_PROFILE }],
     });
     signup.scratch = scratch;
+    signup.activeId = newId('2AS');
     const orgId = String((scratch.state().org as { orgId: string }).orgId);
     const app = this.deps.apps.get(key);
     if (app) this.replicate(scratch, app);

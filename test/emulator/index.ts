@@ -472,6 +472,7 @@ export class SalesforceEmulator {
       apiVersions: this.apiVersions,
       session,
       scratchOrgInfos: this.hub?.rows(),
+      activeScratchOrgs: this.hub?.activeRows(),
     });
   }
 

@@ -29,6 +29,7 @@ export type QueryData = {
   accounts: Array<Record<string, unknown>>;
   store: OrgStore;
   scratchOrgInfos?: Array<Record<string, unknown>>;
+  activeScratchOrgs?: Array<Record<string, unknown>>;
 };
 
 const bad = (errorCode: string, message: string): QueryAnswer => ({ status: 400, body: [{ message, errorCode }] });
@@ -111,6 +112,21 @@ function objects(data: QueryData): Record<string, ObjectDef> {
             },
             updatable: ['OrgName', 'Description'],
             rows: data.scratchOrgInfos ?? [],
+          },
+          ActiveScratchOrg: {
+            keyPrefix: '2AS',
+            fields: {
+              Id: 'Id',
+              ScratchOrg: 'String',
+              SignupUsername: 'String',
+              ScratchOrgInfoId: 'Id',
+              CreatedDate: 'Datetime',
+              Edition: 'String',
+              ExpirationDate: 'Date',
+              OrgName: 'String',
+            },
+            updatable: [],
+            rows: data.activeScratchOrgs ?? [],
           },
         }
       : {}),

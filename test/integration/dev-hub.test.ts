@@ -149,8 +149,9 @@ describe('scratch orgs from a JWT Dev Hub, through the real sf CLI', function ()
   });
 
   describe('an External Client App hub', () => {
+    let hub: Awaited<ReturnType<typeof hubWith>>;
     before(async () => {
-      await hubWith('hubeca', { name: 'Hub_ECA', kind: 'external' }, await makeCredentials('hub eca'));
+      hub = await hubWith('hubeca', { name: 'Hub_ECA', kind: 'external' }, await makeCredentials('hub eca'));
     });
 
     it('sf org create scratch fails with C-1016', async () => {
@@ -174,11 +175,136 @@ describe('scratch orgs from a JWT Dev Hub, through the real sf CLI', function ()
       expect(code).to.equal(1);
     });
 
+    it('login --dev-hub for the failed signup: ScratchOrgSignupFailed naming C-1016 and its cause', async () => {
+      const failed = hub.emu.devHub!.rows().find((r) => r.Status === 'Error');
+      const ran = await sf.run([
+        'jwt-setup',
+        'login',
+        '--dev-hub',
+        'hubeca',
+        '-o',
+        String(failed?.SignupUsername),
+        '--json',
+      ]);
+      expect(ran.code).to.equal(1);
+      expect((ran.json as unknown as { code?: string }).code).to.equal('ScratchOrgSignupFailed');
+      expect(ran.json?.message).to.contain('C-1016');
+      expect(ran.json?.message).to.contain('External Client App');
+    });
+
     it('with the stop-gap on the create step, signup succeeds and the scratch login is an auth-code exchange', async () => {
       const created = await createScratch('hubeca', [], STOP_GAP);
       expect(created.code, created.stdout + created.stderr).to.equal(0);
       const result = created.json?.result as { scratchOrgInfo?: Record<string, unknown> };
       expect(result.scratchOrgInfo?.ConnectedAppConsumerKey).to.equal('PlatformCLI');
+    });
+  });
+
+  describe('a Connected App hub whose app replicates slowly into new scratch orgs', () => {
+    const scratchUser = 'ci-replication@acme.scratch';
+    let hub: Awaited<ReturnType<typeof hubWith>>;
+    before(async () => {
+      hub = await hubWith('hubrep', { name: 'Hub_Rep', kind: 'connected' }, await makeCredentials('hub rep'), {
+        replicationDelayMs: 30_000,
+      });
+    });
+
+    it('sf org create scratch fails at its one JWT login to the new org, and registers nothing', async () => {
+      const created = await createScratch('hubrep', ['--username', scratchUser, '--alias', 'scr-rep']);
+      // plugin-org 6.0.x / sfdx-core 9.x: the login in authorizeScratchOrg is not wrapped by setExitCodeIfError(68),
+      // so sf 2.150 exits 1 here (68 is for failures after the login, such as the settings deploy).
+      expect(created.code, created.stdout).to.equal(1);
+      expect(created.json?.name).to.equal('JwtAuthError');
+      expect(created.json?.message).to.contain("user hasn't approved this consumer");
+      expect(hub.emu.devHub!.rows().find((r) => r.SignupUsername === scratchUser)?.Status).to.equal('Active');
+      const list = await sf.run(['org', 'list', '--json']);
+      const scratchOrgs = (list.json?.result?.scratchOrgs ?? []) as Array<Record<string, unknown>>;
+      expect(scratchOrgs.some((o) => o.username === scratchUser)).to.equal(false);
+    });
+
+    it('login --dev-hub with --wait 0 while the app replicates: UserNotApproved, the replication cause first', async () => {
+      const ran = await sf.run([
+        'jwt-setup',
+        'login',
+        '--dev-hub',
+        'hubrep',
+        '-o',
+        scratchUser,
+        '--wait',
+        '0',
+        '--json',
+      ]);
+      expect(ran.code, ran.stdout).to.equal(1);
+      expect(ran.json?.name).to.equal('UserNotApprovedError');
+      const actions = (ran.json as unknown as { actions?: string[] }).actions ?? [];
+      expect(actions[0]).to.contain("the scratch org's copy of the hub's app");
+      expect(actions[0]).to.contain(scratchUser);
+    });
+
+    it('login --dev-hub finishes it (SF_JWT_* ignored), and sf lists, displays and deletes it as a scratch org', async () => {
+      const ran = await sf.run(
+        ['jwt-setup', 'login', '--dev-hub', 'hubrep', '-o', scratchUser, '-a', 'scr-rep', '--json'],
+        {
+          env: {
+            SF_JWT_CLIENT_ID: 'NotTheHubKey',
+            SF_JWT_INSTANCE_URL: 'https://wrong.my.salesforce.com',
+            SF_JWT_KEY: 'not a key',
+            SF_JWT_USERNAME: 'someone@else.example',
+          },
+          timeoutMs: 400_000,
+        },
+      );
+      expect(ran.code, ran.stdout + ran.stderr).to.equal(0);
+      const result = ran.json?.result as Record<string, unknown>;
+      expect(result.username).to.equal(scratchUser);
+      expect(result.devHubUsername).to.equal(hub.username);
+      expect(result.privateKeyFile).to.equal(hub.keyFile);
+      expect(result.clientId).to.equal(hub.consumerKey);
+      const scratch = hub.emu.devHub!.scratchOrg(scratchUser)!;
+      expect(result.orgId).to.equal((scratch.state().org as { orgId: string }).orgId);
+
+      const list = await sf.run(['org', 'list', '--json']);
+      const scratchOrgs = (list.json?.result?.scratchOrgs ?? []) as Array<Record<string, unknown>>;
+      const listed = scratchOrgs.find((o) => o.username === scratchUser);
+      expect(listed, list.stdout).to.not.equal(undefined);
+      expect(listed!.devHubUsername, 'the hub username, not its alias').to.equal(hub.username);
+      expect(listed!.isScratch).to.equal(true);
+      expect(listed!.privateKey).to.equal(hub.keyFile);
+      expect(listed!.expirationDate).to.match(/^\d{4}-\d\d-\d\d$/);
+      expect(listed!.alias).to.equal('scr-rep');
+
+      const display = await sf.run(['org', 'display', '-o', 'scr-rep', '--json']);
+      expect(display.code, display.stdout).to.equal(0);
+      expect(display.json?.result?.username, display.stdout).to.equal(scratchUser);
+      expect(display.json?.result?.devHubId, display.stdout).to.equal(hub.username);
+      expect(display.json?.result?.status, display.stdout).to.equal('Active');
+
+      const opened = await sf.run(['org', 'open', '-o', 'scr-rep', '--url-only', '--json']);
+      expect(opened.code, opened.stdout + opened.stderr).to.equal(0);
+
+      const deleted = await sf.run(['org', 'delete', 'scratch', '-o', 'scr-rep', '--no-prompt', '--json']);
+      expect(deleted.code, deleted.stdout + deleted.stderr).to.equal(0);
+      expect(hub.emu.devHub!.rows().find((r) => r.SignupUsername === scratchUser)?.Status).to.equal('Deleted');
+    });
+
+    it('login --dev-hub refuses --client-id, --jwt-key-file and --instance-url', async () => {
+      for (const flag of [
+        ['-i', 'OtherKey'],
+        ['-f', hub.keyFile],
+        ['-r', 'https://login.salesforce.com'],
+      ]) {
+        // eslint-disable-next-line no-await-in-loop
+        const ran = await sf.run(['jwt-setup', 'login', '--dev-hub', 'hubrep', '-o', scratchUser, ...flag]);
+        expect(ran.code, ran.stderr).to.equal(2);
+        expect(ran.stderr).to.contain('--dev-hub');
+      }
+    });
+
+    it('login --dev-hub for a username with no signup on this hub: ScratchOrgNotFound', async () => {
+      const ran = await sf.run(['jwt-setup', 'login', '--dev-hub', 'hubrep', '-o', 'nobody@acme.scratch', '--json']);
+      expect(ran.code).to.equal(1);
+      expect((ran.json as unknown as { code?: string }).code).to.equal('ScratchOrgNotFound');
+      expect(ran.json?.message).to.contain(hub.username);
     });
   });
 
