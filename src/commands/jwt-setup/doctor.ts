@@ -28,8 +28,8 @@ export default class Doctor extends JwtSetupCommand<DoctorResult> {
     'dev-hub': Flags.boolean({
       summary: messages.getMessage('flags.dev-hub.summary'),
       description: messages.getMessage('flags.dev-hub.description'),
+      // no default: oclif checks dependsOn for a defaulted flag too
       dependsOn: ['target-org'],
-      default: false,
     }),
     timeout: timeoutFlag(60),
   };
