@@ -13,9 +13,10 @@
  * - src/org/scratchOrgInfoApi.ts buildOAuth2Options/authorizeScratchOrg: with a hub privateKey and neither
  *   SF_SCRATCH_SIGNUP_CONNECTED_APP nor SFDX_CLIENT_SECRET, a JWT login signed with the hub's key file, whose path the
  *   scratch auth then stores; otherwise an authorization-code exchange.
- * - src/org/authInfo.ts initAuthOptions (parentUsername) and src/org/org.ts (sandbox auth after create/refresh,
- *   which passes parentUsername too): SF_SCRATCH_SIGNUP_CONNECTED_APP replaces the client id and SFDX_CLIENT_SECRET
- *   adds a secret for both scratch and sandbox logins.
+ * - src/org/authInfo.ts initAuthOptions (parentUsername) and src/org/org.ts writeSandboxAuthFile (the sandbox login
+ *   after create/refresh passes parentUsername too): SF_SCRATCH_SIGNUP_CONNECTED_APP replaces the client id and
+ *   SFDX_CLIENT_SECRET adds a secret, for scratch and sandbox logins alike. Whether a
+ *   sandbox login then fails or passes is not claimed.
  * - src/org/scratchOrgErrorCodes.ts: C-1016 and its action naming the two stop-gap variables (core ≥ 9.1.0).
  * What is not claimed (see the facts file, section 11): that a Permitted Users setting is required, a fixed audience
  * or login host, that ECA + JWT scratch creation works without the variables, that the stop-gap is permanent.
