@@ -148,6 +148,45 @@ describe('scratch orgs from a JWT Dev Hub, through the real sf CLI', function ()
     });
   });
 
+  it('an org that is not a Dev Hub: hub.is-dev-hub fails (the ScratchOrgInfo probe is refused), exit 1', async () => {
+    const creds = await makeCredentials('plain org');
+    const emu = await startEmulator({
+      apps: [
+        { consumerKey: 'PlainKey0123456789', certificatePem: creds.certificatePem, profiles: ['System Administrator'] },
+      ],
+      users: [{ username: 'plain@acme.example' }],
+    });
+    hubs.push(emu);
+    const keyFile = join(sf.home, 'plain.key');
+    await writeFile(keyFile, creds.privateKeyPem, { mode: 0o600 });
+    const login = await sf.run(
+      [
+        'org',
+        'login',
+        'jwt',
+        '-o',
+        'plain@acme.example',
+        '-f',
+        keyFile,
+        '-i',
+        'PlainKey0123456789',
+        '-r',
+        emu.url,
+        '-a',
+        'plain',
+      ],
+      {},
+    );
+    expect(login.code, login.stderr).to.equal(0);
+    const { code, report } = await doctor('plain');
+    const probe = check(report, 'hub.is-dev-hub');
+    expect(probe.status).to.equal('fail');
+    expect(probe.detail).to.contain('INVALID_TYPE');
+    expect(probe.fix).to.contain('Dev Hub');
+    expect(check(report, 'hub.signup-errors').status).to.equal('skip');
+    expect(code).to.equal(1);
+  });
+
   describe('an External Client App hub', () => {
     let hub: Awaited<ReturnType<typeof hubWith>>;
     before(async () => {
@@ -325,7 +364,7 @@ describe('scratch orgs from a JWT Dev Hub, through the real sf CLI', function ()
       expect(created.stdout).to.contain('C-1016');
     });
 
-    it('doctor --dev-hub finds it: hub.certificate fails with a rotate command of real values', async () => {
+    it('doctor --dev-hub finds it: hub.certificate fails with a rotate command of real values, which fixes it', async () => {
       const { code, report } = await doctor('hubexp', ['--admin-org', 'hubexp']);
       expect(check(report, 'hub.app-kind').status).to.equal('pass');
       const cert = check(report, 'hub.certificate');
@@ -337,6 +376,16 @@ describe('scratch orgs from a JWT Dev Hub, through the real sf CLI', function ()
       );
       expect(check(report, 'hub.signup-errors').detail).to.contain('C-1016');
       expect(code).to.equal(1);
+
+      // the fix, pasted as given: the app gets a new certificate, the hub login moves to the new key
+      const command = /`sf ([^`]+)`/.exec(cert.fix ?? '')?.[1];
+      const rotated = await sf.run([...command!.split(' '), '--json'], { timeoutMs: 300_000 });
+      expect(rotated.code, rotated.stdout + rotated.stderr).to.equal(0);
+      const after = await doctor('hubexp', ['--admin-org', 'hubexp']);
+      expect(check(after.report, 'hub.certificate').status).to.equal('pass');
+      expect(check(after.report, 'hub.signup-errors').status, 'the failure stays in the history').to.equal('warn');
+      const created = await createScratch('hubexp');
+      expect(created.code, created.stdout + created.stderr).to.equal(0);
     });
   });
 });
