@@ -160,6 +160,13 @@ export const ERRORS = {
   RotationRolledBack: { group: 'org' },
   RotationUnverified: { group: 'org' },
   RollbackFailed: { group: 'org' },
+  // scratch orgs from a Dev Hub (login --dev-hub)
+  DevHubNotFound: { group: 'org' },
+  DevHubNotJwt: { group: 'org' },
+  DevHubUnreachable: { group: 'org' },
+  ScratchOrgNotFound: { group: 'org' },
+  ScratchOrgSignupFailed: { group: 'org' },
+  ScratchOrgNotReady: { group: 'org' },
 } as const satisfies Record<string, ErrorTraits>;
 
 export type ErrorGroup =
