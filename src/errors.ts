@@ -172,6 +172,13 @@ export const ERRORS = {
   PushTargetNotFound: { group: 'push' },
   PushForbidden: { group: 'push' },
   SecretPushFailed: { group: 'push' },
+  // scratch orgs from a Dev Hub (login --dev-hub)
+  DevHubNotFound: { group: 'org' },
+  DevHubNotJwt: { group: 'org' },
+  DevHubUnreachable: { group: 'org' },
+  ScratchOrgNotFound: { group: 'org' },
+  ScratchOrgSignupFailed: { group: 'org' },
+  ScratchOrgNotReady: { group: 'org' },
 } as const satisfies Record<string, ErrorTraits>;
 
 export type ErrorGroup =

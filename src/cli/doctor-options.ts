@@ -8,11 +8,12 @@ export type DoctorFlagValues = CredentialFlagValues & {
   'target-org'?: string;
   'admin-org'?: string;
   app?: string;
+  'dev-hub'?: boolean;
 };
 
 export function doctorOptionsFromFlags(
   flags: DoctorFlagValues,
-  options: { timeoutSeconds: number; env?: NodeJS.ProcessEnv },
+  options: { timeoutSeconds: number; env?: NodeJS.ProcessEnv; sfCoreVersion?: string },
 ): DoctorOptions {
   const env = options.env ?? process.env;
   return {
@@ -22,6 +23,8 @@ export function doctorOptionsFromFlags(
     targetOrg: flags['target-org'],
     adminOrg: flags['admin-org'],
     app: flags.app,
+    devHub: flags['dev-hub'] ?? false,
+    ...(options.sfCoreVersion ? { sfCoreVersion: options.sfCoreVersion } : {}),
     timeoutSeconds: options.timeoutSeconds,
     env,
   };

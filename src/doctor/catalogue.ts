@@ -10,6 +10,7 @@ import { inputs, target, type InputCheckId, type TargetCheckId } from './checks/
 import { key, type KeyCheckId } from './checks/key.js';
 import { keyCopies, storedAuth, type KeyCopiesCheckId, type StoredAuthCheckId } from './checks/stored-auth.js';
 import { orgGroup, type OrgCheckId } from './checks/org.js';
+import { hubGroup, type HubCheckId } from './checks/hub.js';
 import type { CheckGroup } from './group.js';
 
 export const CATALOGUE: readonly CheckGroup[] = [
@@ -22,6 +23,7 @@ export const CATALOGUE: readonly CheckGroup[] = [
   orgGroup,
   storedAuth,
   keyCopies,
+  hubGroup,
 ];
 
 /** Every id doctor's report may carry (scripts match on them; the --json schema lists them). */
@@ -36,4 +38,5 @@ export type DoctorCheckId =
   // the target group and the stored-auth group both report stored-auth
   // eslint-disable-next-line @typescript-eslint/no-duplicate-type-constituents
   | StoredAuthCheckId
-  | KeyCopiesCheckId;
+  | KeyCopiesCheckId
+  | HubCheckId;

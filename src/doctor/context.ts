@@ -26,6 +26,10 @@ export type DoctorOptions = {
   adminOrg?: string;
   /** The app's API name, for orgs that withhold consumer keys from retrieves. */
   app?: string;
+  /** Check --target-org as a Dev Hub that creates scratch orgs (the hub.* group). */
+  devHub?: boolean;
+  /** The @salesforce/core version the installed sf's `org create scratch` runs on (hub.app-kind). */
+  sfCoreVersion?: string;
   timeoutSeconds: number;
   /** Nothing saved to the sf store, not even what the sf libraries cache in the admin org's auth (fleet check). */
   readOnly?: boolean;

@@ -55,7 +55,7 @@ export type Facts = {
 export type FactName = keyof Facts;
 
 /** Conditions of the run's inputs a group requires; a group whose condition is missing reports its skips. */
-export type Condition = 'network' | 'claims-inputs' | 'certificate-file' | 'admin-org';
+export type Condition = 'network' | 'claims-inputs' | 'certificate-file' | 'admin-org' | 'dev-hub';
 
 /** The facts a group needs, each settling once its provider has run (undefined: not found, or skipped). */
 export type Needed<N extends FactName> = { readonly [K in N]: Promise<Facts[K] | undefined> };
@@ -102,5 +102,7 @@ export function meets(condition: Condition, inputs: DoctorInputs): boolean {
       return Boolean(inputs.options.certificateFile);
     case 'admin-org':
       return Boolean(inputs.options.adminOrg);
+    case 'dev-hub':
+      return Boolean(inputs.options.devHub);
   }
 }

@@ -25,6 +25,21 @@ export type RegisterInput = {
   clientId: string;
   privateKeyFile: string;
   details: OrgDetails;
+  /** A scratch org: the fields `sf org create scratch` saves, so sf lists and deletes it as one of its hub's. */
+  scratch?: ScratchFields;
+};
+
+/**
+ * What sfdx-core's authorizeScratchOrg (src/org/scratchOrgInfoApi.ts) saves on a scratch auth besides the login:
+ * the hub's username (not its alias), the signup's dates and instance, isScratch.
+ */
+export type ScratchFields = {
+  devHubUsername: string;
+  expirationDate?: string;
+  /** The signup's CreatedDate, epoch milliseconds as a string (sf's form). */
+  created?: string;
+  createdOrgInstance?: string;
+  namespacePrefix?: string;
 };
 
 export type AliasAndDefaults = { alias?: string; setDefault?: boolean; setDefaultDevHub?: boolean };
@@ -243,6 +258,18 @@ async function saveAuth(input: RegisterInput): Promise<AuthInfo> {
           [Org.Fields.IS_SCRATCH]: Boolean(org.isSandbox) && Boolean(org.trialExpirationDate),
           [Org.Fields.TRIAL_EXPIRATION_DATE]: org.trialExpirationDate ?? null,
           [Org.Fields.ORG_EDITION]: org.organizationType,
+        }
+      : {}),
+    ...(input.scratch
+      ? {
+          devHubUsername: input.scratch.devHubUsername,
+          isScratch: true,
+          isSandbox: false,
+          isDevHub: false,
+          ...(input.scratch.expirationDate ? { expirationDate: input.scratch.expirationDate } : {}),
+          ...(input.scratch.created ? { created: input.scratch.created } : {}),
+          ...(input.scratch.createdOrgInstance ? { createdOrgInstance: input.scratch.createdOrgInstance } : {}),
+          ...(input.scratch.namespacePrefix ? { namespacePrefix: input.scratch.namespacePrefix } : {}),
         }
       : {}),
   } as never);

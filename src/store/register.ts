@@ -15,12 +15,14 @@ import {
   undoAuth,
   writeAuth,
   type AliasAndDefaults,
+  type ScratchFields,
   type WrittenAuth,
 } from './auth-store.js';
 import { keyFileForRefresh, removeKeyCopyIfUnreferenced, type KeyForRefresh } from './key-copy.js';
 import { withStoreLock } from './lock.js';
 
-export type Registration = AliasAndDefaults & { grant: Grant };
+/** A grant to register; `scratch` marks it a scratch org of a Dev Hub (login --dev-hub). */
+export type Registration = AliasAndDefaults & { grant: Grant; scratch?: ScratchFields };
 
 export type Registered = {
   ok: true;
@@ -68,6 +70,7 @@ export async function register(registrations: Registration[]): Promise<RegisterR
           clientId: grant.clientId,
           privateKeyFile: kept.file,
           details: grant.details,
+          ...(registration.scratch ? { scratch: registration.scratch } : {}),
         });
         written.push({ written: auth, settings: registration, index });
         results.push({

@@ -2,6 +2,7 @@
  * Types and defaults of the Salesforce emulator, plus Salesforce-style record ids.
  */
 import { randomBytes, randomInt, X509Certificate } from 'node:crypto';
+import type { DevHubOptions } from './devhub.js';
 
 export type EmulatorApp = {
   consumerKey: string;
@@ -96,6 +97,8 @@ export type EmulatorOptions = {
   profiles?: string[];
   /** org-side switches (Metadata API, propagation); see OrgSwitches */
   switches?: Partial<OrgSwitches>;
+  /** Dev Hub behaviour when org.isDevHub is true (signup polls, replication delay); see devhub.ts */
+  devHub?: DevHubOptions;
 };
 
 export type EmulatorPermissionSet = { name: string; label?: string };

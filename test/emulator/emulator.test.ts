@@ -378,6 +378,21 @@ describe('Salesforce emulator', function () {
       expect(ok.body).to.deep.equal({ totalSize: 0, done: true, records: [] });
     });
 
+    it("a Dev Hub: CreatedDate = LAST_N_DAYS:7 keeps this week's signups and drops older ones", async () => {
+      const hub = await emulator({ org: { isDevHub: true } });
+      const old = new Date(Date.now() - 9 * 86_400_000).toISOString().replace('Z', '+0000');
+      hub.devHub!.seed({ SignupUsername: 'recent@x', Status: 'Error', ErrorCode: 'C-1016' });
+      hub.devHub!.seed({ SignupUsername: 'old@x', Status: 'Error', ErrorCode: 'S-1018', CreatedDate: old });
+      hub.devHub!.seed({ SignupUsername: 'fine@x', Status: 'Active' });
+      const soql = q(
+        "SELECT SignupUsername, ErrorCode FROM ScratchOrgInfo WHERE Status = 'Error' AND CreatedDate = LAST_N_DAYS:7",
+      );
+      const res = await getJson(`${hub.url}/services/data/v66.0/query?q=${soql}`, await token(hub));
+      expect(res.status).to.equal(200);
+      const records = (res.body as { records: Array<Record<string, unknown>> }).records;
+      expect(records.map((r) => [r.SignupUsername, r.ErrorCode])).to.deep.equal([['recent@x', 'C-1016']]);
+    });
+
     it('answers the Organization query from org facts', async () => {
       const emu = await emulator({
         org: {

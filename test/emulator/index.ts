@@ -6,7 +6,7 @@
  * Request pipeline (non-admin requests): read body -> wait latency -> take a matching fault -> answer
  * (token endpoint, Metadata SOAP, REST) -> append to the request log.
  */
-import { X509Certificate } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -40,6 +40,7 @@ import { DeployJobs } from './metadata/deploy.js';
 import { RetrieveJobs } from './metadata/retrieve.js';
 import { handleSoap, SOAP_PATH } from './metadata/soap.js';
 import { recordConfiguredApp } from './metadata/apply.js';
+import { DevHub } from './devhub.js';
 
 export type {
   EmulatorApp,
@@ -54,6 +55,8 @@ export type {
 } from './config.js';
 export { ERRORS, CLOCK_SKEW_SECONDS, PRODUCTION_LOGIN, SANDBOX_LOGIN } from './token.js';
 export type { DeployRecord } from './org.js';
+export type { DevHubOptions, ScratchOrgInfoRecord } from './devhub.js';
+export { PLATFORM_CLI, SCRATCH_INSTANCE } from './devhub.js';
 export { CONNECTED_APP_BLOCKED } from './metadata/apply.js';
 
 const TOKEN_PATH = '/services/oauth2/token';
@@ -77,6 +80,10 @@ export class SalesforceEmulator {
   private readonly retrieveJobs: RetrieveJobs;
   private readonly tokenLifetimeMs: number;
   private readonly cancellers = new Set<() => void>();
+  /** Present when the org is a Dev Hub (org.isDevHub): ScratchOrgInfo and the scratch orgs it creates. */
+  private readonly hub?: DevHub;
+  /** One-time authorization codes (scratch signup through PlatformCLI): code -> username. */
+  private readonly authCodes = new Map<string, { username: string; clientId: string }>();
   private latencyMs: number;
   private issued = 0;
   private server?: Server;
@@ -95,12 +102,25 @@ export class SalesforceEmulator {
     this.retrieveJobs = new RetrieveJobs(this.store);
     for (const app of options.apps ?? []) this.addApp(app);
     for (const user of options.users ?? []) this.addUser(user);
+    if (this.org.isDevHub)
+      this.hub = new DevHub(
+        {
+          apps: this.apps,
+          startOrg: (o): Promise<SalesforceEmulator> => startEmulator({ ...o, host: this.options.host }),
+        },
+        options.devHub,
+      );
   }
 
   /** The base URL, e.g. http://127.0.0.1:41234 (throws before start()). */
   public get url(): string {
     if (!this.baseUrl) throw new Error('SalesforceEmulator: not started');
     return this.baseUrl;
+  }
+
+  /** The Dev Hub side (undefined unless org.isDevHub): its ScratchOrgInfo rows, scratch orgs, and seeded records. */
+  public get devHub(): DevHub | undefined {
+    return this.hub;
   }
 
   /** PEM of the generated CA in `https: true` mode (undefined otherwise, including with your own key/cert). */
@@ -149,11 +169,19 @@ export class SalesforceEmulator {
     return this.baseUrl;
   }
 
+  /** A one-time authorization code for a user, as the signup service hands out in ScratchOrgInfo.AuthCode. */
+  public issueAuthCode(username: string, clientId: string): string {
+    const code = `aPr${randomBytes(24).toString('base64url')}`;
+    this.authCodes.set(code, { username, clientId });
+    return code;
+  }
+
   /** Stops listening and destroys every connection, hung ones included. */
   public async stop(): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.stopping.abort();
+    await this.hub?.stop();
     for (const cancel of this.cancellers) cancel();
     this.cancellers.clear();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -437,6 +465,10 @@ export class SalesforceEmulator {
       if (!session) return INVALID_SESSION;
     }
     const data = /^\/services\/data\/v(\d+\.\d)(\/.*)$/.exec(pathname);
+    if (session && data && this.hub) {
+      const hubReply = await this.hub.handle(method, data[2].replace(/\/$/, ''), body, data[1], session);
+      if (hubReply) return hubReply;
+    }
     if (session && data && Number(data[1]) <= Math.max(...this.apiVersions.map(Number))) {
       const orgReply = await handleOrgRest(method, data[2].replace(/\/$/, ''), query, raw, headers['content-type'], {
         org: this.store,
@@ -456,6 +488,8 @@ export class SalesforceEmulator {
       accounts: this.accounts,
       apiVersions: this.apiVersions,
       session,
+      scratchOrgInfos: this.hub?.rows(),
+      activeScratchOrgs: this.hub?.activeRows(),
     });
   }
 
@@ -480,6 +514,8 @@ export class SalesforceEmulator {
 
   private grant(body: string, entry: RequestLogEntry): Reply {
     this.store.flush();
+    const form = new URLSearchParams(body);
+    if (form.get('grant_type') === 'authorization_code') return this.codeGrant(form, entry);
     const outcome = judgeGrant(new URLSearchParams(body), {
       findApp: (key) => this.apps.get(key),
       findUser: (username) => this.users.get(username.toLowerCase()),
@@ -516,6 +552,44 @@ export class SalesforceEmulator {
         instance_url: base,
         id: `${base}/id/${this.org.orgId}/${outcome.user.userId}`,
         token_type: 'Bearer',
+      },
+    };
+  }
+
+  /** The web-server flow's code exchange, for codes from issueAuthCode (the scratch signup's AuthCode). */
+  private codeGrant(form: URLSearchParams, entry: RequestLogEntry): Reply {
+    const code = form.get('code') ?? '';
+    const issued = this.authCodes.get(code);
+    const user = issued ? this.users.get(issued.username.toLowerCase()) : undefined;
+    entry.grant = { iss: form.get('client_id') ?? undefined, sub: issued?.username, result: 'ok' };
+    if (!issued || !user || form.get('client_id') !== issued.clientId) {
+      entry.grant.result = 'invalid_grant: invalid authorization code';
+      return {
+        status: 400,
+        body: { error: 'invalid_grant', error_description: 'invalid authorization code' },
+        headers: NO_STORE,
+      };
+    }
+    this.authCodes.delete(code);
+    const token = newAccessToken(this.org.orgId);
+    this.sessions.set(token, {
+      token,
+      userId: user.userId,
+      username: user.username,
+      expiresAt: Date.now() + this.tokenLifetimeMs,
+    });
+    this.issued += 1;
+    return {
+      status: 200,
+      headers: NO_STORE,
+      body: {
+        access_token: token,
+        refresh_token: `5Aep${randomBytes(40).toString('base64url')}`,
+        scope: 'api refresh_token',
+        instance_url: this.url,
+        id: `${this.url}/id/${this.org.orgId}/${user.userId}`,
+        token_type: 'Bearer',
+        issued_at: String(Date.now()),
       },
     };
   }

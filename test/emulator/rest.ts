@@ -1,8 +1,10 @@
 /*
- * The REST side: /services/data, /services/data/vNN.N[/query], /services/oauth2/userinfo, /id/<org>/<user>.
+ * The REST side: /services/data, /services/data/vNN.N[/query], /services/oauth2/userinfo, /services/oauth2/singleaccess,
+ * /id/<org>/<user>.
  * Everything but GET /services/data needs `Authorization: Bearer <token>`; an unknown or expired token gets
  * 401 INVALID_SESSION_ID, which is what makes the CLI refresh a JWT login.
  */
+import { randomBytes } from 'node:crypto';
 import type { OrgFacts, StoredUser } from './config.js';
 import type { OrgStore } from './org.js';
 import { releaseLabel } from './config.js';
@@ -20,6 +22,9 @@ export type RestContext = {
   store: OrgStore;
   /** the session for the request's bearer token, if valid */
   session: Session | undefined;
+  /** a Dev Hub's ScratchOrgInfo records (undefined: not a Dev Hub) */
+  scratchOrgInfos?: Array<Record<string, unknown>>;
+  activeScratchOrgs?: Array<Record<string, unknown>>;
 };
 
 export const JSON_TYPE = 'application/json;charset=UTF-8';
@@ -135,7 +140,12 @@ const maxVersion = (versions: string[]): number => Math.max(...versions.map(Numb
 /** Whether a path is served only with a bearer token (everything under /services/ and /id/ but the public ones). */
 export function needsAuth(pathname: string): boolean {
   if (pathname === '/services/data' || pathname === '/services/data/') return false;
-  if (pathname.startsWith('/services/oauth2/') && pathname !== '/services/oauth2/userinfo') return false;
+  if (
+    pathname.startsWith('/services/oauth2/') &&
+    pathname !== '/services/oauth2/userinfo' &&
+    pathname !== '/services/oauth2/singleaccess'
+  )
+    return false;
   return pathname.startsWith('/services/') || pathname.startsWith('/id/');
 }
 
@@ -153,6 +163,11 @@ export function handleRest(method: string, pathname: string, query: URLSearchPar
   if (!user) return INVALID_SESSION;
 
   if (path === '/services/oauth2/userinfo') return { status: 200, body: userInfo(ctx, user) };
+  // UI Bridge API (`sf org open` asks it for a single-use front-door URL)
+  if (path === '/services/oauth2/singleaccess') {
+    const otp = randomBytes(24).toString('base64url');
+    return { status: 200, body: { frontdoor_uri: `${ctx.baseUrl}/secur/frontdoor.jsp?otp=${otp}&cshc=emulator` } };
+  }
 
   const idMatch = /^\/id\/(00D\w{12}(?:\w{3})?)\/(005\w{12}(?:\w{3})?)$/.exec(path);
   if (idMatch) {
@@ -178,7 +193,14 @@ export function handleRest(method: string, pathname: string, query: URLSearchPar
       return { status: 400, body: [{ message: 'A query string has to be specified', errorCode: 'MALFORMED_QUERY' }] };
     return runQuery(
       q,
-      { org: ctx.org, users: ctx.users, accounts: ctx.accounts, store: ctx.store },
+      {
+        org: ctx.org,
+        users: ctx.users,
+        accounts: ctx.accounts,
+        store: ctx.store,
+        scratchOrgInfos: ctx.scratchOrgInfos,
+        activeScratchOrgs: ctx.activeScratchOrgs,
+      },
       version,
       query.get('columns') === 'true',
     );

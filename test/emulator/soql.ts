@@ -4,7 +4,8 @@
  * Keywords are case-insensitive, field names too (answers use the canonical spelling).
  * Conditions: F = v, F != v, F IN ('a', 'b'), F NOT IN (…); F may be a parent field (Profile.Name, PermissionSet.Name).
  * Objects: Account (configured rows), Organization (org facts), User (emulator users), UserLogin, Profile,
- * PermissionSet, PermissionSetAssignment (the org's records), ScratchOrgInfo (Dev Hub only, no rows).
+ * PermissionSet, PermissionSetAssignment (the org's records), ScratchOrgInfo (Dev Hub only: its signups, devhub.ts).
+ * Date literals: CreatedDate = LAST_N_DAYS:n (from midnight UTC n days ago until now, as Salesforce reads it).
  * Parent fields come back nested, as Salesforce sends them: { "Profile": { "attributes": {…}, "Name": "…" } }.
  */
 import type { OrgFacts, StoredUser } from './config.js';
@@ -27,6 +28,8 @@ export type QueryData = {
   users: StoredUser[];
   accounts: Array<Record<string, unknown>>;
   store: OrgStore;
+  scratchOrgInfos?: Array<Record<string, unknown>>;
+  activeScratchOrgs?: Array<Record<string, unknown>>;
 };
 
 const bad = (errorCode: string, message: string): QueryAnswer => ({ status: 400, body: [{ message, errorCode }] });
@@ -87,13 +90,43 @@ function objects(data: QueryData): Record<string, ObjectDef> {
             fields: {
               Id: 'Id',
               OrgName: 'String',
+              Edition: 'String',
               Status: 'String',
+              ErrorCode: 'String',
               SignupUsername: 'String',
+              Username: 'String',
+              SignupEmail: 'String',
+              SignupInstance: 'String',
+              LoginUrl: 'String',
               ScratchOrg: 'String',
+              Namespace: 'String',
+              Description: 'String',
+              DurationDays: 'Double',
               ExpirationDate: 'Date',
+              ConnectedAppConsumerKey: 'String',
+              ConnectedAppCallbackUrl: 'String',
+              CreatedDate: 'Datetime',
+              LastModifiedDate: 'Datetime',
+              CreatedById: 'Id',
+              'CreatedBy.Username': 'String',
             },
-            updatable: ['OrgName'],
-            rows: [],
+            updatable: ['OrgName', 'Description'],
+            rows: data.scratchOrgInfos ?? [],
+          },
+          ActiveScratchOrg: {
+            keyPrefix: '2AS',
+            fields: {
+              Id: 'Id',
+              ScratchOrg: 'String',
+              SignupUsername: 'String',
+              ScratchOrgInfoId: 'Id',
+              CreatedDate: 'Datetime',
+              Edition: 'String',
+              ExpirationDate: 'Date',
+              OrgName: 'String',
+            },
+            updatable: [],
+            rows: data.activeScratchOrgs ?? [],
           },
         }
       : {}),
@@ -190,6 +223,7 @@ const RELATIONSHIP_TYPES: Record<string, string> = {
   Profile: 'Profile',
   PermissionSet: 'PermissionSet',
   Assignee: 'User',
+  CreatedBy: 'User',
 };
 
 export function displayName(username: string): string {
@@ -210,7 +244,22 @@ function findKey(record: Record<string, unknown>, name: string): string | undefi
   return Object.keys(record).find((k) => k.toLowerCase() === name.toLowerCase());
 }
 
+type RelativeDate = { lastNDays: number };
+const isRelativeDate = (v: unknown): v is RelativeDate => typeof v === 'object' && v !== null && 'lastNDays' in v;
+
+/** Whether a date/datetime value falls in LAST_N_DAYS:n: from midnight UTC n days ago until now. */
+function inRelativeDate(actual: unknown, range: RelativeDate): boolean {
+  if (typeof actual !== 'string') return false;
+  const at = Date.parse(actual.replace(/\+0000$/, 'Z'));
+  const today = new Date();
+  const start =
+    Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()) - range.lastNDays * 86_400_000;
+  return Number.isFinite(at) && at >= start && at <= Date.now();
+}
+
 function parseLiteral(text: string): unknown {
+  const relative = /^last_n_days:(\d+)$/i.exec(text);
+  if (relative) return { lastNDays: Number(relative[1]) };
   if (text.startsWith("'")) return text.slice(1, -1).replace(/\\(.)/g, '$1');
   if (/^null$/i.test(text)) return null;
   if (/^(true|false)$/i.test(text)) return text.toLowerCase() === 'true';
@@ -231,7 +280,7 @@ function equal(a: unknown, b: unknown): boolean {
 const QUERY = /^\s*select\s+([\s\S]+?)\s+from\s+(\w+)\b([\s\S]*)$/i;
 const TAIL =
   /^\s*(?:where\s+([\s\S]+?))?\s*(?:order\s+by\s+(\w+)(?:\s+(asc|desc))?(?:\s+nulls\s+(?:first|last))?)?\s*(?:limit\s+(\d+))?\s*(?:offset\s+(\d+))?\s*$/i;
-const LITERAL = "'(?:[^'\\\\]|\\\\.)*'|true|false|null|-?\\d+(?:\\.\\d+)?";
+const LITERAL = "'(?:[^'\\\\]|\\\\.)*'|true|false|null|last_n_days:\\d+|-?\\d+(?:\\.\\d+)?";
 const CONDITION = new RegExp(`^([\\w.]+)\\s*(=|!=)\\s*(${LITERAL})$`, 'i');
 const IN_CONDITION = new RegExp(
   `^([\\w.]+)\\s+(not\\s+)?in\\s*\\(\\s*((?:${LITERAL})(?:\\s*,\\s*(?:${LITERAL}))*)\\s*\\)$`,
@@ -288,7 +337,11 @@ export function runQuery(soql: string, data: QueryData, version: string, columns
       const key = findKey(row, field);
       const actual = key ? row[key] : null;
       const isId = def.fields[field] === 'Id';
-      return values.some((value) => (isId ? sameId(actual, value) : equal(actual, value))) !== negate;
+      return (
+        values.some((value) =>
+          isRelativeDate(value) ? inRelativeDate(actual, value) : isId ? sameId(actual, value) : equal(actual, value),
+        ) !== negate
+      );
     }),
   );
   if (orderBy) {

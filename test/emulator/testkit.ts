@@ -1,6 +1,6 @@
 /*
  * Helpers for tests, benchmarks and the demo that talk to the emulator: an RSA key with a self-signed certificate
- * (what a user uploads to the app), RS256 assertions, and a token request.
+ * (what a user uploads to the app; an expired one with `validity`), RS256 assertions, and a token request.
  */
 import { generateKeyPairSync, webcrypto, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
@@ -9,7 +9,10 @@ import 'reflect-metadata';
 export type TestCredentials = { privateKey: KeyObject; privateKeyPem: string; certificatePem: string };
 
 /** A 2048-bit RSA key and a self-signed SHA-256 certificate for it (what "Use digital signatures" takes). */
-export async function makeCredentials(commonName = 'sf-jwt-setup test'): Promise<TestCredentials> {
+export async function makeCredentials(
+  commonName = 'sf-jwt-setup test',
+  validity: { notBefore?: Date; notAfter?: Date } = {},
+): Promise<TestCredentials> {
   const x509 = await import('@peculiar/x509');
   x509.cryptoProvider.set(webcrypto);
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -30,8 +33,8 @@ export async function makeCredentials(commonName = 'sf-jwt-setup test'): Promise
     name: `CN=${commonName}`,
     keys,
     signingAlgorithm: alg,
-    notBefore: new Date(Date.now() - 86_400_000),
-    notAfter: new Date(Date.now() + 365 * 86_400_000),
+    notBefore: validity.notBefore ?? new Date(Date.now() - 86_400_000),
+    notAfter: validity.notAfter ?? new Date(Date.now() + 365 * 86_400_000),
   });
   return {
     privateKey,

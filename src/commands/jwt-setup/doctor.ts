@@ -6,6 +6,7 @@ import { countByStatus } from '../../report/check.js';
 import { doctorOptionsFromFlags } from '../../cli/doctor-options.js';
 import { runDoctor, type DoctorReport } from '../../doctor/runner.js';
 import { publishToGithub, renderText } from '../../cli/render/report.js';
+import { scratchCreateCoreVersion } from '../../util/sf-core.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('sf-jwt-setup', 'jwt-setup.doctor');
@@ -24,12 +25,23 @@ export default class Doctor extends JwtSetupCommand<DoctorResult> {
     'target-org': Flags.string({ summary: messages.getMessage('flags.target-org.summary') }),
     'admin-org': Flags.string({ summary: messages.getMessage('flags.admin-org.summary') }),
     app: Flags.string({ summary: messages.getMessage('flags.app.summary'), dependsOn: ['admin-org'] }),
+    'dev-hub': Flags.boolean({
+      summary: messages.getMessage('flags.dev-hub.summary'),
+      description: messages.getMessage('flags.dev-hub.description'),
+      // no default: oclif checks dependsOn for a defaulted flag too
+      dependsOn: ['target-org'],
+    }),
     timeout: timeoutFlag(60),
   };
 
   public async run(): Promise<DoctorResult> {
     const { flags } = await this.parse(Doctor);
-    const report = await runDoctor(doctorOptionsFromFlags(flags, { timeoutSeconds: flags.timeout }));
+    const report = await runDoctor(
+      doctorOptionsFromFlags(flags, {
+        timeoutSeconds: flags.timeout,
+        sfCoreVersion: flags['dev-hub'] ? scratchCreateCoreVersion(this.config.root) : undefined,
+      }),
+    );
     if (report.assertion) {
       this.log(
         messages.getMessage('info.assertion', [

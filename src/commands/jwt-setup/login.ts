@@ -6,6 +6,7 @@ import { resolveLoginInputs } from '../../auth/inputs.js';
 import { credentialsFromFlags } from '../../cli/credentials.js';
 import { DEFAULT_TIMEOUT_SECONDS, login, type LoginOutcome } from '../../auth/login.js';
 import type { ExchangeEvent } from '../../exchange/token.js';
+import { DEV_HUB_WAIT_MINUTES, loginScratch } from '../../auth/scratch-login.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('sf-jwt-setup', 'jwt-setup.login');
@@ -14,7 +15,14 @@ const messages = Messages.loadMessages('sf-jwt-setup', 'jwt-setup.login');
 export type LoginResult = Pick<
   LoginOutcome,
   'username' | 'orgId' | 'instanceUrl' | 'loginUrl' | 'audience' | 'clientId' | 'privateKeyFile' | 'isDevHub' | 'alias'
->;
+> & {
+  /** With --dev-hub: the hub's username, as the scratch auth stores it. */
+  devHubUsername?: string;
+  /** With --dev-hub: the scratch org's expiration date (YYYY-MM-DD). */
+  expirationDate?: string;
+  /** With --dev-hub: the id of the signup's ScratchOrgInfo record on the hub. */
+  scratchOrgInfoId?: string;
+};
 
 export default class Login extends JwtSetupCommand<LoginResult> {
   public static readonly summary = messages.getMessage('summary');
@@ -34,12 +42,25 @@ export default class Login extends JwtSetupCommand<LoginResult> {
       summary: messages.getMessage('flags.set-default-dev-hub.summary'),
       default: false,
     }),
-    wait: Flags.integer({ summary: messages.getMessage('flags.wait.summary'), min: 0, max: 60, default: 0 }),
+    'dev-hub': Flags.string({
+      summary: messages.getMessage('flags.dev-hub.summary'),
+      description: messages.getMessage('flags.dev-hub.description'),
+      // The consumer key, the key and the login host come from the hub's auth and the signup.
+      exclusive: ['client-id', 'jwt-key-file', 'instance-url', 'jwt-key-env', 'passphrase-env'],
+      dependsOn: ['username'],
+    }),
+    wait: Flags.integer({
+      summary: messages.getMessage('flags.wait.summary'),
+      description: messages.getMessage('flags.wait.description', [DEV_HUB_WAIT_MINUTES]),
+      min: 0,
+      max: 60,
+    }),
     timeout: timeoutFlag(DEFAULT_TIMEOUT_SECONDS),
   };
 
   public async run(): Promise<LoginResult> {
     const { flags } = await this.parse(Login);
+    if (flags['dev-hub']) return this.scratchLogin({ ...flags, 'dev-hub': flags['dev-hub'] });
     const inputs = resolveLoginInputs(credentialsFromFlags(flags));
     if (inputs.loginUrlNotice) this.info(inputs.loginUrlNotice);
     const debugWarning = keyEnvDebugWarning(inputs.key);
@@ -48,7 +69,7 @@ export default class Login extends JwtSetupCommand<LoginResult> {
       alias: flags.alias,
       setDefault: flags['set-default'],
       setDefaultDevHub: flags['set-default-dev-hub'],
-      waitMinutes: flags.wait,
+      waitMinutes: flags.wait ?? 0,
       timeoutSeconds: flags.timeout,
       onEvent: (event) => this.onExchangeEvent(event),
     });
@@ -72,6 +93,50 @@ export default class Login extends JwtSetupCommand<LoginResult> {
       clientId: outcome.clientId,
       privateKeyFile: outcome.privateKeyFile,
       isDevHub: outcome.isDevHub,
+      ...(outcome.alias ? { alias: outcome.alias } : {}),
+    };
+  }
+
+  /** --dev-hub: the scratch org's login, everything but its username from the hub (SF_JWT_* are not read). */
+  private async scratchLogin(flags: {
+    'dev-hub': string;
+    username?: string;
+    alias?: string;
+    'set-default'?: boolean;
+    audience?: string;
+    wait?: number;
+    timeout: number;
+  }): Promise<LoginResult> {
+    const outcome = await loginScratch({
+      devHub: flags['dev-hub'],
+      username: flags.username ?? '',
+      alias: flags.alias,
+      setDefault: flags['set-default'],
+      audience: flags.audience ?? process.env.SF_AUDIENCE_URL,
+      waitMinutes: flags.wait ?? DEV_HUB_WAIT_MINUTES,
+      timeoutSeconds: flags.timeout,
+      onEvent: (event) => this.onExchangeEvent(event),
+      onSignupPending: (status) => this.info(messages.getMessage('info.signupPending', [status])),
+    });
+    if (outcome.problems.length > 0)
+      this.warn(messages.getMessage('warning.orgDetails', [outcome.problems.join('; ')]));
+    this.logSuccess(
+      messages.getMessage('info.scratchSuccess', [outcome.username, outcome.orgId, outcome.devHubUsername]),
+    );
+    this.log(messages.getMessage('info.details', [outcome.instanceUrl, outcome.loginUrl, outcome.audience]));
+    this.log(messages.getMessage('info.scratchKey', [outcome.privateKeyFile]));
+    return {
+      username: outcome.username,
+      orgId: outcome.orgId,
+      instanceUrl: outcome.instanceUrl,
+      loginUrl: outcome.loginUrl,
+      audience: outcome.audience,
+      clientId: outcome.clientId,
+      privateKeyFile: outcome.privateKeyFile,
+      isDevHub: false,
+      devHubUsername: outcome.devHubUsername,
+      scratchOrgInfoId: outcome.scratchOrgInfoId,
+      ...(outcome.expirationDate ? { expirationDate: outcome.expirationDate } : {}),
       ...(outcome.alias ? { alias: outcome.alias } : {}),
     };
   }
