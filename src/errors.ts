@@ -118,10 +118,23 @@ export const ERRORS = {
   RotationPreflightFailed: { group: 'org' },
   RotationRolledBack: { group: 'org' },
   RollbackFailed: { group: 'org' },
+  // fleet (fleet login, fleet check)
+  ManifestInvalid: { group: 'fleet' },
+  FleetPartiallyFailed: { group: 'fleet' },
 } as const satisfies Record<string, ErrorTraits>;
 
 export type ErrorGroup =
-  'key' | 'certificate' | 'files' | 'input' | 'salesforce' | 'transport' | 'store' | 'assertion' | 'app' | 'org';
+  | 'key'
+  | 'certificate'
+  | 'files'
+  | 'input'
+  | 'salesforce'
+  | 'transport'
+  | 'store'
+  | 'assertion'
+  | 'app'
+  | 'org'
+  | 'fleet';
 
 export type ErrorTraits = {
   group: ErrorGroup;

@@ -4,7 +4,7 @@
  */
 import type { KeyInput } from '../keys/private-key.js';
 
-export type LoginUrlSource = 'flag' | 'env' | 'sandbox' | 'project' | 'default' | 'store';
+export type LoginUrlSource = 'flag' | 'env' | 'sandbox' | 'project' | 'default' | 'store' | 'manifest';
 
 export type Credentials = {
   /** The consumer key as given (validated by resolveClientId). */
