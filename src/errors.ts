@@ -121,6 +121,10 @@ export const ERRORS = {
   // fleet (fleet login, fleet check)
   ManifestInvalid: { group: 'fleet' },
   FleetPartiallyFailed: { group: 'fleet' },
+  // fleet rotate
+  CertificateMismatch: { group: 'fleet' },
+  FleetPreflightFailed: { group: 'fleet' },
+  FleetRotationRolledBack: { group: 'fleet' },
 } as const satisfies Record<string, ErrorTraits>;
 
 export type ErrorGroup =

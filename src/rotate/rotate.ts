@@ -54,7 +54,7 @@ export type RotateOutcome = {
 const quote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
 
 /** The command that puts the previous certificate back: a rotation back to the old key (or, without it, the upload). */
-export function rollbackCommand(plan: RotationPlan, options: RotateOptions): string {
+export function rollbackCommand(plan: RotationPlan, options: Pick<RotateOptions, 'targetOrg' | 'username'>): string {
   const args = [
     'sf jwt-setup rotate',
     `--target-org ${quote(options.targetOrg)}`,

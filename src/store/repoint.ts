@@ -20,6 +20,8 @@ export type RepointInput = {
   /** The public keys of the old key pair (the old key's, the previous certificate's). */
   oldPublicKeys: KeyObject[];
   newKey: LoadedKey;
+  /** Only the auths of these orgs (their 18-character ids, as the auth files hold them); every org when absent. */
+  orgIds?: string[];
 };
 
 export type RepointedAuth = { username: string; from: string; to: string };
@@ -59,10 +61,17 @@ async function readAuthFiles(): Promise<AuthFile[]> {
   return auths.filter((a): a is AuthFile => a !== undefined);
 }
 
-/** The stored JWT auths of `clientId` whose key file holds one of `oldPublicKeys`. */
-async function matchingAuths(input: RepointInput): Promise<AuthFile[]> {
-  const candidates = (await readAuthFiles()).filter(
-    (a) => a.fields.clientId === input.clientId && typeof a.fields.privateKey === 'string' && !a.fields.refreshToken,
+const sameOrg = (a: string, b: string): boolean => a.slice(0, 15) === b.slice(0, 15);
+
+/** The stored JWT auths of `clientId` (and of `orgIds`, when given) whose key file holds one of `oldPublicKeys`. */
+async function matchingAuths(input: RepointInput, files: AuthFile[]): Promise<AuthFile[]> {
+  const candidates = files.filter(
+    (a) =>
+      a.fields.clientId === input.clientId &&
+      typeof a.fields.privateKey === 'string' &&
+      !a.fields.refreshToken &&
+      (input.orgIds === undefined ||
+        (typeof a.fields.orgId === 'string' && input.orgIds.some((id) => sameOrg(id, a.fields.orgId as string)))),
   );
   const matched = await Promise.all(
     candidates.map(async (a) => {
@@ -74,10 +83,23 @@ async function matchingAuths(input: RepointInput): Promise<AuthFile[]> {
 }
 
 export async function repointAuths(input: RepointInput): Promise<RepointOutcome> {
+  return repointMany([input]);
+}
+
+/**
+ * Several re-pointings to one new key (fleet rotate: the orgs of one or more consumer keys), under one lock, the
+ * auth files rewritten together or not at all.
+ */
+export async function repointMany(inputs: RepointInput[]): Promise<RepointOutcome> {
+  if (inputs.length === 0) return { repointed: [], removedCopies: [] };
+  const newKey = inputs[0].newKey;
+  if (inputs.some((i) => i.newKey !== newKey)) throw new Error('repointMany: one new key for every input');
   return withStoreLock(async () => {
-    const auths = await matchingAuths(input);
+    const stored = await readAuthFiles();
+    const found = await Promise.all(inputs.map((input) => matchingAuths(input, stored)));
+    const auths = [...new Set(found.flat())];
     if (auths.length === 0) return { repointed: [], removedCopies: [] };
-    const kept = await keyFileForRefresh(input.newKey);
+    const kept = await keyFileForRefresh(newKey);
     const files: FileToWrite[] = auths.map((a) => ({
       path: a.path,
       data: `${JSON.stringify({ ...a.fields, privateKey: kept.file }, null, a.indent)}\n`,
