@@ -8,7 +8,7 @@
  */
 import { readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AuthInfo, Global, Org, StateAggregator } from '@salesforce/core';
+import { AuthInfo, Config, Global, lockInit, Org, OrgConfigProperties, StateAggregator } from '@salesforce/core';
 import { jwtError, isJwtSetupError, reason } from '../errors.js';
 import type { TokenGrant } from '../exchange/token.js';
 import { existingFiles, restoreFiles, snapshotFiles } from '../util/files.js';
@@ -118,8 +118,10 @@ export async function keepAuth(written: Pick<WrittenAuth, 'username' | 'hadAuth'
 }
 
 /**
- * Aliases and defaults for the written auths, after all of them (call under the store lock): alias.json and the
- * config files are put back byte for byte when any of it fails.
+ * Aliases and defaults for the written auths, after all of them (call under the store lock): alias.json written once
+ * for every alias (under core's own lock on it, merged with what it holds now), the config once for --set-default and
+ * --set-default-dev-hub, the way the sf CLI writes both. alias.json and the config files are put back byte for byte
+ * when any of it fails.
  */
 export async function applyAliasesAndDefaults(
   entries: Array<{ written: WrittenAuth; settings: AliasAndDefaults }>,
@@ -130,19 +132,65 @@ export async function applyAliasesAndDefaults(
   if (wanted.length === 0) return;
   const sideEffects = await snapshotFiles(sideEffectFiles());
   try {
-    for (const { written, settings } of wanted) {
-      // eslint-disable-next-line no-await-in-loop
-      await written.authInfo.handleAliasAndDefaultSettings({
-        alias: settings.alias,
-        setDefault: settings.setDefault ?? false,
-        setDefaultDevHub: settings.setDefaultDevHub ?? false,
-      });
+    const pairs = wanted.flatMap((e) => (e.settings.alias ? [[e.settings.alias, e.written.username] as const] : []));
+    const aliases = await saveAliases(pairs);
+    // As the sf CLI sets a default: the org's alias when it has one, else its username; the last one asked wins.
+    const nameOf = (username: string): string =>
+      [...pairs].reverse().find(([, u]) => u === username)?.[0] ??
+      [...aliases].find(([, u]) => u === username)?.[0] ??
+      username;
+    const org = [...wanted].reverse().find((e) => e.settings.setDefault === true);
+    const hub = [...wanted].reverse().find((e) => e.settings.setDefaultDevHub === true);
+    if (org || hub) {
+      await saveDefaults(org && nameOf(org.written.username), hub && nameOf(hub.written.username));
     }
   } catch (error) {
     await restoreFiles(sideEffects);
-    StateAggregator.clearInstance();
     throw saveFailure(error);
+  } finally {
+    StateAggregator.clearInstance();
   }
+}
+
+/** Set every alias of `pairs` in alias.json with one write, in the sf CLI's format; returns every alias it holds. */
+async function saveAliases(pairs: ReadonlyArray<readonly [string, string]>): Promise<Map<string, string>> {
+  const file = join(Global.SFDX_DIR, 'alias.json');
+  const read = async (): Promise<Map<string, string>> => {
+    try {
+      const raw = JSON.parse(await readFile(file, 'utf8')) as { orgs?: Record<string, string> };
+      return new Map(Object.entries(raw.orgs ?? {}));
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return new Map();
+      throw error;
+    }
+  };
+  if (pairs.length === 0) return read();
+  await ensureStoreDir(Global.SFDX_DIR);
+  // core's lock on alias.json, so a concurrent `sf alias set` or `sf org login` neither loses nor overwrites ours
+  const lock = await lockInit(file);
+  let aliases: Map<string, string>;
+  try {
+    aliases = await read();
+  } catch (error) {
+    await lock.unlock();
+    throw error;
+  }
+  for (const [alias, username] of pairs) aliases.set(alias, username);
+  await lock.writeAndUnlock(JSON.stringify({ orgs: Object.fromEntries(aliases) }));
+  return aliases;
+}
+
+/** target-org and target-dev-hub in one write: the project's config inside a project, else the global one. */
+async function saveDefaults(targetOrg: string | undefined, targetDevHub: string | undefined): Promise<void> {
+  let config: Config;
+  try {
+    config = await Config.create({ isGlobal: false });
+  } catch {
+    config = await Config.create({ isGlobal: true });
+  }
+  if (targetOrg) config.set(OrgConfigProperties.TARGET_ORG, targetOrg);
+  if (targetDevHub) config.set(OrgConfigProperties.TARGET_DEV_HUB, targetDevHub);
+  await config.write();
 }
 
 function saveFailure(error: unknown): Error {

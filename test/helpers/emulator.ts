@@ -27,3 +27,25 @@ export function issuedTokens(emulator: SalesforceEmulator): string[] {
 export function tokenRequests(emulator: SalesforceEmulator): number {
   return emulator.requestLog.filter((e) => e.path === '/services/oauth2/token').length;
 }
+
+export { EmulatorFleet, type OrgHandle } from '../emulator/fleet.js';
+
+/** One app (consumer key + certificate) and users admitted to it: the usual org of a JWT test. */
+export function jwtOrgOptions(spec: {
+  consumerKey: string;
+  certificatePem: string;
+  usernames: string[];
+  permissionSet?: string;
+  latencyMs?: number;
+  tokenLifetimeSeconds?: number;
+  isSandbox?: boolean;
+}): import('../emulator/index.js').EmulatorOptions {
+  const permissionSet = spec.permissionSet ?? 'CI';
+  return {
+    ...(spec.latencyMs !== undefined ? { latencyMs: spec.latencyMs } : {}),
+    ...(spec.tokenLifetimeSeconds !== undefined ? { tokenLifetimeSeconds: spec.tokenLifetimeSeconds } : {}),
+    ...(spec.isSandbox ? { org: { isSandbox: true } } : {}),
+    apps: [{ consumerKey: spec.consumerKey, certificatePem: spec.certificatePem, permissionSets: [permissionSet] }],
+    users: spec.usernames.map((username) => ({ username, permissionSets: [permissionSet] })),
+  };
+}

@@ -27,17 +27,39 @@ export function renderText(checks: Check[]): string[] {
   return lines;
 }
 
-/** GitHub Actions workflow commands: one annotation per failure and warning. */
-export function renderGithubAnnotations(checks: Check[]): string[] {
+/** One GitHub Actions workflow command (an error or warning annotation), escaped as the runner reads it. */
+export function githubAnnotation(level: 'error' | 'warning', title: string, text: string): string {
   const escape = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
   const escapeProperty = (s: string): string => escape(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  return `::${level} title=${escapeProperty(title)}::${escape(text)}`;
+}
+
+/** The text of a check's annotation: what was found, and the fix. */
+export function checkAnnotationText(c: Check): string {
+  return c.fix ? messages.getMessage('annotationWithFix', [c.detail, c.fix]) : c.detail;
+}
+
+/** GitHub Actions workflow commands: one annotation per failure and warning. */
+export function renderGithubAnnotations(checks: Check[]): string[] {
   return checks
     .filter((c) => c.status === 'fail' || c.status === 'warn')
-    .map((c) => {
-      const title = escapeProperty(messages.getMessage('annotationTitle', [c.id]));
-      const text = c.fix ? messages.getMessage('annotationWithFix', [c.detail, c.fix]) : c.detail;
-      return `::${c.status === 'fail' ? 'error' : 'warning'} title=${title}::${escape(text)}`;
-    });
+    .map((c) =>
+      githubAnnotation(
+        c.status === 'fail' ? 'error' : 'warning',
+        messages.getMessage('annotationTitle', [c.id]),
+        checkAnnotationText(c),
+      ),
+    );
+}
+
+/** Append Markdown to $GITHUB_STEP_SUMMARY when it is set; a summary that cannot be written is not worth failing for. */
+export function appendStepSummary(env: NodeJS.ProcessEnv, markdown: string): void {
+  if (!env.GITHUB_STEP_SUMMARY) return;
+  try {
+    appendFileSync(env.GITHUB_STEP_SUMMARY, markdown);
+  } catch {
+    // a summary that cannot be written is not worth failing the command for
+  }
 }
 
 export function renderMarkdown(checks: Check[]): string {
@@ -62,11 +84,5 @@ export function renderMarkdown(checks: Check[]): string {
 export function publishToGithub(checks: Check[], env: NodeJS.ProcessEnv, log: (line: string) => void): void {
   if (env.GITHUB_ACTIONS !== 'true') return;
   for (const line of renderGithubAnnotations(checks)) log(line);
-  if (env.GITHUB_STEP_SUMMARY) {
-    try {
-      appendFileSync(env.GITHUB_STEP_SUMMARY, renderMarkdown(checks));
-    } catch {
-      // a summary that cannot be written is not worth failing the diagnosis for
-    }
-  }
+  appendStepSummary(env, renderMarkdown(checks));
 }

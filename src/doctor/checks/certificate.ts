@@ -13,8 +13,12 @@ const DAY = 86_400_000;
 export const EXPIRY_WARNING_DAYS = 30;
 const SHA2 = new Set(['sha256WithRSAEncryption', 'sha384WithRSAEncryption', 'sha512WithRSAEncryption']);
 
-/** certificate.validity of any certificate, the local one or the app's in the org. */
-export function validityCheck(certificate: Pick<CertificateInfo, 'notBefore' | 'notAfter'>, now = Date.now()): Check {
+/** certificate.validity of any certificate, the local one or the app's in the org; a warning within `warnDays` of expiry. */
+export function validityCheck(
+  certificate: Pick<CertificateInfo, 'notBefore' | 'notAfter'>,
+  now = Date.now(),
+  warnDays = EXPIRY_WARNING_DAYS,
+): Check {
   const title = m('cert.validityTitle');
   const notAfter = certificate.notAfter.getTime();
   if (certificate.notBefore.getTime() > now) {
@@ -33,7 +37,7 @@ export function validityCheck(certificate: Pick<CertificateInfo, 'notBefore' | '
       m('cert.renewFix'),
     );
   }
-  if (notAfter < now + EXPIRY_WARNING_DAYS * DAY) {
+  if (notAfter < now + warnDays * DAY) {
     const days = Math.ceil((notAfter - now) / DAY);
     return warn(
       'certificate.validity',
@@ -84,7 +88,7 @@ export const certificate: CheckGroup = {
             m('cert.signatureWarn', [info.signatureAlgorithm]),
             m('cert.renewFix'),
           ),
-      validityCheck(info),
+      validityCheck(info, Date.now(), context.options.expiryDays),
     ];
   },
 };

@@ -136,7 +136,7 @@ async function certificateChecks(context: DoctorContext, facts: OrgFacts): Promi
     ];
   const mine = keyFingerprint(context);
   const theirs = spkiFingerprint(held);
-  const expiry = validityCheck(held);
+  const expiry = validityCheck(held, Date.now(), context.options.expiryDays);
   const expiring = expiry.status === 'warn';
   if (mine === undefined) {
     return [skip('org.certificate', title, m('org.certificateNoKey', [app.name, held.fingerprintSha256]))];
