@@ -105,7 +105,9 @@ async function fleetKey(fleet: Fleet): Promise<{ key: LoadedKey; spec: OrgSpec }
     groups.set(id, group);
   }
   if (groups.size > 1) {
-    const named = [...groups.values()].map((g) => `${g.key.sourceLabel} (${g.orgs.map((o) => o.spec.alias).join(', ')})`);
+    const named = [...groups.values()].map(
+      (g) => `${g.key.sourceLabel} (${g.orgs.map((o) => o.spec.alias).join(', ')})`,
+    );
     throw invalid(fleet.origin, reason('fleetRotate.severalKeys', [groups.size, named.join('; ')]), fleet.origin);
   }
   const [only] = groups.values();
@@ -146,7 +148,11 @@ async function checkFleet(
 }
 
 /** The previous certificate an earlier run saved for `alias` that belongs to `oldKey`, if any. */
-async function savedPrevious(dir: string, alias: string, oldKey: LoadedKey): Promise<{ file: string; certificate: CertificateInfo } | undefined> {
+async function savedPrevious(
+  dir: string,
+  alias: string,
+  oldKey: LoadedKey,
+): Promise<{ file: string; certificate: CertificateInfo } | undefined> {
   const names = (await readdir(dir).catch(() => [] as string[]))
     .filter((n) => n.startsWith(`${alias}.previous`) && n.endsWith('.crt'))
     .sort()
@@ -219,7 +225,9 @@ export async function fleetRotate(options: FleetRotationOptions): Promise<FleetR
         now: options.now,
       });
       const previousName = await freeName(newKey.dir, `${alias}.previous`, ['.crt']).then(async (name) =>
-        name === `${alias}.previous` ? name : freeName(newKey.dir, `${alias}.previous-${dateStamp(options.now)}`, ['.crt']),
+        name === `${alias}.previous`
+          ? name
+          : freeName(newKey.dir, `${alias}.previous-${dateStamp(options.now)}`, ['.crt']),
       );
       const rotation: RotationPlan = {
         ...base,
@@ -265,12 +273,22 @@ export async function fleetRotate(options: FleetRotationOptions): Promise<FleetR
     },
     savePrevious: async (_alias, plan) => savePreviousCertificate(plan.rotation),
     async swap(alias, plan, key) {
-      const outcome = await deploy(alias, plan, key.certificate.pem, reason('fleetRotate.what', [plan.spec.app, alias]));
+      const outcome = await deploy(
+        alias,
+        plan,
+        key.certificate.pem,
+        reason('fleetRotate.what', [plan.spec.app, alias]),
+      );
       return { deployId: outcome.id };
     },
     swapMayHaveApplied: mayHaveApplied,
     async verify(alias, plan, key, deadline) {
-      await verifyLogin(plan.rotation, plan.spec.username, key.key, verifyOptions(alias, Math.max(deadline - Date.now(), 0)));
+      await verifyLogin(
+        plan.rotation,
+        plan.spec.username,
+        key.key,
+        verifyOptions(alias, Math.max(deadline - Date.now(), 0)),
+      );
       oldKeyChecks.set(alias, await checkOldKey(plan.rotation, plan.spec.username));
     },
     async rollback(alias, plan, key) {
@@ -314,7 +332,8 @@ export async function fleetRotate(options: FleetRotationOptions): Promise<FleetR
     outcome,
     oldKey,
     newKey,
-    fresh: fresh ?? (newKey.key && newKey.certificate ? { key: newKey.key, certificate: newKey.certificate } : undefined),
+    fresh:
+      fresh ?? (newKey.key && newKey.certificate ? { key: newKey.key, certificate: newKey.certificate } : undefined),
     oldKeyChecks,
     waitMinutes: options.waitMinutes,
   };
