@@ -1,7 +1,8 @@
 /*
  * Bootstrap's key and certificate: reuse --jwt-key-file (with --certificate-file, or a certificate issued for it), or
  * the key and certificate a previous run left in the output folder, or make new ones as `keygen` does. Planned in
- * memory first, so --dry-run writes nothing and a failure before the deploy leaves no half-made pair.
+ * memory first, so --dry-run writes nothing and a failure before the deploy leaves no half-made pair. The key is read
+ * (or made) once here; everything after works with the loaded key.
  */
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { jwtError } from '../errors.js';
@@ -84,15 +85,10 @@ export async function prepareKeyPair(plan: KeyPairPlan): Promise<{ plan: KeyPair
     keySize: KEY_SIZE,
     days: DAYS,
     keyFile: plan.action === 'issue-certificate' ? plan.keyFile : undefined,
+    key: plan.key,
     force: false,
   });
-  const key = plan.key ?? (await loadPrivateKeyFromPrepared(prepared));
-  return { plan: { ...plan, key, certificate: prepared.certificate }, prepared };
-}
-
-async function loadPrivateKeyFromPrepared(prepared: PreparedKeygen): Promise<LoadedKey> {
-  const file = prepared.files.find((f) => f.path.endsWith('.key'));
-  return loadPrivateKey({ text: file?.data ?? '', label: prepared.outcome.keyFile });
+  return { plan: { ...plan, key: prepared.key, certificate: prepared.certificate }, prepared };
 }
 
 /** Write the files prepareKeyPair made (both or neither, never over an existing file). */

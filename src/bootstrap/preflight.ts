@@ -1,8 +1,8 @@
 /*
  * Bootstrap's pre-flight: everything that can refuse does so here, before anything is written or deployed. The admin
  * org answers; the integration user exists, is active and not frozen; the names are valid; the permission set is
- * found or will be made; the consumer key is known (the local metadata, the org's app, --consumer-key) or will be
- * made for a new app; the key folder is outside the package folder.
+ * found or will be made; the consumer key is known (resolveConsumerKey: --consumer-key, the org's app, the local
+ * metadata, and they agree) or will be made for a new app; the key folder is outside the package folder.
  */
 import { relative, resolve, sep } from 'node:path';
 import { defaultPermissionSetName } from '../app/generate.js';
@@ -13,6 +13,7 @@ import {
   validateProfileName,
   type AppKind,
 } from '../app/names.js';
+import { resolveConsumerKey } from '../app/consumer-key.js';
 import { readAppMetadata } from '../app/read-metadata.js';
 import { jwtError, reason } from '../errors.js';
 import { connectAdmin, type AdminOrg } from '../org/admin.js';
@@ -85,15 +86,18 @@ export async function preflight(options: PreflightOptions): Promise<Preflight> {
     readAppMetadata(options.sourceDir).then((apps) => apps.find((a) => a.name === app && a.kind === options.kind)),
   ]);
 
-  let consumerKey: string | undefined;
-  let consumerKeySource: Preflight['consumerKeySource'];
-  if (givenKey) [consumerKey, consumerKeySource] = [givenKey, 'flag'];
-  else if (orgApp?.consumerKey) [consumerKey, consumerKeySource] = [orgApp.consumerKey, 'org'];
-  else if (local?.consumerKey) [consumerKey, consumerKeySource] = [local.consumerKey, 'local'];
-  else if (orgApp) {
-    // The org has the app but withholds its key, and no local file knows it: never mint a new one for it.
+  const known = resolveConsumerKey({
+    app,
+    flag: givenKey !== undefined ? { value: givenKey, name: '--consumer-key' } : undefined,
+    org: orgApp?.consumerKey,
+    local: local?.consumerKey ? { value: local.consumerKey, where: resolve(options.sourceDir) } : undefined,
+  });
+  // The org has the app but withholds its key, and no local file knows it: never mint a new one for it.
+  if (!known && orgApp) {
     throw jwtError('ConsumerKeyUnknown', [app, reason('consumerKey.withheld')], ['--consumer-key', options.targetOrg]);
-  } else consumerKeySource = 'new';
+  }
+  const consumerKey = known?.consumerKey;
+  const consumerKeySource: Preflight['consumerKeySource'] = known?.source ?? 'new';
 
   return {
     admin,

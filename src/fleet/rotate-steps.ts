@@ -17,14 +17,16 @@ import { isJwtSetupError, jwtError, reason } from '../errors.js';
 import type { ExchangeEvent } from '../exchange/token.js';
 import { certificateMatchesKey, loadCertificate, type CertificateInfo } from '../keys/certificate.js';
 import { loadPrivateKey, passphraseFromEnv, publicKeyFingerprint, type LoadedKey } from '../keys/private-key.js';
-import type { DeployOutcome, DeployProgress } from '../org/metadata.js';
+import type { OrgStepEvent } from '../org/deploy.js';
 import { freeName, dateStamp, planNewKey, prepareNewKey, writeNewKey } from '../rotate/new-key.js';
 import type { NewKeyPlan, PreparedNewKey } from '../rotate/new-key.js';
-import { exchangeWith, planRotation, type RotationPlan } from '../rotate/plan.js';
+import { rollbackCommand } from '../rotate/commands.js';
+import { isTransportFailure, keyLogin } from '../rotate/key-login.js';
+import { planRotation } from '../rotate/plan.js';
 import { rollback } from '../rotate/rollback.js';
-import { rollbackCommand } from '../rotate/rotate.js';
 import { deployCertificate, savePreviousCertificate } from '../rotate/swap.js';
-import { checkOldKey, verifyLogin, type OldKeyCheck } from '../rotate/verify.js';
+import type { OldKeyCheck, RotationPlan } from '../rotate/types.js';
+import { checkOldKey, verifyLogin } from '../rotate/verify.js';
 import { repointMany, type RepointOutcome } from '../store/repoint.js';
 import type { Fleet, FleetOrg, OrgSpec } from './manifest.js';
 import {
@@ -55,11 +57,7 @@ export type FleetRotationOptions = {
 };
 
 /** One org's deploy progress and propagation waits, as `rotate` shows them. */
-export type FleetOrgStepEvent =
-  | { type: 'deploy-start'; what: string }
-  | { type: 'deploy-progress'; what: string; progress: DeployProgress }
-  | { type: 'deploy-done'; what: string; outcome: DeployOutcome }
-  | { type: 'exchange'; event: ExchangeEvent };
+export type FleetOrgStepEvent = OrgStepEvent;
 
 export type FleetEvent = FleetRotateEvent | { type: 'org'; alias: string; event: FleetOrgStepEvent };
 
@@ -188,7 +186,11 @@ export async function fleetRotate(options: FleetRotationOptions): Promise<FleetR
   const { oldKey, newKey, orgs } = await checkFleet(options);
   const waitMs = options.waitMinutes * 60_000;
   const emit = options.onEvent ?? ((): void => undefined);
-  const orgEvent = (alias: string) => (event: FleetOrgStepEvent) => emit({ type: 'org', alias, event });
+  // Each org's deploy and wait events, their `what` naming the org too (several orgs deploy at once).
+  const orgEvent =
+    (alias: string) =>
+    (event: FleetOrgStepEvent): void =>
+      emit({ type: 'org', alias, event: 'what' in event ? { ...event, what: `${event.what} (${alias})` } : event });
   const verifyOptions = (alias: string, ms: number): Parameters<typeof verifyLogin>[3] => ({
     waitMs: ms,
     intervalMs: options.waitIntervalMs,
@@ -196,18 +198,6 @@ export async function fleetRotate(options: FleetRotationOptions): Promise<FleetR
   });
   const oldKeyChecks = new Map<string, OldKeyCheck>();
   let fresh: PreparedNewKey | undefined;
-  const deploy = async (alias: string, plan: FleetOrgPlan, pem: string, what: string): Promise<DeployOutcome> => {
-    const on = orgEvent(alias);
-    on({ type: 'deploy-start', what });
-    const outcome = await deployCertificate(plan.rotation, pem, {
-      what,
-      waitMs: Math.max(waitMs, 60_000),
-      onProgress: (progress) => on({ type: 'deploy-progress', what, progress }),
-    });
-    on({ type: 'deploy-done', what, outcome });
-    return outcome;
-  };
-
   const steps: FleetRotateSteps<FleetOrgPlan, PreparedNewKey, RepointOutcome> = {
     async preflight(alias): Promise<OrgPreflight<FleetOrgPlan>> {
       const spec = orgs.get(alias) as FleetOrgPlan['spec'];
@@ -239,7 +229,7 @@ export async function fleetRotate(options: FleetRotationOptions): Promise<FleetR
       const plan: FleetOrgPlan = { spec, rotation };
       if (rotation.oldKeyMatches) {
         try {
-          await exchangeWith(rotation, spec.username, oldKey);
+          await keyLogin(rotation, spec.username, oldKey);
         } catch (error) {
           if (!isJwtSetupError(error)) throw error;
           const message = reason('rotate.loginFailed', [spec.username, error.message]);
@@ -273,15 +263,16 @@ export async function fleetRotate(options: FleetRotationOptions): Promise<FleetR
     },
     savePrevious: async (_alias, plan) => savePreviousCertificate(plan.rotation),
     async swap(alias, plan, key) {
-      const outcome = await deploy(
-        alias,
-        plan,
-        key.certificate.pem,
-        reason('fleetRotate.what', [plan.spec.app, alias]),
-      );
+      const outcome = await deployCertificate(plan.rotation, key.certificate, {
+        what: plan.spec.app,
+        waitMs: Math.max(waitMs, 60_000),
+        emit: orgEvent(alias),
+        newCertificate: key.certificate,
+      });
       return { deployId: outcome.id };
     },
     swapMayHaveApplied: mayHaveApplied,
+    unreachable: (error) => isTransportFailure(error) || isJwtSetupError(error, 'DeployOutcomeUnknown'),
     async verify(alias, plan, key, deadline) {
       await verifyLogin(
         plan.rotation,
@@ -292,18 +283,13 @@ export async function fleetRotate(options: FleetRotationOptions): Promise<FleetR
       oldKeyChecks.set(alias, await checkOldKey(plan.rotation, plan.spec.username));
     },
     async rollback(alias, plan, key) {
-      const on = orgEvent(alias);
-      const what = reason('rotate.previousOf', [`${plan.spec.app} (${alias})`]);
-      on({ type: 'deploy-start', what });
-      const back = await rollback(plan.rotation, {
+      return rollback(plan.rotation, {
         ...verifyOptions(alias, waitMs),
         username: plan.spec.username,
-        newKeyFile: newKey.keyFile,
-        newCertificate: key.certificate,
+        fresh: key,
         manualCommand: steps.rollbackCommand(alias, plan, key),
-        onDeployProgress: (progress) => on({ type: 'deploy-progress', what, progress }),
+        emit: orgEvent(alias),
       });
-      return back;
     },
     rollbackCommand: (_alias, plan) =>
       rollbackCommand(plan.rotation, { targetOrg: plan.spec.adminOrg, username: plan.spec.username }),

@@ -46,6 +46,11 @@ export type FleetRotateSteps<P, K, R> = {
   swap(alias: string, plan: P, key: K): Promise<{ deployId: string }>;
   /** Whether the org may hold the new certificate after `swap` threw (a lost reply, a time-out), not only a refusal. */
   swapMayHaveApplied(error: unknown): boolean;
+  /**
+   * Whether a failed swap or verification means the org does not answer (the network, an outage): no rollback deploy
+   * is started there, since it would fail the same way; its command is reported instead.
+   */
+  unreachable(error: unknown): boolean;
   /** Log in with the new key, riding out propagation until `deadline` (ms); throws when it never does. */
   verify(alias: string, plan: P, key: K, deadline: number): Promise<void>;
   /** Put the previous certificate back and log in with the old key; throws when either fails. */
@@ -90,6 +95,8 @@ export type FleetOrgState =
   | 'rolled-back'
   /** Could not be put back: see `command`. */
   | 'rollback-failed'
+  /** Stopped answering mid-run, so no rollback was tried there: see `command`. */
+  | 'unreachable'
   /** Not changed: no swap reached it (a refusal elsewhere stopped the run, or its own deploy was refused). */
   | 'unchanged'
   /** Refused in the pre-flight (nothing anywhere was changed, unless skipped). */
@@ -128,7 +135,7 @@ export type FleetRotateOutcome<P, R> = {
   keyWritten: boolean;
 };
 
-type Entry<P> = FleetOrgReport<P> & { preflight?: OrgPreflight<P>; mayHoldNew: boolean };
+type Entry<P> = FleetOrgReport<P> & { preflight?: OrgPreflight<P>; mayHoldNew: boolean; unreachable?: boolean };
 
 export async function rotateFleet<P, K, R>(
   steps: FleetRotateSteps<P, K, R>,
@@ -153,7 +160,7 @@ export async function rotateFleet<P, K, R>(
   ): FleetRotateOutcome<P, R> => ({
     status,
     // eslint-disable-next-line @typescript-eslint/no-unused-vars
-    orgs: entries.map(({ preflight, mayHoldNew, ...org }) => org),
+    orgs: entries.map(({ preflight, mayHoldNew, unreachable, ...org }) => org),
     keyWritten,
     ...(repoint !== undefined ? { repoint } : {}),
   });
@@ -210,7 +217,12 @@ export async function rotateFleet<P, K, R>(
     } catch (error) {
       failed = true;
       const { code, message } = steps.describeFailure(error);
-      Object.assign(e, { code, message, mayHoldNew: steps.swapMayHaveApplied(error) });
+      Object.assign(e, {
+        code,
+        message,
+        mayHoldNew: steps.swapMayHaveApplied(error),
+        unreachable: steps.unreachable(error),
+      });
       emit({ type: 'swap-failed', alias: e.alias, code, message });
     }
   });
@@ -226,7 +238,7 @@ export async function rotateFleet<P, K, R>(
       } catch (error) {
         failed = true;
         const { code, message } = steps.describeFailure(error);
-        Object.assign(e, { code, message });
+        Object.assign(e, { code, message, unreachable: steps.unreachable(error) });
         emit({ type: 'verify-failed', alias: e.alias, code, message });
       }
     });
@@ -248,6 +260,12 @@ export async function rotateFleet<P, K, R>(
   emit({ type: 'rollback-start', aliases: back.map((e) => e.alias) });
   let rollbackFailed = false;
   await mapLimit(back, limit, async (e) => {
+    if (e.unreachable) {
+      rollbackFailed = true;
+      Object.assign(e, { state: 'unreachable', command: steps.rollbackCommand(e.alias, e.plan as P, key) });
+      emit({ type: 'rollback-failed', alias: e.alias, code: e.code ?? '', command: e.command as string });
+      return;
+    }
     try {
       const result = await steps.rollback(e.alias, e.plan as P, key);
       Object.assign(e, {

@@ -14,7 +14,7 @@ import {
   type FileToWrite,
 } from '../util/files.js';
 import { createSelfSignedCertificate, type CertificateInfo } from './certificate.js';
-import { loadPrivateKey, privateKeyPem, type Passphrase } from './private-key.js';
+import { loadPrivateKey, privateKeyPem, type LoadedKey, type Passphrase } from './private-key.js';
 import { defaultSubject, formatSubject, parseSubject } from './subject.js';
 
 export const KEY_SIZES = [2048, 3072, 4096] as const;
@@ -28,6 +28,8 @@ export type KeygenOptions = {
   subject?: string;
   /** Issue a certificate for this existing key instead of making a key. */
   keyFile?: string;
+  /** The same, already loaded (read once by the caller): keyFile is then only its name. */
+  key?: LoadedKey;
   passphrase?: Passphrase;
   force: boolean;
   now?: Date;
@@ -65,8 +67,14 @@ export function validateKeygenOptions(options: KeygenOptions): void {
   parseSubject(options.subject ?? defaultSubject());
 }
 
-/** Everything keygen does but the write: the files to write, the outcome, and the certificate made. */
-export type PreparedKeygen = { files: FileToWrite[]; outcome: KeygenOutcome; certificate: CertificateInfo };
+/** Everything keygen does but the write: the files to write, the outcome, the certificate made, and the key. */
+export type PreparedKeygen = {
+  files: FileToWrite[];
+  outcome: KeygenOutcome;
+  certificate: CertificateInfo;
+  /** The key the certificate is for, as loaded or made (never read back from the file it is written to). */
+  key: LoadedKey;
+};
 
 export async function keygen(options: KeygenOptions): Promise<KeygenOutcome> {
   const prepared = await prepareKeygen(options);
@@ -87,9 +95,9 @@ export async function prepareKeygen(options: KeygenOptions): Promise<PreparedKey
   const newKeyFile = join(outputDir, `${options.name}.key`);
 
   // Everything that can fail on input fails before anything is written.
-  const existingKey = options.keyFile
-    ? await loadPrivateKey({ file: options.keyFile }, { passphrase: options.passphrase })
-    : undefined;
+  const existingKey =
+    options.key ??
+    (options.keyFile ? await loadPrivateKey({ file: options.keyFile }, { passphrase: options.passphrase }) : undefined);
   await ensureWritableDir(outputDir);
   await removeStaleTemps(outputDir);
   const targets = existingKey ? [certificateFile] : [newKeyFile, certificateFile];
@@ -127,5 +135,15 @@ export async function prepareKeygen(options: KeygenOptions): Promise<PreparedKey
     keyEncrypted: existingKey ? existingKey.encrypted : options.passphrase !== undefined,
     keyGenerated: !existingKey,
   };
-  return { files, outcome, certificate };
+  const key: LoadedKey = existingKey ?? {
+    privateKey,
+    publicKey,
+    bits: options.keySize,
+    encrypted: options.passphrase !== undefined,
+    format: options.passphrase !== undefined ? 'encrypted-pkcs8' : 'pkcs8',
+    repairs: [],
+    sourceLabel: newKeyFile,
+    file: newKeyFile,
+  };
+  return { files, outcome, certificate, key };
 }

@@ -102,16 +102,11 @@ export async function prepareNewKey(plan: NewKeyPlan, options: NewKeyOptions): P
     days: options.days,
     subject: options.subject,
     keyFile: plan.action === 'issue-certificate' ? plan.keyFile : undefined,
+    key: plan.key,
     force: false,
     now: options.now,
   });
-  const key =
-    plan.key ??
-    (await loadPrivateKey({
-      text: prepared.files.find((f) => f.path.endsWith('.key'))?.data ?? '',
-      label: plan.keyFile,
-    }));
-  return { key: { ...key, file: plan.keyFile }, certificate: prepared.certificate, prepared };
+  return { key: { ...prepared.key, file: plan.keyFile }, certificate: prepared.certificate, prepared };
 }
 
 /** Write the files prepareNewKey made: both or neither, never over an existing file. */

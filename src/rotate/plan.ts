@@ -1,206 +1,143 @@
 /*
  * Rotation's plan and pre-flight: everything that can refuse does so here, before a file is written or the org is
- * changed. The app exists (one retrieve through SDR) and holds a certificate; its consumer key is known (the
- * retrieve, --client-id, or the project's metadata) since the deploy must carry it; its certificate belongs to the
- * current key; the user logs in with the current key right now. With --force the checks that need the current key
+ * changed. The inputs and keys; the app exists (one retrieve through SDR) and holds a certificate; its consumer key is
+ * known (resolveConsumerKey: --client-id, the org's app, the project's metadata), since the deploy must carry it; its
+ * certificate belongs to the current key, which logs in right now. With --force the checks that need the current key
  * are skipped (a lost key).
  */
 import { join } from 'node:path';
-import type { AppKind } from '../app/names.js';
+import { resolveConsumerKey, type ResolvedConsumerKey } from '../app/consumer-key.js';
 import { DEFAULT_API_VERSION, validateAppName, validateConsumerKey } from '../app/names.js';
 import { readAppMetadata } from '../app/read-metadata.js';
-import type { Credentials } from '../auth/credentials.js';
-import { resolveLoginInputs, type LoginInputs } from '../auth/inputs.js';
 import { isJwtSetupError, jwtError, reason } from '../errors.js';
-import { obtainToken } from '../exchange/token.js';
 import { baseUrlText, parseLoginUrl } from '../jwt/endpoint.js';
 import { certificateMatchesKey, readCertificate, type CertificateInfo } from '../keys/certificate.js';
 import { loadPrivateKey, type LoadedKey } from '../keys/private-key.js';
 import { connectAdmin, type AdminOrg } from '../org/admin.js';
-import { retrieveAppComponent, type CertificateComponent } from '../org/components.js';
+import { retrieveAppComponent, type RetrievedApp } from '../org/components.js';
+import { shellCommand } from '../util/shell.js';
 import { projectRoot } from '../util/project.js';
-import { dateStamp, freeName, planNewKey, stemOf, type NewKeyOptions, type NewKeyPlan } from './new-key.js';
+import { keyLogin } from './key-login.js';
+import { dateStamp, freeName, planNewKey, stemOf, type NewKeyPlan } from './new-key.js';
+import type { RotationPlan, RotationPlanOptions } from './types.js';
 
 export const API_VERSION = DEFAULT_API_VERSION;
-const TIMEOUT_SECONDS = 120;
-
-export type RotationPlanOptions = NewKeyOptions & {
-  targetOrg: string;
-  app: string;
-  username: string;
-  clientId?: string;
-  instanceUrl?: string;
-  force: boolean;
-  /** Milliseconds the retrieve may take. */
-  waitMs: number;
-};
-
-export type RotationPlan = {
-  admin: AdminOrg;
-  app: string;
-  kind: AppKind;
-  component: CertificateComponent;
-  consumerKey: string;
-  consumerKeySource: 'org' | 'flag' | 'local';
-  /** The certificate the app holds now (put back by a rollback). */
-  currentCertificate: CertificateInfo;
-  /** The current key (--jwt-key-file); undefined when it is lost (--force). */
-  oldKey?: LoadedKey;
-  /** Whether the app's certificate belongs to the current key; null without the key. */
-  oldKeyMatches: boolean | null;
-  /** Whether the user logged in with the current key in the pre-flight. */
-  currentLoginChecked: boolean;
-  loginUrl: string;
-  sandbox: boolean;
-  newKey: NewKeyPlan;
-  previousCertificateFile: string;
-};
 
 function refuse(app: string, why: string, fix: string): never {
   throw jwtError('RotationPreflightFailed', [app, why], [fix]);
 }
 
-/** The login inputs of `username` with the key `key` at the plan's login URL. */
-export function loginInputs(
-  plan: Pick<RotationPlan, 'consumerKey' | 'loginUrl' | 'sandbox'>,
-  username: string,
-  key: LoadedKey,
-): LoginInputs {
-  const credentials: Credentials = {
-    clientId: plan.consumerKey,
-    username,
-    key: { text: '', label: key.sourceLabel },
-    instanceUrl: { value: plan.loginUrl, source: 'flag' },
-    sandbox: plan.sandbox,
-  };
-  return resolveLoginInputs(credentials);
-}
+type Inputs = { app: string; clientId?: string; oldKey?: LoadedKey; newKey: NewKeyPlan };
 
-/** One JWT exchange with `key`, nothing registered; waits out propagation until `waitUntil` when given. */
-export async function exchangeWith(
-  plan: Pick<RotationPlan, 'consumerKey' | 'loginUrl' | 'sandbox'>,
-  username: string,
-  key: LoadedKey,
-  wait?: {
-    until: number;
-    intervalMs?: number;
-    onWaiting?: (event: import('../exchange/token.js').ExchangeEvent) => void;
-  },
-): Promise<void> {
-  const inputs = loginInputs(plan, username, key);
-  const waitMs = wait ? Math.max(wait.until - Date.now(), 0) : 0;
-  await obtainToken(
-    {
-      loginUrl: inputs.loginUrl,
-      audiences: inputs.audiences,
-      clientId: inputs.clientId,
-      username: inputs.username,
-      privateKey: key.privateKey,
-      waitUntil: wait?.until,
-      waitIntervalMs: wait?.intervalMs,
-      waitAlsoOn: ['InvalidAssertion'],
-    },
-    {
-      deadline: Date.now() + waitMs + TIMEOUT_SECONDS * 1000,
-      timeoutSeconds: TIMEOUT_SECONDS,
-      onEvent: wait?.onWaiting,
-    },
-  );
-}
-
-async function localConsumerKey(app: string, kind: AppKind): Promise<string | undefined> {
-  const root = projectRoot();
-  if (!root) return undefined;
-  const apps = await readAppMetadata(root).catch(() => []);
-  return apps.find((a) => a.name === app && a.kind === kind)?.consumerKey;
-}
-
-export async function planRotation(options: RotationPlanOptions): Promise<RotationPlan> {
-  // Inputs first: nothing to ask the org when a name or a key is wrong.
+/** Names and keys first: nothing to ask the org when one is wrong. */
+async function checkInputs(options: RotationPlanOptions): Promise<Inputs> {
   const app = validateAppName(options.app);
-  const givenClientId = options.clientId !== undefined ? validateConsumerKey(options.clientId) : undefined;
-  if (!options.oldKeyFile && !options.force) {
-    refuse(app, reason('rotate.keyNeeded'), reason('rotate.fix.keyNeeded'));
-  }
+  const clientId = options.clientId !== undefined ? validateConsumerKey(options.clientId) : undefined;
+  if (!options.oldKeyFile && !options.force) refuse(app, reason('rotate.keyNeeded'), reason('rotate.fix.keyNeeded'));
   const oldKey = options.oldKeyFile ? await loadPrivateKey({ file: options.oldKeyFile }) : undefined;
   const newKey = await planNewKey(options);
   if (oldKey && newKey.key?.publicKey.equals(oldKey.publicKey)) {
     refuse(app, reason('rotate.sameKey', [newKey.keyFile]), reason('rotate.fix.sameKey'));
   }
+  return { app, clientId, oldKey, newKey };
+}
 
-  const admin = await connectAdmin(options.targetOrg);
+/** The app as the org holds it, with its certificate; AppNotFound when there is none by that name. */
+async function readOrgApp(
+  admin: AdminOrg,
+  app: string,
+  options: RotationPlanOptions,
+): Promise<RetrievedApp & { certificate: CertificateInfo }> {
   const retrieved = await retrieveAppComponent(admin.connection, app, {
     waitMs: options.waitMs,
     apiVersion: API_VERSION,
   });
   if (!retrieved) {
-    throw jwtError(
-      'AppNotFound',
-      [reason('rotate.appKinds'), app],
-      [`sf org list metadata --metadata-type ExternalClientApplication --target-org ${options.targetOrg}`],
+    const list = shellCommand(
+      'sf org list metadata',
+      '--metadata-type',
+      'ExternalClientApplication',
+      '--target-org',
+      options.targetOrg,
     );
+    throw jwtError('AppNotFound', [reason('rotate.appKinds'), app], [list]);
   }
-  const { app: orgApp, component } = retrieved;
-  if (!orgApp.certificatePem) refuse(app, reason('rotate.noCertificate', [app]), reason('rotate.fix.noCertificate'));
+  const pem = retrieved.app.certificatePem;
+  if (!pem) refuse(app, reason('rotate.noCertificate', [app]), reason('rotate.fix.noCertificate'));
+  return { ...retrieved, certificate: await readCertificate(pem, reason('rotate.orgCertificate', [app])) };
+}
 
-  // The consumer key goes into the deploy unchanged: known, or no deploy at all.
-  let consumerKey: string | undefined;
-  let consumerKeySource: RotationPlan['consumerKeySource'] = 'org';
-  if (orgApp.consumerKey) {
-    consumerKey = orgApp.consumerKey;
-    if (givenClientId !== undefined && givenClientId !== consumerKey) {
-      refuse(app, reason('rotate.clientIdDiffers', [givenClientId, consumerKey]), reason('rotate.fix.clientIdDiffers'));
-    }
-  } else if (givenClientId) [consumerKey, consumerKeySource] = [givenClientId, 'flag'];
-  else {
-    consumerKey = await localConsumerKey(app, orgApp.kind);
-    consumerKeySource = 'local';
-  }
-  if (!consumerKey) {
-    throw jwtError('ConsumerKeyUnknown', [app, reason('consumerKey.withheld')], ['--client-id', options.targetOrg]);
-  }
+/** The consumer key the deploy carries unchanged: known, or no deploy at all. */
+async function consumerKeyOf(
+  inputs: Inputs,
+  orgApp: RetrievedApp['app'],
+  targetOrg: string,
+): Promise<NonNullable<ResolvedConsumerKey>> {
+  const root = projectRoot();
+  const local = root
+    ? (await readAppMetadata(root).catch(() => [])).find((a) => a.name === inputs.app && a.kind === orgApp.kind)
+    : undefined;
+  const known = resolveConsumerKey({
+    app: inputs.app,
+    flag: inputs.clientId !== undefined ? { value: inputs.clientId, name: '--client-id' } : undefined,
+    org: orgApp.consumerKey,
+    local: local && root ? { value: local.consumerKey, where: root } : undefined,
+  });
+  if (!known)
+    throw jwtError('ConsumerKeyUnknown', [inputs.app, reason('consumerKey.withheld')], ['--client-id', targetOrg]);
+  return known;
+}
 
-  const currentCertificate = await readCertificate(orgApp.certificatePem, reason('rotate.orgCertificate', [app]));
-  const oldKeyMatches = oldKey ? certificateMatchesKey(currentCertificate, oldKey.publicKey) : null;
-  if (oldKey && !oldKeyMatches && !options.force) {
-    refuse(
-      app,
-      reason('rotate.certificateMismatch', [currentCertificate.fingerprintSha256, oldKey.sourceLabel]),
-      reason('rotate.fix.certificateMismatch'),
-    );
+/** The app's certificate belongs to the current key, and the user logs in with it now (unless --force). */
+async function checkCurrentKey(
+  plan: Pick<RotationPlan, 'app' | 'consumerKey' | 'loginUrl' | 'sandbox' | 'currentCertificate' | 'oldKey'>,
+  options: RotationPlanOptions,
+): Promise<{ oldKeyMatches: boolean | null; currentLoginChecked: boolean }> {
+  const { oldKey, currentCertificate, app } = plan;
+  if (!oldKey) return { oldKeyMatches: null, currentLoginChecked: false };
+  const oldKeyMatches = certificateMatchesKey(currentCertificate, oldKey.publicKey);
+  if (options.force) return { oldKeyMatches, currentLoginChecked: false };
+  if (!oldKeyMatches) {
+    const why = reason('rotate.certificateMismatch', [currentCertificate.fingerprintSha256, oldKey.sourceLabel]);
+    refuse(app, why, reason('rotate.fix.certificateMismatch'));
   }
-
-  const loginUrl = baseUrlText(parseLoginUrl(options.instanceUrl ?? admin.instanceUrl));
-  const base = { consumerKey, loginUrl, sandbox: admin.isSandbox };
-  let currentLoginChecked = false;
-  if (oldKey && !options.force) {
-    try {
-      await exchangeWith(base, options.username, oldKey);
-      currentLoginChecked = true;
-    } catch (error) {
-      if (!isJwtSetupError(error)) throw error;
-      refuse(app, reason('rotate.loginFailed', [options.username, error.message]), reason('rotate.fix.loginFailed'));
-    }
+  try {
+    await keyLogin(plan, options.username, oldKey);
+  } catch (error) {
+    if (!isJwtSetupError(error)) throw error;
+    refuse(app, reason('rotate.loginFailed', [options.username, error.message]), reason('rotate.fix.loginFailed'));
   }
+  return { oldKeyMatches, currentLoginChecked: true };
+}
 
-  const keyDir = newKey.dir;
+/** Where the app's current certificate is saved: <stem>.previous.crt beside the old key, or a dated free name. */
+async function previousCertificateFile(newKey: NewKeyPlan, options: RotationPlanOptions): Promise<string> {
   const stem = stemOf(options.oldKeyFile);
-  let previousName = `${stem}.previous`;
-  if ((await freeName(keyDir, previousName, ['.crt'])) !== previousName) {
-    previousName = await freeName(keyDir, `${stem}.previous-${dateStamp(options.now)}`, ['.crt']);
+  let name = `${stem}.previous`;
+  if ((await freeName(newKey.dir, name, ['.crt'])) !== name) {
+    name = await freeName(newKey.dir, `${stem}.previous-${dateStamp(options.now)}`, ['.crt']);
   }
-  return {
+  return join(newKey.dir, `${name}.crt`);
+}
+
+export async function planRotation(options: RotationPlanOptions): Promise<RotationPlan> {
+  const inputs = await checkInputs(options);
+  const admin = await connectAdmin(options.targetOrg);
+  const { app: orgApp, component, certificate } = await readOrgApp(admin, inputs.app, options);
+  const { consumerKey, source } = await consumerKeyOf(inputs, orgApp, options.targetOrg);
+  const base = {
     admin,
-    app,
+    app: inputs.app,
     kind: orgApp.kind,
     component,
-    consumerKeySource,
-    currentCertificate,
-    oldKey,
-    oldKeyMatches,
-    currentLoginChecked,
-    ...base,
-    newKey,
-    previousCertificateFile: join(keyDir, `${previousName}.crt`),
+    consumerKey,
+    consumerKeySource: source,
+    currentCertificate: certificate,
+    oldKey: inputs.oldKey,
+    loginUrl: baseUrlText(parseLoginUrl(options.instanceUrl ?? admin.instanceUrl)),
+    sandbox: admin.isSandbox,
+    newKey: inputs.newKey,
   };
+  const current = await checkCurrentKey(base, options);
+  return { ...base, ...current, previousCertificateFile: await previousCertificateFile(inputs.newKey, options) };
 }

@@ -1,13 +1,17 @@
 /*
  * Verification after the swap: the new key must log in (a JWT exchange, nothing registered), riding out Salesforce's
  * propagation for the whole --wait, during which the old certificate may still be the one that verifies (so an
- * "invalid assertion" is waited out too). Then one exchange with the old key: refused is what a finished swap looks
- * like; still accepted means the swap has not reached every server yet (a warning, not a failure).
+ * "invalid assertion" is waited out too). A network failure is a blip, not a refusal: it is retried within the wait,
+ * and when Salesforce still does not answer at the end the rotation is RotationUnverified (no rollback: its deploy
+ * would fail on the same network). Then one exchange with the old key: refused is what a finished swap looks like;
+ * still accepted means the swap has not reached every server yet (a warning, not a failure).
  */
-import { isJwtSetupError, type ErrorCode } from '../errors.js';
+import { isJwtSetupError, jwtError, type JwtSetupError } from '../errors.js';
 import type { ExchangeEvent } from '../exchange/token.js';
 import type { LoadedKey } from '../keys/private-key.js';
-import { exchangeWith, type RotationPlan } from './plan.js';
+import { rollbackCommand, verifyCommand } from './commands.js';
+import { keyLogin, TRANSPORT_CODES } from './key-login.js';
+import type { FreshKey, OldKeyCheck, RotateOptions, RotationPlan } from './types.js';
 
 export type VerifyOptions = {
   waitMs: number;
@@ -16,31 +20,61 @@ export type VerifyOptions = {
   onEvent?: (event: ExchangeEvent) => void;
 };
 
-/** Log in as `username` with `key`, waiting up to options.waitMs; throws the last refusal (a coded error). */
+/** Log in as `username` with `key`, waiting up to options.waitMs; throws the last refusal or failure (a coded error). */
 export async function verifyLogin(
   plan: RotationPlan,
   username: string,
   key: LoadedKey,
   options: VerifyOptions,
 ): Promise<void> {
-  await exchangeWith(plan, username, key, {
+  await keyLogin(plan, username, key, {
     until: Date.now() + options.waitMs,
     intervalMs: options.intervalMs,
     onWaiting: options.onEvent,
+    alsoOn: ['InvalidAssertion', ...TRANSPORT_CODES],
   });
 }
 
-export type OldKeyCheck = {
-  /** true: refused as expected; false: still accepted (propagation); null: another failure, or no old key. */
-  refused: boolean | null;
-  code?: ErrorCode;
-};
+/** The new certificate is in the app, but Salesforce did not answer the new key's login within the wait. */
+export function unverifiedError(
+  plan: RotationPlan,
+  fresh: FreshKey,
+  cause: JwtSetupError,
+  options: Pick<RotateOptions, 'targetOrg' | 'username'>,
+): JwtSetupError {
+  const verify = verifyCommand(plan, options.username);
+  const back = rollbackCommand(plan, options);
+  const oldKey = plan.oldKey?.sourceLabel ?? '-';
+  const error = jwtError(
+    'RotationUnverified',
+    [plan.app, fresh.certificate.fingerprintSha256, cause.message, oldKey],
+    [verify, back],
+    cause,
+  );
+  error.setData({
+    app: plan.app,
+    consumerKey: plan.consumerKey,
+    orgHolds: 'new',
+    newFingerprintSha256: fresh.certificate.fingerprintSha256,
+    oldFingerprintSha256: plan.currentCertificate.fingerprintSha256,
+    newKeyFile: plan.newKey.keyFile,
+    newCertificateFile: plan.newKey.certificateFile,
+    oldKeyFile: plan.oldKey?.file ?? null,
+    previousCertificateFile: plan.previousCertificateFile,
+    verified: false,
+    storeRepointed: false,
+    rolledBack: false,
+    verifyCommand: verify,
+    rollbackCommand: back,
+  });
+  return error;
+}
 
 /** One exchange with the old key, no waiting. */
 export async function checkOldKey(plan: RotationPlan, username: string): Promise<OldKeyCheck> {
   if (!plan.oldKey) return { refused: null };
   try {
-    await exchangeWith(plan, username, plan.oldKey);
+    await keyLogin(plan, username, plan.oldKey);
     return { refused: false };
   } catch (error) {
     if (!isJwtSetupError(error)) throw error;

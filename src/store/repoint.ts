@@ -17,16 +17,23 @@ import { withStoreLock } from './lock.js';
 
 export type RepointInput = {
   clientId: string;
+  /**
+   * The org whose app was rotated: only its logins are re-pointed (the auth file's orgId). Other orgs' logins of the
+   * same consumer key and key (sandboxes copied from production) keep the old key, which their apps still hold, and
+   * are returned in `otherOrgs`. Undefined: every org's (no org is known).
+   */
+  orgId?: string;
   /** The public keys of the old key pair (the old key's, the previous certificate's). */
   oldPublicKeys: KeyObject[];
   newKey: LoadedKey;
-  /** Only the auths of these orgs (their 18-character ids, as the auth files hold them); every org when absent. */
-  orgIds?: string[];
 };
 
 export type RepointedAuth = { username: string; from: string; to: string };
 
-export type RepointOutcome = { repointed: RepointedAuth[]; removedCopies: string[] };
+/** A login of another org that shares the consumer key and the old key, and an admin login the store holds for it. */
+export type OtherOrgLogin = { username: string; orgId: string; instanceUrl?: string; keyFile: string; admin?: string };
+
+export type RepointOutcome = { repointed: RepointedAuth[]; removedCopies: string[]; otherOrgs: OtherOrgLogin[] };
 
 type AuthFile = { path: string; username: string; fields: Record<string, unknown>; indent: number; mode: number };
 
@@ -61,17 +68,10 @@ async function readAuthFiles(): Promise<AuthFile[]> {
   return auths.filter((a): a is AuthFile => a !== undefined);
 }
 
-const sameOrg = (a: string, b: string): boolean => a.slice(0, 15) === b.slice(0, 15);
-
-/** The stored JWT auths of `clientId` (and of `orgIds`, when given) whose key file holds one of `oldPublicKeys`. */
-async function matchingAuths(input: RepointInput, files: AuthFile[]): Promise<AuthFile[]> {
-  const candidates = files.filter(
-    (a) =>
-      a.fields.clientId === input.clientId &&
-      typeof a.fields.privateKey === 'string' &&
-      !a.fields.refreshToken &&
-      (input.orgIds === undefined ||
-        (typeof a.fields.orgId === 'string' && input.orgIds.some((id) => sameOrg(id, a.fields.orgId as string)))),
+/** The stored JWT auths of `clientId` whose key file holds one of `oldPublicKeys`. */
+async function matchingAuths(input: RepointInput, all: AuthFile[]): Promise<AuthFile[]> {
+  const candidates = all.filter(
+    (a) => a.fields.clientId === input.clientId && typeof a.fields.privateKey === 'string' && !a.fields.refreshToken,
   );
   const matched = await Promise.all(
     candidates.map(async (a) => {
@@ -82,23 +82,45 @@ async function matchingAuths(input: RepointInput, files: AuthFile[]): Promise<Au
   return matched.filter((a): a is AuthFile => a !== undefined);
 }
 
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+
+/** `auth`, as another org's login to name; with an admin login of that org from the store (not a JWT one), if any. */
+function otherOrgLogin(auth: AuthFile, all: AuthFile[]): OtherOrgLogin {
+  const orgId = str(auth.fields.orgId) ?? '';
+  const admin = all.find((a) => a !== auth && orgId !== '' && a.fields.orgId === orgId && !a.fields.privateKey);
+  return {
+    username: auth.username,
+    orgId,
+    instanceUrl: str(auth.fields.instanceUrl),
+    keyFile: auth.fields.privateKey as string,
+    ...(admin ? { admin: admin.username } : {}),
+  };
+}
+
 export async function repointAuths(input: RepointInput): Promise<RepointOutcome> {
   return repointMany([input]);
 }
 
 /**
- * Several re-pointings to one new key (fleet rotate: the orgs of one or more consumer keys), under one lock, the
- * auth files rewritten together or not at all.
+ * Several re-pointings to one new key under one lock, the auth files rewritten together or not at all: fleet rotate's
+ * orgs (each its consumer key and org id). A login is another org's only when no input re-points it.
  */
 export async function repointMany(inputs: RepointInput[]): Promise<RepointOutcome> {
-  if (inputs.length === 0) return { repointed: [], removedCopies: [] };
-  const newKey = inputs[0].newKey;
-  if (inputs.some((i) => i.newKey !== newKey)) throw new Error('repointMany: one new key for every input');
+  if (inputs.length === 0) return { repointed: [], removedCopies: [], otherOrgs: [] };
+  const { newKey } = inputs[0];
   return withStoreLock(async () => {
-    const stored = await readAuthFiles();
-    const found = await Promise.all(inputs.map((input) => matchingAuths(input, stored)));
-    const auths = [...new Set(found.flat())];
-    if (auths.length === 0) return { repointed: [], removedCopies: [] };
+    const all = await readAuthFiles();
+    const selected = new Set<AuthFile>();
+    const others = new Set<AuthFile>();
+    for (const input of inputs) {
+      // eslint-disable-next-line no-await-in-loop
+      const matched = await matchingAuths(input, all);
+      const thisOrg = (a: AuthFile): boolean => input.orgId === undefined || a.fields.orgId === input.orgId;
+      for (const a of matched) (thisOrg(a) ? selected : others).add(a);
+    }
+    const auths = [...selected];
+    const otherOrgs = [...others].filter((a) => !selected.has(a)).map((a) => otherOrgLogin(a, all));
+    if (auths.length === 0) return { repointed: [], removedCopies: [], otherOrgs };
     const kept = await keyFileForRefresh(newKey);
     const files: FileToWrite[] = auths.map((a) => ({
       path: a.path,
@@ -120,6 +142,6 @@ export async function repointMany(inputs: RepointInput[]): Promise<RepointOutcom
       // eslint-disable-next-line no-await-in-loop
       if (await removeKeyCopyIfUnreferenced(copy)) removedCopies.push(copy);
     }
-    return { repointed, removedCopies };
+    return { repointed, removedCopies, otherOrgs };
   });
 }

@@ -53,9 +53,19 @@ export type EmulatorOrg = {
   myDomainUrl?: string;
 };
 
-export type FaultKind = '503' | 'html' | 'reset' | 'hang' | 'slow-body';
+/**
+ * 503, html: an error answer instead of the real one; reset: the connection dropped before anything is done; hang: no
+ * answer ever; slow-body: the answer dribbled out; drop-reply: the request is carried out (a deploy is applied, even if
+ * nobody polls it) but the connection drops before the answer; unresponsive: from this request on, for `ms`
+ * milliseconds, every request is held unanswered and then dropped (Salesforce unreachable for a while).
+ */
+export type FaultKind = '503' | 'html' | 'reset' | 'hang' | 'slow-body' | 'drop-reply' | 'unresponsive';
 export type Fault = {
   kind: FaultKind;
+  /** only requests whose body contains this text (a SOAP operation such as `<checkDeployStatus`) */
+  match?: string;
+  /** how long an 'unresponsive' fault lasts (default 25000) */
+  ms?: number;
   /** how many matching requests get the fault; default: forever */
   times?: number;
   /** path prefix; default all non-admin paths */

@@ -338,7 +338,18 @@ export class SalesforceEmulator {
       }
     }
 
-    const fault = this.faults.take(pathname);
+    const fault = this.faults.take(pathname, body);
+    const heldMs = this.faults.unresponsiveFor();
+    if (heldMs > 0) {
+      // Unreachable for a while: held unanswered until the window closes, then dropped.
+      try {
+        await sleep(heldMs, undefined, { signal: this.stopping.signal });
+      } catch {
+        return; // stopping
+      }
+      req.socket.destroy();
+      return;
+    }
     if (fault?.kind === 'reset') {
       req.socket.destroy();
       return;
@@ -360,6 +371,12 @@ export class SalesforceEmulator {
         ? { status: 413, body: [{ errorCode: 'REQUEST_TOO_LARGE', message: 'request body too large' }] }
         : await this.answer(method, pathname, parsed.searchParams, raw, req.headers, entry);
     entry.status = reply.status;
+    if (fault?.kind === 'drop-reply') {
+      // Carried out, but the answer never arrives; a deploy it started runs to its end all the same.
+      this.deployJobs.finishPending();
+      req.socket.destroy();
+      return;
+    }
     if (fault?.kind === 'slow-body') {
       const text = Buffer.from(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
       const cancel = dribble(

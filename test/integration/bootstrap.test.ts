@@ -229,4 +229,47 @@ describe('sf jwt-setup bootstrap through the real sf CLI', function () {
       ['REST', 'Succeeded'],
     ]);
   });
+
+  it('deploys whose replies are lost after they were applied are read back from the org, and the run finishes (issue 19 #1)', async () => {
+    emu.addUser({ username: 'lost@acme.example', permissionSets: [] });
+    const before = emu.deploys().length;
+    // Both deploy requests (the permission set's, then the app's) are carried out, but their replies never arrive.
+    emu.setFaults([{ kind: 'drop-reply', match: 'ZipFile', times: 2 }]);
+    let run: SfRun;
+    try {
+      run = await bootstrap(['--username', 'lost@acme.example', '--app', 'Lost_App']);
+    } finally {
+      emu.setFaults([]);
+    }
+    expect(run.code, run.stdout + run.stderr).to.equal(0);
+    expect(run.json?.result).to.include({ username: 'lost@acme.example', assignment: 'created', app: 'Lost_App' });
+    expect(
+      emu
+        .deploys()
+        .slice(before)
+        .map((d) => d.status),
+    ).to.deep.equal(['Succeeded', 'Succeeded']);
+    const query = await sf.run([
+      'data',
+      'query',
+      '-q',
+      'SELECT Id FROM Account',
+      '--target-org',
+      'lost@acme.example',
+      '--json',
+    ]);
+    expect(query.code, query.stdout + query.stderr).to.equal(0);
+  });
+
+  it("a --consumer-key that differs from the org app's: ConsumerKeyConflict naming both, nothing deployed", async () => {
+    const auth = JSON.parse(await readFile(join(sf.home, '.sfdx', `${CI}.json`), 'utf8')) as Json;
+    const before = emu.deploys().length;
+    const run = await bootstrap(['--username', CI, '--app', 'CI_Deploy', '--consumer-key', '3MVG9NotTheAppsKey0001']);
+    expect(run.code, run.stdout + run.stderr).to.equal(1);
+    expect(run.json).to.include({ code: 'ConsumerKeyConflict', status: 1 });
+    expect(run.json?.message)
+      .to.include('3MVG9NotTheAppsKey0001')
+      .and.include(auth.clientId as string);
+    expect(emu.deploys().length).to.equal(before);
+  });
 });

@@ -269,4 +269,222 @@ describe('sf jwt-setup rotate through the real sf CLI', function () {
       expect(run.json).not.to.have.any.keys('stack');
     });
   });
+
+  describe('a deploy whose reply is lost is settled from what the org holds (issue 19 #1)', () => {
+    /** A fresh app holding `creds`' certificate, and its key file. */
+    const lostApp = async (name: string, consumerKey: string): Promise<{ file: string; creds: TestCredentials }> => {
+      const creds = await makeCredentials(name);
+      emu.addApp({ name, consumerKey, certificatePem: creds.certificatePem, permissionSets: ['CI_Users'] });
+      return { file: await keyFile(name, creds), creds };
+    };
+    afterEach(() => emu.setFaults([]));
+
+    it("the deploy request's own reply dropped after it was applied: the app is read back and the rotation finishes", async () => {
+      const { file, creds } = await lostApp('Lost_Deploy', '3MVG9LostDeployKey0001');
+      emu.setFaults([{ kind: 'drop-reply', match: 'ZipFile', times: 1 }]);
+      const run = await rotate(['--app', 'Lost_Deploy', '--jwt-key-file', file]);
+      expect(run.code, run.stdout + run.stderr).to.equal(0);
+      const result = run.json?.result as Json;
+      expect(result).to.include({ verified: true, rolledBack: false });
+      expect(liveCertificate('Lost_Deploy')).to.equal(result.newFingerprintSha256);
+      expect(await jwt(creds, '3MVG9LostDeployKey0001')).to.equal(400);
+    });
+
+    it('the reply to a status poll dropped after the deploy was applied: the deploy id is asked again', async () => {
+      const { file } = await lostApp('Lost_Poll', '3MVG9LostPollKey00001');
+      emu.setFaults([{ kind: 'drop-reply', match: 'checkDeployStatus', times: 1 }]);
+      const run = await rotate(['--app', 'Lost_Poll', '--jwt-key-file', file]);
+      expect(run.code, run.stdout + run.stderr).to.equal(0);
+      const result = run.json?.result as Json;
+      expect(result).to.include({ verified: true });
+      expect(result.deployId).to.match(/^0Af/);
+      expect(liveCertificate('Lost_Poll')).to.equal(result.newFingerprintSha256);
+    });
+
+    it('Salesforce unresponsive for a while as rotate polls: polling goes on after it, and the rotation finishes', async () => {
+      const { file } = await lostApp('Lost_Silence', '3MVG9LostSilenceKey001');
+      emu.setFaults([{ kind: 'unresponsive', match: 'checkDeployStatus', ms: 6000, times: 1 }]);
+      const run = await rotate(['--app', 'Lost_Silence', '--jwt-key-file', file]);
+      expect(run.code, run.stdout + run.stderr).to.equal(0);
+      const result = run.json?.result as Json;
+      expect(result).to.include({ verified: true, rolledBack: false });
+      expect(liveCertificate('Lost_Silence')).to.equal(result.newFingerprintSha256);
+    });
+
+    it('an outcome that stays unknown: DeployOutcomeUnknown (exit 1), naming the certificate the app holds; the store untouched', async () => {
+      const { file, creds } = await lostApp('Lost_Forever', '3MVG9LostForeverKey001');
+      const login = await sf.run([
+        'org',
+        'login',
+        'jwt',
+        '--username',
+        CI,
+        '--jwt-key-file',
+        file,
+        '--client-id',
+        '3MVG9LostForeverKey001',
+        '--instance-url',
+        emu.url,
+        '--json',
+      ]);
+      expect(login.code, login.stdout + login.stderr).to.equal(0);
+      const storeBefore = await readFile(join(sf.home, '.sfdx', `${CI}.json`), 'utf8');
+      emu.setFaults([{ kind: 'reset', match: 'checkDeployStatus' }]);
+      const run = await rotate(['--app', 'Lost_Forever', '--jwt-key-file', file, '--wait', '1']);
+      expect(run.code, run.stdout + run.stderr).to.equal(1);
+      expect(run.json).to.include({ code: 'DeployOutcomeUnknown', status: 1 });
+      expect(run.json).not.to.have.any.keys('stack');
+      const data = (run.json as Json).data as Json;
+      expect(data.deployId).to.match(/^0Af/);
+      expect(data.orgHolds).to.deep.include({ certificate: 'previous' });
+      expect(run.json?.message).to.include(fingerprint(creds.certificatePem));
+      expect(await readFile(join(sf.home, '.sfdx', `${CI}.json`), 'utf8')).to.equal(storeBefore);
+    });
+
+    it('the new key unverifiable because Salesforce does not answer: RotationUnverified, no rollback deploy, both ways forward', async () => {
+      await lostApp('Lost_Verify', '3MVG9LostVerifyKey0001');
+      const before = emu.deploys().length;
+      emu.setFaults([{ kind: 'reset', path: '/services/oauth2/token' }]);
+      // --force without the current key: the pre-flight makes no login, so the first token request is verification's.
+      const run = await rotate(['--app', 'Lost_Verify', '--force', '--wait', '1']);
+      expect(run.code, run.stdout + run.stderr).to.equal(1);
+      expect(run.json).to.include({ code: 'RotationUnverified', status: 1 });
+      const data = (run.json as Json).data as Json;
+      expect(data).to.include({ orgHolds: 'new', verified: false, storeRepointed: false, rolledBack: false });
+      expect(liveCertificate('Lost_Verify')).to.equal(data.newFingerprintSha256);
+      expect(emu.deploys().length - before, 'the swap only: no rollback deploy').to.equal(1);
+      const actions = ((run.json as Json).actions as string[]).join('\n');
+      expect(actions).to.include(`sf jwt-setup login --username ${CI} --client-id 3MVG9LostVerifyKey0001`);
+      expect(actions).to.include(`--jwt-key-file ${data.newKeyFile as string}`);
+      expect(actions).to.include('sf jwt-setup rotate --target-org admin --app Lost_Verify');
+    });
+  });
+
+  describe('orgs that share a consumer key and a key (sandboxes copied from production; issue 19 #4)', () => {
+    const SHARED = '3MVG9SharedSandboxKey01';
+    const orgs: SalesforceEmulator[] = [];
+    const user = (i: number): string => `ci@acme.example${i === 0 ? '' : `.sb${i}`}`;
+    const admin = (i: number): string => `admin@acme.example${i === 0 ? '' : `.sb${i}`}`;
+    let shared: TestCredentials;
+
+    before(async () => {
+      shared = await makeCredentials('shared');
+      for (let i = 0; i < 3; i++) {
+        // eslint-disable-next-line no-await-in-loop
+        const org = await startEmulator({
+          users: [{ username: admin(i) }, { username: user(i), permissionSets: ['CI_Users'] }],
+          apps: [
+            {
+              name: 'Fleet_App',
+              consumerKey: SHARED,
+              certificatePem: shared.certificatePem,
+              permissionSets: ['CI_Users'],
+            },
+          ],
+        });
+        orgs.push(org);
+      }
+    });
+    after(async () => Promise.all(orgs.map((o) => o.stop())));
+
+    it('re-points only the logins of the org whose app was rotated, and names the others with the command that rotates them', async () => {
+      const file = await keyFile('shared', shared);
+      for (const [i, org] of orgs.entries()) {
+        // eslint-disable-next-line no-await-in-loop
+        const login = await sf.run([
+          'org',
+          'login',
+          'jwt',
+          '--username',
+          user(i),
+          '--jwt-key-file',
+          file,
+          '--client-id',
+          SHARED,
+          '--instance-url',
+          org.url,
+          '--alias',
+          `fleet-${i}`,
+          '--json',
+        ]);
+        expect(login.code, login.stdout + login.stderr).to.equal(0);
+      }
+      // An admin login of the first and the second org; none of the third.
+      for (const i of [0, 1]) {
+        // eslint-disable-next-line no-await-in-loop
+        const login = await sf.run(
+          [
+            'org',
+            'login',
+            'access-token',
+            '--instance-url',
+            orgs[i].url,
+            '--no-prompt',
+            '--alias',
+            `fleet-admin-${i}`,
+            '--json',
+          ],
+          { env: { SF_ACCESS_TOKEN: orgs[i].issueAccessToken(admin(i)).access_token } },
+        );
+        expect(login.code, login.stdout + login.stderr).to.equal(0);
+      }
+
+      const run = await sf.run(
+        [
+          'jwt-setup',
+          'rotate',
+          '--target-org',
+          'fleet-admin-0',
+          '--username',
+          user(0),
+          '--app',
+          'Fleet_App',
+          '--jwt-key-file',
+          file,
+          '--json',
+        ],
+        { timeoutMs: 240_000 },
+      );
+      expect(run.code, run.stdout + run.stderr).to.equal(0);
+      const result = run.json?.result as Json;
+      expect(result.repointedAuths).to.deep.equal([{ username: user(0), from: file, to: result.newKeyFile }]);
+      const others = result.otherOrgLogins as Array<{ username: string; orgId: string; command: string }>;
+      expect(others.map((o) => o.username).sort()).to.deep.equal([user(1), user(2)]);
+      const orgIds = orgs.map((o) => (o.state().org as Json).orgId);
+      for (const other of others) {
+        const i = Number(other.username.slice(-1));
+        expect(other.orgId).to.equal(orgIds[i]);
+        expect(other.command).to.include(`--username ${other.username}`);
+        expect(other.command).to.include(`--jwt-key-file ${file} --new-key-file ${result.newKeyFile as string}`);
+        expect(other.command).to.include(`--instance-url ${orgs[i].url}`);
+      }
+      expect(others.find((o) => o.username === user(1))?.command).to.match(
+        new RegExp(`^sf jwt-setup rotate --target-org ${admin(1).replace(/\./g, '\\.')} --app Fleet_App`),
+      );
+      expect(others.find((o) => o.username === user(2))?.command).to.include(
+        `--target-org <an admin login of ${orgIds[2] as string}>`,
+      );
+
+      // The other orgs' logins keep the old key, which their apps still hold: they refresh after their tokens expire.
+      for (const i of [1, 2]) {
+        // eslint-disable-next-line no-await-in-loop
+        const auth = JSON.parse(await readFile(join(sf.home, '.sfdx', `${user(i)}.json`), 'utf8')) as Json;
+        expect(auth.privateKey, user(i)).to.equal(file);
+        orgs[i].expireAllTokens();
+        // eslint-disable-next-line no-await-in-loop
+        const query = await sf.run([
+          'data',
+          'query',
+          '-q',
+          'SELECT Id FROM Account',
+          '--target-org',
+          `fleet-${i}`,
+          '--json',
+        ]);
+        expect(query.code, query.stdout + query.stderr).to.equal(0);
+      }
+      const rotated = JSON.parse(await readFile(join(sf.home, '.sfdx', `${user(0)}.json`), 'utf8')) as Json;
+      expect(rotated.privateKey).to.equal(result.newKeyFile);
+    });
+  });
 });

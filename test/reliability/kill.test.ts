@@ -1,6 +1,8 @@
 /*
  * SIGKILL in the middle of a command: keygen leaves both files complete or neither, login leaves no auth file or a
- * valid one. Commands run as `node bin/dev.js …` (the TypeScript source) in a temporary HOME.
+ * valid one, rotate killed during its deploy leaves no temporary copy of the app's component (it deploys from
+ * memory). keygen and login run as `node bin/dev.js …` (the TypeScript source) in a temporary HOME; rotate through
+ * the real sf.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -9,7 +11,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
 import { makeCredentials } from '../emulator/testkit.js';
-import { ROOT, run, childEnv, tempDir } from '../helpers/index.js';
+import { ROOT, run, childEnv, tempDir, SfSandbox } from '../helpers/index.js';
 
 function killAfter(ms: number): { onSpawn: (child: import('node:child_process').ChildProcess) => void } {
   return {
@@ -136,6 +138,61 @@ describe('reliability: SIGKILL mid-command', function () {
       }
       // the last one (6 s) had time to finish
       expect(existsSync(join(home, '.sfdx', `kill${delays.length - 1}@acme.example.json`))).to.equal(true);
+    });
+  });
+
+  describe('rotate killed during its deploy (issue 19 #11)', () => {
+    let emu: SalesforceEmulator;
+    let sf: SfSandbox;
+    after(async () => {
+      await emu?.stop();
+      await sf?.dispose();
+    });
+
+    it('leaves no temporary folder holding the component (the consumer key and the certificate)', async () => {
+      const creds = await makeCredentials('kill-rotate');
+      emu = await startEmulator({
+        users: [{ username: 'admin@acme.example' }, { username: 'ci@acme.example', permissionSets: ['CI'] }],
+        apps: [
+          {
+            name: 'Kill_App',
+            consumerKey: '3MVG9KillRotate0001',
+            certificatePem: creds.certificatePem,
+            permissionSets: ['CI'],
+          },
+        ],
+      });
+      sf = await SfSandbox.create();
+      const admin = await sf.run(
+        ['org', 'login', 'access-token', '--instance-url', emu.url, '--no-prompt', '--alias', 'admin', '--json'],
+        { env: { SF_ACCESS_TOKEN: emu.issueAccessToken('admin@acme.example').access_token } },
+      );
+      expect(admin.code, admin.stdout + admin.stderr).to.equal(0);
+      const keyFile = join(sf.home, 'server.key');
+      await writeFile(keyFile, creds.privateKeyPem, { mode: 0o600 });
+      const tmp = await tempDir('sfjwt-kill-tmp-');
+      // The deploy request is never answered: the run is killed while it waits for it.
+      emu.setFaults([{ kind: 'hang', match: 'ZipFile', times: 1 }]);
+      const killed = await sf.run(
+        [
+          'jwt-setup',
+          'rotate',
+          '--target-org',
+          'admin',
+          '--app',
+          'Kill_App',
+          '-o',
+          'ci@acme.example',
+          '-f',
+          keyFile,
+          '--json',
+        ],
+        { env: { TMPDIR: tmp }, timeoutMs: 30_000 },
+      );
+      expect(killed.code, 'killed, not finished').to.equal(-1);
+      expect(emu.state().faults, 'the deploy request arrived').to.deep.equal([]);
+      const left = (await readdir(tmp)).filter((f) => f.startsWith('sf-jwt-setup'));
+      expect(left, 'no temporary folder of the component').to.deep.equal([]);
     });
   });
 });

@@ -6,6 +6,7 @@
 import type { Messages } from '@salesforce/core';
 import type { AppKind } from '../../app/names.js';
 import { audienceToHandOver, type BootstrapEvent, type BootstrapOutcome } from '../../bootstrap/bootstrap.js';
+import { isOrgStepEvent } from '../../org/deploy.js';
 import { OrgStepRenderer } from './org-steps.js';
 
 export type BootstrapResult = {
@@ -40,7 +41,10 @@ export type BootstrapResult = {
 
 export class BootstrapRenderer extends OrgStepRenderer {
   public event(event: BootstrapEvent): void {
-    if (this.step(event)) return;
+    if (isOrgStepEvent(event)) {
+      this.step(event);
+      return;
+    }
     const m = (key: string, tokens: Array<string | number> = []): string => this.m(key, tokens);
     switch (event.type) {
       case 'preflight':

@@ -27,8 +27,8 @@ export type FleetRotateOrgResult = {
   orgId: string | null;
   consumerKey: string | null;
   /**
-   * rotated, rolled-back, rollback-failed (see `command`), unchanged (no swap reached it), refused (in the
-   * pre-flight; see `code`), skipped (--skip-mismatched), planned (--dry-run).
+   * rotated, rolled-back, rollback-failed or unreachable (not put back: see `command`), unchanged (no swap reached
+   * it), refused (in the pre-flight; see `code`), skipped (--skip-mismatched), planned (--dry-run).
    */
   status: FleetOrgState;
   /** SHA-256 fingerprints of the app's certificate before the rotation and the new one. */
@@ -174,7 +174,7 @@ export function fleetRotateError(result: FleetRotateResult): JwtSetupError | und
       error = jwtError('FleetRotationRolledBack', [causes || '-'], [result.newKeyFile]);
       break;
     case 'rollback-failed': {
-      const stuck = result.orgs.filter((o) => o.status === 'rollback-failed');
+      const stuck = result.orgs.filter((o) => o.status === 'rollback-failed' || o.status === 'unreachable');
       error = jwtError('RollbackFailed', [causes, '', '', '']);
       // The fleet's own wording: every org that is stuck, and its exact command (never cut short).
       error.message = m('rollbackFailed.message', [

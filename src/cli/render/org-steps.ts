@@ -1,11 +1,11 @@
 /*
  * What the org-side commands (bootstrap, rotate) show while they work: a deploy's progress (a spinner at a terminal;
- * without one, at most a line every 15 seconds) and the exchange's waits while Salesforce propagates a change. Each
- * command's bundle has the same keys: info.deployStart, info.deployProgress, info.deployDone, info.waiting.
+ * without one, at most a line every 15 seconds), a deploy whose reply was lost and how it was settled, and the
+ * exchange's waits while Salesforce propagates a change. Each command's bundle has the same keys: info.deployStart,
+ * info.deployProgress, info.deployUnknown, info.deployDone, info.deploySettled, info.waiting.
  */
 import type { Messages } from '@salesforce/core';
-import type { ExchangeEvent } from '../../exchange/token.js';
-import type { DeployOutcome, DeployProgress } from '../../org/metadata.js';
+import type { OrgStepEvent } from '../../org/deploy.js';
 
 type Spinner = { status?: string; start(action: string): void; stop(message?: string): void };
 
@@ -15,12 +15,6 @@ export type Output = {
   logSuccess(message: string): void;
   warn(message: string): void;
 };
-
-export type OrgStepEvent =
-  | { type: 'deploy-start'; what: string }
-  | { type: 'deploy-progress'; what: string; progress: DeployProgress }
-  | { type: 'deploy-done'; what: string; outcome: DeployOutcome }
-  | { type: 'exchange'; event: ExchangeEvent };
 
 const QUIET_INTERVAL_MS = 15_000;
 
@@ -44,16 +38,15 @@ export class OrgStepRenderer {
     return this.messages.getMessage(key, tokens.map(String));
   }
 
-  /** Shows the deploy and exchange events; true (and narrowed) when `event` was one of them. */
-  protected step<E extends { type: string }>(event: E): event is Extract<E, { type: OrgStepEvent['type'] }> {
-    const e = event as unknown as OrgStepEvent;
+  /** Shows one of the deploy and exchange events every org-side command reports. */
+  protected step(e: OrgStepEvent): void {
     switch (e.type) {
       case 'deploy-start':
         if (this.terminal) {
           this.out.spinner.start(this.m('info.deployStart', [e.what]));
           this.spinning = true;
         } else this.out.log(this.m('info.deployStart', [e.what]));
-        return true;
+        return;
       case 'deploy-progress': {
         const { status, deployed, total } = e.progress;
         const line = this.m('info.deployProgress', [e.what, status, deployed, total]);
@@ -62,12 +55,18 @@ export class OrgStepRenderer {
           this.lastProgressLine = Date.now();
           this.out.log(line);
         }
-        return true;
+        return;
       }
+      case 'deploy-unknown':
+        this.finish();
+        this.out.warn(this.m('info.deployUnknown', [e.what, e.why]));
+        return;
       case 'deploy-done':
         this.finish();
-        this.out.log(this.m('info.deployDone', [e.what, e.outcome.id, e.outcome.rest ? 'REST' : 'SOAP']));
-        return true;
+        if (e.outcome.settledBy) {
+          this.out.log(this.m(`info.deploySettled.${e.outcome.settledBy}`, [e.what, e.outcome.id || '-']));
+        } else this.out.log(this.m('info.deployDone', [e.what, e.outcome.id, e.outcome.rest ? 'REST' : 'SOAP']));
+        return;
       case 'exchange':
         if (e.event.type === 'waiting') {
           const { host, code, delayMs, remainingMs } = e.event;
@@ -75,9 +74,6 @@ export class OrgStepRenderer {
             this.m('info.waiting', [host, code, Math.round(delayMs / 1000), Math.round(remainingMs / 1000)]),
           );
         }
-        return true;
-      default:
-        return false;
     }
   }
 }

@@ -7,6 +7,7 @@ import type { Messages } from '@salesforce/core';
 import type { AppKind } from '../../app/names.js';
 import { publicKeyFingerprint } from '../../keys/private-key.js';
 import type { RotateEvent, RotateOutcome } from '../../rotate/rotate.js';
+import { isOrgStepEvent } from '../../org/deploy.js';
 import { OrgStepRenderer } from './org-steps.js';
 
 export type RotateResult = {
@@ -32,6 +33,11 @@ export type RotateResult = {
   oldKeyRefused: boolean | null;
   rolledBack: boolean;
   repointedAuths: Array<{ username: string; from: string; to: string }>;
+  /**
+   * Stored logins of other orgs that share the consumer key and the old key (sandboxes copied from production): not
+   * re-pointed, since their apps still hold the old certificate; each with the command that rotates that org's app.
+   */
+  otherOrgLogins: Array<{ username: string; orgId: string; command: string }>;
   removedKeyCopies: string[];
   rollbackCommand: string;
   dryRun: boolean;
@@ -42,7 +48,10 @@ export type RotateResult = {
 
 export class RotateRenderer extends OrgStepRenderer {
   public event(event: RotateEvent): void {
-    if (this.step(event)) return;
+    if (isOrgStepEvent(event)) {
+      this.step(event);
+      return;
+    }
     const m = (key: string, tokens: Array<string | number> = []): string => this.m(key, tokens);
     switch (event.type) {
       case 'preflight': {
@@ -82,6 +91,10 @@ export class RotateRenderer extends OrgStepRenderer {
         if (event.outcome.repointed.length === 0) this.out.log(m('info.repointed.none'));
         for (const r of event.outcome.repointed) this.out.log(m('info.repointed', [r.username, r.to]));
         for (const c of event.outcome.removedCopies) this.out.log(m('info.copyRemoved', [c]));
+        for (const o of event.otherOrgs) {
+          this.out.warn(m('info.otherOrg', [o.username, o.orgId]));
+          this.out.log(`  ${o.command}`);
+        }
         return;
     }
   }
@@ -144,6 +157,7 @@ export function toRotateResult(
     rolledBack: false,
     repointedAuths: outcome.repoint?.repointed ?? [],
     removedKeyCopies: outcome.repoint?.removedCopies ?? [],
+    otherOrgLogins: outcome.otherOrgs,
     rollbackCommand: outcome.rollbackCommand,
     dryRun: outcome.dryRun,
     plan: outcome.dryRun ? planLines(outcome, options.username, options.waitMinutes, messages) : [],

@@ -174,6 +174,16 @@ export class DeployJobs {
     return this.result(job, includeDetails);
   }
 
+  /**
+   * Every job not yet done runs to its end now, as Salesforce runs a deploy whether or not anyone asks for its status
+   * (used when a deploy's reply is dropped: the deploy is applied all the same).
+   */
+  public finishPending(): void {
+    for (const job of this.jobs.values()) {
+      if (job.status === 'Pending' || job.status === 'InProgress') this.finish(job);
+    }
+  }
+
   /** cancelDeploy: a job not yet done is Canceled (nothing applied); a finished one stays as it is. */
   public cancel(id: string): { id: string; done: boolean } | undefined {
     const job = this.jobs.get(id);

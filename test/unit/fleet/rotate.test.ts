@@ -76,6 +76,7 @@ function world(script: Script = {}): {
       return { deployId: `0Af${alias}` };
     },
     swapMayHaveApplied: (error) => error instanceof Refusal && error.applied,
+    unreachable: (error) => error instanceof Refusal && error.code === 'NetworkError',
     async verify(alias, _plan, _key, deadline) {
       calls.push(`verify:${alias}`);
       deadlines.push(deadline);
@@ -236,7 +237,7 @@ describe('fleet rotate: the coordination', () => {
   it('a rollback that fails names the org and its command; the others are still put back', async () => {
     const w = world({
       verify: { uat: new Refusal('InvalidAssertion') },
-      rollback: { dev: new Refusal('NetworkError') },
+      rollback: { dev: new Refusal('DeployFailed') },
     });
     const events: FleetRotateEvent[] = [];
     const out = await rotateFleet(w.steps, options(['prod', 'uat', 'dev'], { onEvent: (e) => events.push(e) }));
@@ -246,8 +247,20 @@ describe('fleet rotate: the coordination', () => {
       ['uat', 'rolled-back', null],
       ['dev', 'rollback-failed', 'sf jwt-setup rotate --target-org dev-admin --force'],
     ]);
-    expect(out.orgs[2]).to.include({ code: 'NetworkError' });
+    expect(out.orgs[2]).to.include({ code: 'DeployFailed' });
     expect(events.filter((e) => e.type === 'rollback-failed')).to.have.length(1);
+  });
+
+  it('an org that stops answering mid-run: the others are put back, no rollback is tried there, its command is reported', async () => {
+    const w = world({ verify: { uat: new Refusal('NetworkError') } });
+    const out = await rotateFleet(w.steps, options(['prod', 'uat', 'dev']));
+    expect(out.status).to.equal('rollback-failed');
+    expect(w.calls.filter((c) => c.startsWith('rollback:')).sort()).to.deep.equal(['rollback:dev', 'rollback:prod']);
+    expect(out.orgs.map((o) => [o.alias, o.state, o.code ?? null, o.command ?? null])).to.deep.equal([
+      ['prod', 'rolled-back', null, null],
+      ['uat', 'unreachable', 'NetworkError', 'sf jwt-setup rotate --target-org uat-admin --force'],
+      ['dev', 'rolled-back', null, null],
+    ]);
   });
 
   it('at most --concurrency swaps run at once', async () => {
