@@ -383,6 +383,14 @@ describe('sf jwt-setup fleet rotate through the real sf CLI', function () {
     expect(live(1, APPS.kill.name)).to.equal(fingerprint(creds.kill.certificatePem));
     expect(live(2, APPS.kill.name)).to.equal(fingerprint(creds.kill.certificatePem));
 
+    // fleet check reads each org's app certificate from the org: the first no longer holds the manifest key's.
+    const check = await sf.run(['jwt-setup', 'fleet', 'check', '--manifest', manifest, '--json'], {
+      timeoutMs: 120_000,
+    });
+    const checked = ((check.json?.result ?? (check.json as Json | undefined)?.data) as { orgs: Json[] }).orgs;
+    const certificateCheck = (o: Json): unknown => (o.checks as Json[]).find((c) => c.id === 'org.certificate')?.status;
+    expect(checked.map(certificateCheck), check.stdout).to.deep.equal(['fail', 'pass', 'pass']);
+
     // The re-run's pre-flight, with the key the killed run made: the first org counts as done, not as mismatched.
     const again = [
       '--manifest',
