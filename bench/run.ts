@@ -39,10 +39,11 @@ import { commandLoad } from './cases/help.js';
 import { keygen } from './cases/keygen.js';
 import { login } from './cases/login.js';
 import { manyOrgs } from './cases/many-orgs.js';
+import { fleet } from './cases/fleet.js';
 import { orgSide } from './cases/org-side.js';
 
 const QUICK = process.argv.includes('--quick');
-const CASES: Case[] = [login, startup, commandLoad, keygen, doctor, manyOrgs, orgSide];
+const CASES: Case[] = [login, startup, commandLoad, keygen, doctor, manyOrgs, orgSide, fleet];
 
 function cpuModel(): string {
   try {

@@ -29,6 +29,8 @@ export type DoctorOptions = {
   /** The app's API name, for orgs that withhold consumer keys from retrieves. */
   app?: string;
   timeoutSeconds: number;
+  /** Nothing saved to the sf store, not even what the sf libraries cache in the admin org's auth (fleet check). */
+  readOnly?: boolean;
   /** A certificate that expires within this many days is a warning (default 30). */
   expiryDays?: number;
   env?: NodeJS.ProcessEnv;

@@ -75,6 +75,7 @@ async function checkOrg(org: FleetOrg, options: FleetCheckOptions): Promise<OrgC
     app: org.spec.adminOrg ? org.spec.app : undefined,
     timeoutSeconds: options.timeoutSeconds,
     expiryDays: options.expiryDays ?? DEFAULT_EXPIRY_DAYS,
+    readOnly: true,
     env: options.env,
   });
   const checks = withRotateCommand(report.checks, org);

@@ -96,6 +96,7 @@ export function credentialsOf(spec: OrgSpec): Credentials {
 /** The checks every source shares: a consumer key and a key for every org, aliases valid and unique. */
 function complete(specs: Array<{ spec: OrgSpec; origin: string }>, fix: string): FleetOrg[] {
   const seen = new Map<string, string>();
+  const users = new Map<string, string>();
   return specs.map(({ spec, origin }) => {
     const org = say('org', [spec.alias]);
     if (!ALIAS.test(spec.alias) || spec.alias.includes('@')) {
@@ -104,6 +105,10 @@ function complete(specs: Array<{ spec: OrgSpec; origin: string }>, fix: string):
     const earlier = seen.get(spec.alias.toLowerCase());
     if (earlier !== undefined) throw invalid(origin, say('problem.duplicateAlias', [org, earlier]), fix);
     seen.set(spec.alias.toLowerCase(), origin);
+    const sameUser = users.get(spec.username.toLowerCase());
+    if (sameUser !== undefined)
+      throw invalid(origin, say('problem.duplicateUsername', [org, spec.username, sameUser]), fix);
+    users.set(spec.username.toLowerCase(), origin);
     if (!spec.clientId?.trim()) throw invalid(origin, say('problem.noClientId', [org]), fix);
     if (!spec.jwtKeyFile && !spec.jwtKeyEnv) throw invalid(origin, say('problem.noKey', [org]), fix);
     return { spec, credentials: credentialsOf(spec), origin };

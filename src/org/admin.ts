@@ -2,7 +2,7 @@
  * The admin org: any authorization the sf CLI holds (web login, JWT, access token), named explicitly. Never the
  * configured default, which in a pipeline may be the integration user itself.
  */
-import { Org, type Connection } from '@salesforce/core';
+import { Org, type AuthInfo, type Connection } from '@salesforce/core';
 import { jwtError } from '../errors.js';
 import { queryRecords } from './soql.js';
 
@@ -22,8 +22,17 @@ function what(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : String(error).slice(0, 300);
 }
 
+export type ConnectOptions = {
+  /**
+   * Keep what the sf libraries would save into the admin's auth file (a refreshed access token, the API version they
+   * cache) in memory only, so that a read-only command leaves the store byte for byte as it was. A refresh token that
+   * the org rotated is the one exception: it is saved, or the admin's login would be lost.
+   */
+  readOnly?: boolean;
+};
+
 /** Connect to `targetOrg` and check that it answers; AdminOrgUnreachable otherwise, before anything changes. */
-export async function connectAdmin(targetOrg: string): Promise<AdminOrg> {
+export async function connectAdmin(targetOrg: string, options: ConnectOptions = {}): Promise<AdminOrg> {
   let org: Org;
   try {
     org = await Org.create({ aliasOrUsername: targetOrg });
@@ -31,6 +40,7 @@ export async function connectAdmin(targetOrg: string): Promise<AdminOrg> {
     throw jwtError('AdminOrgUnreachable', [targetOrg, what(error)], [targetOrg], error);
   }
   const connection = org.getConnection();
+  if (options.readOnly) keepInMemory(connection.getAuthInfo());
   let isSandbox = false;
   try {
     const [organization] = await queryRecords(connection, 'SELECT Id, IsSandbox FROM Organization');
@@ -47,5 +57,17 @@ export async function connectAdmin(targetOrg: string): Promise<AdminOrg> {
     instanceUrl: connection.instanceUrl.replace(/\/+$/, ''),
     loginUrl: typeof fields.loginUrl === 'string' ? fields.loginUrl : undefined,
     isSandbox,
+  };
+}
+
+/** AuthInfo.save for a read-only use: fields updated in memory; only a rotated refresh token reaches the file. */
+function keepInMemory(authInfo: AuthInfo): void {
+  const save = authInfo.save.bind(authInfo);
+  const refreshToken = (): unknown => authInfo.getFields(true).refreshToken;
+  const before = refreshToken();
+  authInfo.save = async (fields?: Parameters<AuthInfo['save']>[0]): Promise<AuthInfo> => {
+    if (fields) authInfo.update(fields);
+    if (before !== undefined && refreshToken() !== before) return save();
+    return authInfo;
   };
 }

@@ -141,7 +141,7 @@ export async function applyAliasesAndDefaults(
       username;
     const org = [...wanted].reverse().find((e) => e.settings.setDefault === true);
     const hub = [...wanted].reverse().find((e) => e.settings.setDefaultDevHub === true);
-    if (org || hub) {
+    if (org !== undefined || hub !== undefined) {
       await saveDefaults(org && nameOf(org.written.username), hub && nameOf(hub.written.username));
     }
   } catch (error) {

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { expect } from 'chai';
 import { ROOT } from '../helpers/index.js';
 
@@ -22,17 +22,18 @@ describe('oclif.manifest.json', () => {
       commands: Record<string, { flags: Record<string, { char?: string }> }>;
     };
     // Every command file, so a new command (or a forgotten one) cannot slip past.
-    const names = readdirSync(join(ROOT, 'src', 'commands', 'jwt-setup'))
+    const names = (readdirSync(join(ROOT, 'src', 'commands', 'jwt-setup'), { recursive: true }) as string[])
       .filter((f) => f.endsWith('.ts'))
       .map((f) => f.slice(0, -3));
     expect(names).to.include.members(['app', 'assertion', 'bootstrap', 'doctor', 'keygen', 'login']);
-    expect(Object.keys(manifest.commands).sort()).to.deep.equal(names.map((n) => `jwt-setup:${n}`).sort());
+    const id = (name: string): string => `jwt-setup:${name.split(sep).join(':')}`;
+    expect(Object.keys(manifest.commands).sort()).to.deep.equal(names.map(id).sort());
     for (const name of names) {
       // eslint-disable-next-line no-await-in-loop
       const command = (await import(`../../src/commands/jwt-setup/${name}.js`)) as {
         default: { flags: Record<string, { char?: string }> };
       };
-      const entry = manifest.commands[`jwt-setup:${name}`];
+      const entry = manifest.commands[id(name)];
       expect(entry, `jwt-setup:${name} is missing from the manifest: run npm run build`).to.not.equal(undefined);
       expect(Object.keys(entry.flags), `jwt-setup ${name} lost the global flags`).to.include.members([
         'json',

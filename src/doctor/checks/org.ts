@@ -239,7 +239,7 @@ export const orgGroup: CheckGroup = {
   async run(context) {
     let facts: OrgFacts;
     try {
-      const admin = await connectAdmin(context.options.adminOrg as string);
+      const admin = await connectAdmin(context.options.adminOrg as string, { readOnly: context.options.readOnly });
       facts = await readOrg(context, admin);
     } catch (error) {
       // An admin org that cannot be reached or read: skip with the reason; the other checks stand.

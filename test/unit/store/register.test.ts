@@ -3,6 +3,7 @@
  * a key they share, aliases for all of them; one that cannot be written keeps its earlier auth and does not stop the
  * others. Also auth/login-with-key.ts: one loaded key logs in to several users and writes nothing by itself.
  */
+import { promises as fsPromises } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -95,5 +96,36 @@ describe('store/register: many grants, one call', function () {
       orgs: Record<string, string>;
     };
     expect(aliases.orgs).to.deep.equal({ org0: USERS[0], org2: USERS[2] });
+  });
+  it('alias.json and the config are each written once for all the grants of a call; the last default asked wins', async () => {
+    env.setEnv('REGISTER_KEY', keyPem);
+    const key = await loadPrivateKey({ env: 'REGISTER_KEY' });
+    const grants = await Promise.all(USERS.map((u) => loginWithKey(key, target(u), { timeoutSeconds: 20 })));
+    // A store in use (core creates an empty alias.json the first time it reads aliases).
+    await mkdir(join(env.home, '.sfdx'), { recursive: true });
+    await writeFile(join(env.home, '.sfdx', 'alias.json'), '{"orgs":{"earlier":"x@y.z"}}');
+    const writes: string[] = [];
+    const original = fsPromises.writeFile;
+    fsPromises.writeFile = ((file: unknown, ...rest: unknown[]) => {
+      writes.push(String(file));
+      return (original as (...args: unknown[]) => Promise<void>)(file, ...rest);
+    }) as typeof fsPromises.writeFile;
+    let results;
+    try {
+      results = await register(
+        grants.map((grant, i) => ({ grant, alias: `org${i}`, setDefault: i > 0, setDefaultDevHub: i === 0 })),
+      );
+    } finally {
+      fsPromises.writeFile = original;
+    }
+    expect(results.map((r) => r.ok)).to.deep.equal([true, true, true]);
+    expect(writes.filter((f) => f.endsWith(join('.sfdx', 'alias.json')))).to.have.length(1);
+    expect(writes.filter((f) => f.endsWith(join('.sf', 'config.json')))).to.have.length(1);
+    const config = JSON.parse(await readFile(join(env.home, '.sf', 'config.json'), 'utf8')) as Record<string, string>;
+    expect(config).to.deep.include({ 'target-org': 'org2', 'target-dev-hub': 'org0' });
+    const aliases = JSON.parse(await readFile(join(env.home, '.sfdx', 'alias.json'), 'utf8')) as {
+      orgs: Record<string, string>;
+    };
+    expect(aliases.orgs).to.deep.equal({ earlier: 'x@y.z', org0: USERS[0], org1: USERS[1], org2: USERS[2] });
   });
 });
