@@ -13,6 +13,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { findLocalSource, updateLocalSource, type LocalSource } from '../app/local-source.js';
 import { isJwtSetupError, jwtError, reason } from '../errors.js';
 import type { ExchangeEvent } from '../exchange/token.js';
 import { certificateMatchesKey, loadCertificate, type CertificateInfo } from '../keys/certificate.js';
@@ -73,7 +74,60 @@ export type FleetRotation = {
   /** The old key checked after each verified swap: refused is what a finished swap looks like. */
   oldKeyChecks: Map<string, OldKeyCheck>;
   waitMinutes: number;
+  /** The apps' committed source in the project, updated once every org is rotated (found only, in a dry run). */
+  localSource: FleetLocalSource;
 };
+
+export type FleetLocalSource = {
+  /** The folders searched: the package folders of ./sfdx-project.json (none without one). */
+  searched: string[];
+  /** The files that hold the apps' certificate: now carrying the new one (to commit), or to be updated (dry run). */
+  files: string[];
+  /** Files of the same name left alone, with why (another consumer key, no certificate element). */
+  skipped: Array<{ path: string; why: string }>;
+  /** Why the files could not be written (the orgs hold the new certificate anyway: update them by hand). */
+  failed?: string;
+};
+
+/**
+ * The committed source of the rotated apps (one search per app and consumer key: partner orgs may hold another app of
+ * the same name), written once with the new certificate when `certificatePem` is given. Only the <certificate> text
+ * changes; a file that cannot be written does not undo the rotation, it is reported for a change by hand.
+ */
+async function updateFleetSource(plans: FleetOrgPlan[], certificatePem: string | undefined): Promise<FleetLocalSource> {
+  const groups = new Map<string, FleetOrgPlan['rotation']>();
+  for (const { rotation } of plans) groups.set(`${rotation.app}|${rotation.kind}|${rotation.consumerKey}`, rotation);
+  const searched = new Set<string>();
+  const skipped = new Map<string, string>();
+  const found: Array<{ source: LocalSource; kind: FleetOrgPlan['rotation']['kind'] }> = [];
+  for (const rotation of groups.values()) {
+    // eslint-disable-next-line no-await-in-loop
+    const source = await findLocalSource({ app: rotation.app, kind: rotation.kind, consumerKey: rotation.consumerKey });
+    source.searched.forEach((d) => searched.add(d));
+    source.skipped.forEach((k) => skipped.set(k.path, k.why));
+    found.push({ source, kind: rotation.kind });
+  }
+  const files = [...new Set(found.flatMap((f) => f.source.files.map((x) => x.path)))].sort();
+  for (const f of files) skipped.delete(f);
+  const result: FleetLocalSource = {
+    searched: [...searched],
+    files,
+    skipped: [...skipped].map(([path, why]) => ({ path, why })),
+  };
+  if (certificatePem === undefined) return result;
+  try {
+    const written = new Set<string>();
+    for (const { source, kind } of found) {
+      const todo = { ...source, files: source.files.filter((f) => !written.has(f.path)) };
+      // eslint-disable-next-line no-await-in-loop
+      await updateLocalSource(todo, kind, certificatePem);
+      todo.files.forEach((f) => written.add(f.path));
+    }
+  } catch (error) {
+    result.failed = error instanceof Error ? error.message : String(error);
+  }
+  return result;
+}
 
 const invalid = (origin: string, problem: string, fix: string): Error =>
   jwtError('ManifestInvalid', [origin, problem], [fix]);
@@ -314,8 +368,15 @@ export async function fleetRotate(options: FleetRotationOptions): Promise<FleetR
     skipMismatched: options.skipMismatched,
     onEvent: emit,
   });
+  const selected = outcome.orgs.filter((o) => o.state === 'rotated' || o.state === 'planned');
+  const plans = selected.map((o) => o.plan).filter((p): p is FleetOrgPlan => p !== undefined);
+  const localSource =
+    outcome.status === 'rotated' || outcome.status === 'dry-run'
+      ? await updateFleetSource(plans, outcome.status === 'rotated' ? fresh?.certificate.pem : undefined)
+      : { searched: [], files: [], skipped: [] };
   return {
     outcome,
+    localSource,
     oldKey,
     newKey,
     fresh:

@@ -212,10 +212,34 @@ describe('sf jwt-setup fleet rotate through the real sf CLI', function () {
       ]);
       expect(login.code, login.stdout + login.stderr).to.equal(0);
     }
+    // The app's committed source, in a project around the run: updated once, only its certificate.
+    const source = join(
+      dir,
+      'force-app',
+      'main',
+      'default',
+      'extlClntAppGlobalOauthSets',
+      'Main_App_glbloauth.ecaGlblOauth-meta.xml',
+    );
+    await mkdir(join(source, '..'), { recursive: true });
+    await writeFile(
+      join(dir, 'sfdx-project.json'),
+      JSON.stringify({ packageDirectories: [{ path: 'force-app', default: true }] }),
+    );
+    const sourceXml = (pem: string): string =>
+      `<?xml version="1.0" encoding="UTF-8"?>\n<ExtlClntAppGlobalOauthSettings xmlns="http://soap.sforce.com/2006/04/metadata">\n    <certificate>${pem.trim()}</certificate>\n    <consumerKey>${APPS.main.key}</consumerKey>\n    <externalClientApplication>Main_App</externalClientApplication>\n    <label>Main_App</label>\n</ExtlClntAppGlobalOauthSettings>\n`;
+    await writeFile(source, sourceXml(creds.main.certificatePem));
     const before = deployCounts();
-    const run = await rotate(['--manifest', manifest, '--concurrency', '2']);
+    const run = await sf.run(['jwt-setup', 'fleet', 'rotate', '--json', '--manifest', manifest, '--concurrency', '2'], {
+      timeoutMs: 480_000,
+      cwd: dir,
+    });
     expect(run.code, run.stdout + run.stderr).to.equal(0);
     const result = run.json?.result as Json;
+    expect(result.filesToCommit).to.deep.equal([source]);
+    expect(await readFile(source, 'utf8')).to.equal(
+      sourceXml(await readFile(result.newCertificateFile as string, 'utf8')),
+    );
     expect(result).to.include({ outcome: 'rotated', rotated: 3, total: 3, newKeyWritten: true });
     expect(result.newKeyFile).to.match(new RegExp(`^${dir}/server-\\d{8}\\.key$`));
     const newFingerprint = fingerprint(await readFile(result.newCertificateFile as string, 'utf8'));

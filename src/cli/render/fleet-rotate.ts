@@ -69,6 +69,12 @@ export type FleetRotateResult = {
   total: number;
   orgs: FleetRotateOrgResult[];
   repointedAuths: Array<{ username: string; from: string; to: string }>;
+  /** The apps' committed source, updated once with the new certificate: commit these (in a dry run: to be updated). */
+  filesToCommit: string[];
+  /** Where the apps' source was looked for (the package folders of ./sfdx-project.json). */
+  sourceSearched: string[];
+  /** Why the source files could not be written, if so: update them by hand. */
+  sourceUpdateFailed: string | null;
   removedKeyCopies: string[];
   plan: string[];
   /** The secrets that changed: only the key (with each org's suffix where secrets are per org). */
@@ -121,6 +127,9 @@ export function toFleetRotateResult(rotation: FleetRotation, manifest: string): 
     total: orgs.length,
     orgs,
     repointedAuths: outcome.repoint?.repointed ?? [],
+    filesToCommit: rotation.localSource.files,
+    sourceSearched: rotation.localSource.searched,
+    sourceUpdateFailed: rotation.localSource.failed ?? null,
     removedKeyCopies: outcome.repoint?.removedCopies ?? [],
     plan: dryRun ? planLines(rotation) : [],
     secretsChanged: outcome.status === 'rotated' ? ['SF_JWT_KEY'] : [],
@@ -148,6 +157,7 @@ function planLines(rotation: FleetRotation): string[] {
     }
   }
   lines.push(m('info.plan.repoint'));
+  for (const file of rotation.localSource.files) lines.push(m('info.plan.source', [file]));
   return lines;
 }
 
@@ -309,6 +319,11 @@ export class FleetRotateRenderer extends OrgStepRenderer {
     if (result.outcome === 'rotated') {
       for (const r of result.repointedAuths) this.out.log(m('info.repointed', [r.username, r.to]));
       for (const c of result.removedKeyCopies) this.out.log(m('info.copyRemoved', [c]));
+      if (result.sourceUpdateFailed)
+        this.out.warn(m('info.source.failed', [result.sourceUpdateFailed, result.filesToCommit.join(', ')]));
+      else if (result.filesToCommit.length > 0)
+        this.out.log(m('info.source.updated', [result.filesToCommit.join(', ')]));
+      else this.out.log(m('info.source.none', [result.sourceSearched.join(', ') || '-']));
       this.out.log('');
       this.out.log(m('info.handover', [result.newKeyFile, result.newKeyFile]));
       this.out.log(m('info.keep', [result.oldKey, result.newKeyFile.replace(/\/[^/]*$/, '')]));
