@@ -76,6 +76,8 @@ export type FleetRotation = {
   waitMinutes: number;
   /** The apps' committed source in the project, updated once every org is rotated (found only, in a dry run). */
   localSource: FleetLocalSource;
+  /** Each org's manifest entry, by alias (refused orgs have no plan, but the report names their app). */
+  specs: Map<string, FleetOrgPlan['spec']>;
 };
 
 export type FleetLocalSource = {
@@ -377,6 +379,7 @@ export async function fleetRotate(options: FleetRotationOptions): Promise<FleetR
   return {
     outcome,
     localSource,
+    specs: orgs,
     oldKey,
     newKey,
     fresh:

@@ -354,6 +354,22 @@ describe('sf jwt-setup fleet rotate through the real sf CLI', function () {
     ]);
     expect(deployCounts()).to.deep.equal(before);
     expect((await readdir(dir)).sort()).to.deep.equal(['fleet.yaml', 'server.key']);
+
+    // Without --json, under GitHub Actions: the table, an annotation for the refused org, the job summary.
+    const summary = join(sf.home, 'step-summary.md');
+    const text = await sf.run(['jwt-setup', 'fleet', 'rotate', '--manifest', manifest], {
+      env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary },
+      timeoutMs: 240_000,
+    });
+    expect(text.code).to.equal(1);
+    expect(text.stdout).to.match(
+      /^alias +app +old certificate +new certificate +deployed +verified +rolled back +result$/m,
+    );
+    expect(text.stdout).to.match(/^uat +Mis_App .* refused \(CertificateMismatch\)$/m);
+    expect(text.stdout).to.match(/^::error title=fleet rotate%3A uat::refused \(CertificateMismatch\)/m);
+    expect(text.stderr).to.match(/FleetPreflightFailed|cannot start/);
+    expect(await readFile(summary, 'utf8')).to.match(/\| uat \| Mis_App \|.*CertificateMismatch/);
+    expect(deployCounts()).to.deep.equal(before);
   });
 
   it('--skip-mismatched rotates the others, reports the skipped org, and exits 0', async () => {

@@ -86,13 +86,14 @@ export function toFleetRotateResult(rotation: FleetRotation, manifest: string): 
   const newFingerprint = fresh?.certificate.fingerprintSha256 ?? null;
   const orgs = outcome.orgs.map((o): FleetRotateOrgResult => {
     const r = o.plan?.rotation;
+    const spec = rotation.specs.get(o.alias);
     const held = r?.currentCertificate;
     const heldIsOld = held !== undefined && held.publicKey.equals(oldKey.publicKey);
     return {
       alias: o.alias,
-      app: o.plan?.spec.app ?? '',
-      username: o.plan?.spec.username ?? '',
-      adminOrg: o.plan?.spec.adminOrg ?? '',
+      app: spec?.app ?? '',
+      username: spec?.username ?? '',
+      adminOrg: spec?.adminOrg ?? '',
       orgId: r?.admin.orgId ?? null,
       consumerKey: r?.consumerKey ?? null,
       status: o.state,
@@ -313,7 +314,7 @@ export class FleetRotateRenderer extends OrgStepRenderer {
     for (const line of renderFleetRotateTable(result.orgs)) this.out.log(line);
     this.out.log('');
     const summary = m('info.success', [result.rotated, result.total - result.skipped]);
-    if (!result.dryRun) this.out.log(summary);
+    if (result.newKeyWritten) this.out.log(summary);
     const skipped = result.orgs.filter((o) => o.status === 'skipped').map((o) => o.alias);
     if (skipped.length > 0) this.out.warn(m('info.skipped', [skipped.join(', ')]));
     if (result.outcome === 'rotated') {
