@@ -38,6 +38,16 @@ export const fleetCheckSourceFlags = {
 export const concurrencyFlag = (defaultValue: number) =>
   Flags.integer({ summary: messages.getMessage('flags.concurrency.summary'), default: defaultValue, min: 1, max: 64 });
 
+/** --timeout, per org: each org's network work, retries included, has this long (its clock starts with its turn). */
+// eslint-disable-next-line @typescript-eslint/explicit-function-return-type
+export const orgTimeoutFlag = (defaultSeconds: number) =>
+  Flags.integer({
+    summary: messages.getMessage('flags.timeout.summary'),
+    default: defaultSeconds,
+    min: 1,
+    max: 3600,
+  });
+
 export const allowFailuresFlag = Flags.boolean({
   summary: messages.getMessage('flags.allow-failures.summary'),
   default: false,

@@ -70,6 +70,7 @@ async function checkOrg(org: FleetOrg, options: FleetCheckOptions): Promise<OrgC
   const started = Date.now();
   const report = await runDoctor({
     credentials: org.credentials,
+    ...(org.targetOrg ? { targetOrg: org.targetOrg } : {}),
     certificateFile: org.spec.certificateFile,
     adminOrg: org.spec.adminOrg,
     app: org.spec.adminOrg ? org.spec.app : undefined,

@@ -101,13 +101,19 @@ export async function loginFleet(orgs: FleetOrg[], options: FleetLoginOptions): 
   const toRegister = exchanged.flatMap((e, i) => (e.grant ? [{ index: i, grant: e.grant }] : []));
   const registered = new Map<number, RegisterResult>();
   if (toRegister.length > 0) {
-    const results = await register(
-      toRegister.map(({ index, grant }) => ({
-        grant,
-        alias: prepared[index].org.spec.alias,
-        setDefault: options.setDefault !== undefined && options.setDefault === prepared[index].org.spec.alias,
-      })),
-    );
+    let results: RegisterResult[];
+    try {
+      results = await register(
+        toRegister.map(({ index, grant }) => ({
+          grant,
+          alias: prepared[index].org.spec.alias,
+          setDefault: options.setDefault !== undefined && options.setDefault === prepared[index].org.spec.alias,
+        })),
+      );
+    } catch (error) {
+      // The store could not be locked or written at all (StoreLocked, StoreNotWritable): every org reports it.
+      results = toRegister.map(({ grant }) => ({ ok: false, username: grant.username, error: error as Error }));
+    }
     results.forEach((r, k) => registered.set(toRegister[k].index, r));
   }
 

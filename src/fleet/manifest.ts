@@ -63,6 +63,8 @@ export type FleetOrg = {
   credentials: Credentials;
   /** Where the org is defined, for messages: `fleet.yaml:12`, `$CUMULUSCI_ORG_uat`, or the auth file. */
   origin: string;
+  /** An org of the sf store (--all): its registered username, which doctor reads as --target-org. */
+  targetOrg?: string;
 };
 
 export type FleetSource = 'manifest' | 'cumulusci' | 'store';
@@ -80,14 +82,14 @@ function invalid(place: string, problem: string, fix: string): JwtSetupError {
   return jwtError('ManifestInvalid', [place, problem], [fix]);
 }
 
-export function credentialsOf(spec: OrgSpec): Credentials {
+export function credentialsOf(spec: OrgSpec, urlSource: 'manifest' | 'store' = 'manifest'): Credentials {
   const key = spec.jwtKeyFile ? { file: spec.jwtKeyFile } : spec.jwtKeyEnv ? { env: spec.jwtKeyEnv } : undefined;
   return {
     clientId: spec.clientId,
     username: spec.username,
     ...(key ? { key, keyEnvNamed: 'env' in key } : {}),
     ...(spec.passphraseEnv ? { passphraseEnv: spec.passphraseEnv } : {}),
-    ...(spec.instanceUrl ? { instanceUrl: { value: spec.instanceUrl, source: 'manifest' as const } } : {}),
+    ...(spec.instanceUrl ? { instanceUrl: { value: spec.instanceUrl, source: urlSource } } : {}),
     sandbox: spec.sandbox ?? false,
     ...(spec.audience ? { audience: spec.audience } : {}),
   };
@@ -310,7 +312,12 @@ export async function fleetFromStore(): Promise<Fleet> {
   return {
     source: 'store',
     origin: dir,
-    orgs: specs.map(({ spec, origin }) => ({ spec, credentials: credentialsOf(spec), origin })),
+    orgs: specs.map(({ spec, origin }) => ({
+      spec,
+      credentials: credentialsOf(spec, 'store'),
+      origin,
+      targetOrg: spec.username,
+    })),
   };
 }
 

@@ -7,6 +7,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { expect } from 'chai';
 import { createSelfSignedCertificate } from '../../src/keys/certificate.js';
 import { makeCredentials, type TestCredentials } from '../emulator/testkit.js';
@@ -16,6 +17,7 @@ import {
   issuedTokens,
   jwtOrgOptions,
   keyLeakNeedles,
+  ROOT,
   SfSandbox,
   snapshotTree,
   withoutLogs,
@@ -68,6 +70,16 @@ describe('sf jwt-setup fleet login / fleet check through the real sf CLI', funct
   const writeManifest = async (name: string, text: string): Promise<string> => {
     await writeFile(join(dir, name), text);
     return join('fleet', name); // relative to the sandbox HOME (the cwd of every sf run)
+  };
+
+  /** `data` is valid against the command's generated schema (schemas/jwt__setup-fleet-<command>.json). */
+  const expectSchema = async (command: 'login' | 'check', data: unknown): Promise<void> => {
+    const schema = JSON.parse(
+      await readFile(join(ROOT, 'schemas', `jwt__setup-fleet-${command}.json`), 'utf8'),
+    ) as object;
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const validate = ajv.compile(schema);
+    expect(validate(data), ajv.errorsText(validate.errors)).to.equal(true);
   };
 
   const report = (run: SfRun): Report => {
@@ -194,6 +206,7 @@ describe('sf jwt-setup fleet login / fleet check through the real sf CLI', funct
     expect(whole.status).to.equal(0);
     expect(whole.result.orgs.map((o) => o.alias)).to.deep.equal([alias(1), alias(2), alias(BROKEN)]);
     expect(whole.result).to.include({ ok: 2, failed: 1 });
+    await expectSchema('login', whole.result);
     const config = JSON.parse(await readFile(join(sf.home, '.sf', 'config.json'), 'utf8')) as Record<string, string>;
     expect(config['target-org']).to.equal(alias(2));
     const tokens = fleet.orgs.flatMap((o) => issuedTokens(o.emulator));
@@ -316,6 +329,7 @@ describe('sf jwt-setup fleet login / fleet check through the real sf CLI', funct
     expectSameTree(before, await store());
     expect(fleet.orgs.map((o) => o.emulator.deploys().length)).to.deep.equal(counts);
     const result = report(run);
+    await expectSchema('check', result);
     const [o0, o1] = result.orgs;
     // The key sits under /tmp here, which doctor rightly warns about; nothing fails.
     const problems = (o: OrgRow): string[] =>
@@ -340,6 +354,12 @@ describe('sf jwt-setup fleet login / fleet check through the real sf CLI', funct
       expect(o0.checks!.find((c) => c.id === id)?.status, id).to.equal('pass');
     }
     expect(o0.orgId).to.equal(fleet.orgs[0].orgId);
+
+    const human = await sf.run(['jwt-setup', 'fleet', 'check', '-m', manifest], { timeoutMs: 240_000 });
+    expect(human.code, human.stdout + human.stderr).to.equal(0);
+    expect(human.stdout).to.match(/ALIAS\s+USERNAME\s+ORG ID\s+RESULT\s+SECONDS/);
+    expect(human.stdout).to.include('2 of 2 orgs passed, 2 with warnings.');
+    expect(human.stdout).to.include(`Fix: Rotate before it expires: \`${rotate}`);
 
     // --fail-on warn makes the warning fail the run.
     const strict = await sf.run(['jwt-setup', 'fleet', 'check', '-m', manifest, '--fail-on', 'warn', '--json']);

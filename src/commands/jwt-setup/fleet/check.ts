@@ -1,8 +1,13 @@
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { JwtSetupCommand } from '../../../cli/command.js';
-import { timeoutFlag } from '../../../cli/flags.js';
-import { allowFailuresFlag, concurrencyFlag, fleetCheckSourceFlags, fleetFromFlags } from '../../../cli/fleet.js';
+import {
+  allowFailuresFlag,
+  concurrencyFlag,
+  orgTimeoutFlag,
+  fleetCheckSourceFlags,
+  fleetFromFlags,
+} from '../../../cli/fleet.js';
 import { publishCheckToGithub, renderCheckProblems, renderFleetTable } from '../../../cli/render/fleet.js';
 import { checkFleet, DEFAULT_EXPIRY_DAYS, type FleetCheckOutcome } from '../../../fleet/check.js';
 import { fleetFailure } from '../../../fleet/report.js';
@@ -20,7 +25,7 @@ export default class FleetCheck extends JwtSetupCommand<FleetCheckResult> {
   public static readonly flags = {
     ...fleetCheckSourceFlags,
     concurrency: concurrencyFlag(8),
-    timeout: timeoutFlag(60),
+    timeout: orgTimeoutFlag(60),
     'expiry-days': Flags.integer({
       summary: messages.getMessage('flags.expiry-days.summary'),
       default: DEFAULT_EXPIRY_DAYS,

@@ -2,8 +2,14 @@ import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { DEFAULT_TIMEOUT_SECONDS } from '../../../auth/login-with-key.js';
 import { JwtSetupCommand } from '../../../cli/command.js';
-import { describeRepairs, timeoutFlag } from '../../../cli/flags.js';
-import { allowFailuresFlag, concurrencyFlag, fleetFromFlags, fleetSourceFlags } from '../../../cli/fleet.js';
+import { describeRepairs } from '../../../cli/flags.js';
+import {
+  allowFailuresFlag,
+  concurrencyFlag,
+  orgTimeoutFlag,
+  fleetFromFlags,
+  fleetSourceFlags,
+} from '../../../cli/fleet.js';
 import { publishLoginToGithub, renderFleetTable } from '../../../cli/render/fleet.js';
 import type { ExchangeEvent } from '../../../exchange/token.js';
 import { loginFleet, type OrgLoginResult } from '../../../fleet/login.js';
@@ -28,7 +34,7 @@ export default class FleetLogin extends JwtSetupCommand<FleetLoginResult> {
     // No short form: login's -s is a boolean.
     'set-default': Flags.string({ summary: messages.getMessage('flags.set-default.summary') }),
     wait: Flags.integer({ summary: messages.getMessage('flags.wait.summary'), min: 0, max: 60, default: 0 }),
-    timeout: timeoutFlag(DEFAULT_TIMEOUT_SECONDS),
+    timeout: orgTimeoutFlag(DEFAULT_TIMEOUT_SECONDS),
     'allow-failures': allowFailuresFlag,
   };
 
