@@ -19,18 +19,22 @@ export type ConsumerKeyInputs = {
 
 export type ResolvedConsumerKey = { consumerKey: string; source: ConsumerKeySource } | undefined;
 
+/** The one order: the first place that knows the key wins. */
+export const CONSUMER_KEY_ORDER: readonly ConsumerKeySource[] = ['flag', 'org', 'local'];
+
 export function resolveConsumerKey(inputs: ConsumerKeyInputs): ResolvedConsumerKey {
-  const known: Array<{ value: string; source: ConsumerKeySource; label: string }> = [];
-  if (inputs.flag)
-    known.push({ ...inputs.flag, source: 'flag', label: reason('consumerKey.source.flag', [inputs.flag.name]) });
-  if (inputs.org) known.push({ value: inputs.org, source: 'org', label: reason('consumerKey.source.org') });
-  if (inputs.local) {
-    known.push({
+  const places: Record<ConsumerKeySource, { value: string; label: string } | undefined> = {
+    flag: inputs.flag && { value: inputs.flag.value, label: reason('consumerKey.source.flag', [inputs.flag.name]) },
+    org: inputs.org ? { value: inputs.org, label: reason('consumerKey.source.org') } : undefined,
+    local: inputs.local && {
       value: inputs.local.value,
-      source: 'local',
       label: reason('consumerKey.source.local', [inputs.local.where]),
-    });
-  }
+    },
+  };
+  const known = CONSUMER_KEY_ORDER.flatMap((source) => {
+    const place = places[source];
+    return place ? [{ ...place, source }] : [];
+  });
   const [first, ...rest] = known;
   if (!first) return undefined;
   const other = rest.find((k) => k.value !== first.value);

@@ -51,10 +51,15 @@ export type LoginOutcome = {
 
 const ALIAS = /^[A-Za-z0-9_.-]+$/;
 
-export async function login(inputs: LoginInputs, options: LoginOptions = {}): Promise<LoginOutcome> {
-  if (options.alias !== undefined && (!ALIAS.test(options.alias) || options.alias.includes('@'))) {
-    throw jwtError('InvalidAlias', [options.alias, reason('alias.characters')]);
+/** An alias as the sf CLI can use it: InvalidAlias otherwise (checked before anything is done). */
+export function validateAlias(alias: string | undefined): void {
+  if (alias !== undefined && (!ALIAS.test(alias) || alias.includes('@'))) {
+    throw jwtError('InvalidAlias', [alias, reason('alias.characters')]);
   }
+}
+
+export async function login(inputs: LoginInputs, options: LoginOptions = {}): Promise<LoginOutcome> {
+  validateAlias(options.alias);
   const key = await loadPrivateKey(inputs.key, { passphrase: inputs.passphrase });
   const grant = await loginWithKey(key, inputs, {
     waitMinutes: options.waitMinutes,

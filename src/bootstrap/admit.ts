@@ -3,6 +3,7 @@
  */
 import { jwtError } from '../errors.js';
 import { ensureAssignment } from '../org/permission-sets.js';
+import { shellArg } from '../util/shell.js';
 import type { BootstrapEvent, BootstrapOptions, BootstrapPlan } from './types.js';
 
 export async function admitUser(
@@ -21,7 +22,7 @@ export async function admitUser(
     throw jwtError(
       'AssignmentFailed',
       [checked.permissionSet, options.username, why],
-      [checked.permissionSet, options.username, options.targetOrg],
+      [checked.permissionSet, options.username, options.targetOrg].map(shellArg),
       error,
     );
   }

@@ -5,16 +5,15 @@
  * registered with the sf CLI. Re-running converges: the same consumer key, the same key pair, no second assignment,
  * no deploy when nothing changed. Each step is its own module; this file reads as the steps.
  */
-import type { LoginOutcome } from '../auth/login.js';
 import { audienceCandidates, parseLoginUrl } from '../jwt/endpoint.js';
 import { admitUser } from './admit.js';
 import { deployToOrg } from './deploys.js';
 import { writeLocalFiles } from './local-files.js';
 import { planBootstrap } from './plan.js';
-import { clockOf, type BootstrapOptions, type BootstrapOutcome } from './types.js';
+import { clockOf, type BootstrapLogin, type BootstrapOptions, type BootstrapOutcome } from './types.js';
 import { verifyLogin } from './verify.js';
 
-export type { BootstrapEvent, BootstrapOptions, BootstrapOutcome, BootstrapPlan } from './types.js';
+export type { BootstrapEvent, BootstrapLogin, BootstrapOptions, BootstrapOutcome, BootstrapPlan } from './types.js';
 export { planBootstrap } from './plan.js';
 
 export async function bootstrap(options: BootstrapOptions): Promise<BootstrapOutcome> {
@@ -24,14 +23,14 @@ export async function bootstrap(options: BootstrapOptions): Promise<BootstrapOut
   if (options.dryRun) return { plan, dryRun: true, deployIds: [] };
 
   const local = await writeLocalFiles(plan, options, emit);
-  const deployIds = await deployToOrg(plan, options, local, emit, clock);
+  const { deployIds, appDeployId } = await deployToOrg(plan, options, local, emit, clock);
   const assignment = await admitUser(plan, options, emit);
   const login = await verifyLogin(plan, options, local, emit, clock);
-  return { plan, dryRun: false, app: local.app, deployIds, assignment, login };
+  return { plan, dryRun: false, app: local.app, deployIds, appDeployId, assignment, login };
 }
 
 /** The audience a pipeline must set in SF_AUDIENCE_URL: only when the login needed the fallback one. */
-export function audienceToHandOver(outcome: LoginOutcome): string | undefined {
+export function audienceToHandOver(outcome: Pick<BootstrapLogin, 'loginUrl' | 'audience'>): string | undefined {
   const first = audienceCandidates(parseLoginUrl(outcome.loginUrl))[0];
   return outcome.audience !== first ? outcome.audience : undefined;
 }

@@ -14,12 +14,13 @@ import type { LocalFiles } from './local-files.js';
 import { appIsAsPlanned } from './plan.js';
 import { clockOf, type BootstrapOptions, type BootstrapPlan, type Clock } from './types.js';
 
-type Deploy = { what: string; paths: string[]; observe: () => Promise<Observation> };
+type Deploy = { what: string; paths: string[]; app: boolean; observe: () => Promise<Observation> };
 
 function permissionSetDeploy(plan: BootstrapPlan, options: BootstrapOptions, name: string): Deploy {
   const { connection } = plan.preflight.admin;
   return {
     what: name,
+    app: false,
     paths: [join(options.sourceDir, ...permissionSetPath(name).split('/'))],
     observe: async (): Promise<Observation> => {
       const applied = (await findPermissionSet(connection, name)) !== undefined;
@@ -34,6 +35,7 @@ function appDeploy(plan: BootstrapPlan, options: BootstrapOptions, local: LocalF
   const key = local.keyPair.key;
   return {
     what: checked.app,
+    app: true,
     paths: local.app.files.filter((f) => f.type !== 'PermissionSet').map((f) => f.path),
     observe: async (): Promise<Observation> => {
       const orgApp = await retrieveApp(checked.admin.connection, options.kind, checked.app, {
@@ -56,14 +58,14 @@ function appDeploy(plan: BootstrapPlan, options: BootstrapOptions, local: LocalF
   };
 }
 
-/** The deploys the plan names; the ids of those that ran. */
+/** The deploys the plan names; the ids of those that ran (one settled from the org after a lost reply may have none). */
 export async function deployToOrg(
   plan: BootstrapPlan,
   options: BootstrapOptions,
   local: LocalFiles,
   emit: (event: OrgStepEvent | { type: 'deploy-skipped' }) => void,
   clock: Clock = clockOf(options.waitMinutes),
-): Promise<string[]> {
+): Promise<{ deployIds: string[]; appDeployId?: string }> {
   const checked = plan.preflight;
   const deploys: Deploy[] = [];
   if (plan.deploys.includes('permission-set') && checked.permissionSet) {
@@ -71,6 +73,7 @@ export async function deployToOrg(
   }
   if (plan.deploys.includes('app')) deploys.push(appDeploy(plan, options, local, clock));
   const ids: string[] = [];
+  let appDeployId: string | undefined;
   for (const deploy of deploys) {
     // eslint-disable-next-line no-await-in-loop
     const outcome = await deployWithEvents({
@@ -84,7 +87,8 @@ export async function deployToOrg(
       observe: deploy.observe,
     });
     if (outcome.id) ids.push(outcome.id);
+    if (deploy.app && outcome.id) appDeployId = outcome.id;
   }
   if (!plan.deploys.includes('app')) emit({ type: 'deploy-skipped' });
-  return ids;
+  return { deployIds: ids, appDeployId };
 }

@@ -2,6 +2,7 @@
  * Bootstrap's plan: the pre-flight (nothing changes), then what the run would do: the key pair, the deploys (a new
  * permission set, the app unless the org already holds exactly it), the assignment, and the login URL.
  */
+import { validateAlias } from '../auth/login.js';
 import { certificateMatchesKey, readCertificate } from '../keys/certificate.js';
 import { baseUrlText, parseLoginUrl } from '../jwt/endpoint.js';
 import { assignedPermissionSets } from '../org/permission-sets.js';
@@ -45,6 +46,7 @@ async function assignmentPlan(checked: Preflight): Promise<BootstrapPlan['assign
 /** Pre-flight and the plan; writes nothing, changes nothing. */
 export async function planBootstrap(options: BootstrapOptions): Promise<BootstrapPlan> {
   const clock = clockOf(options.waitMinutes);
+  validateAlias(options.alias);
   const checked = await preflight({ ...options, waitMs: clock.leftMs(30_000) });
   options.onEvent?.({
     type: 'preflight',

@@ -3,7 +3,6 @@
  */
 import type { AppPlan } from '../app/generate.js';
 import type { AppKind } from '../app/names.js';
-import type { LoginOutcome } from '../auth/login.js';
 import type { OrgStepEvent } from '../org/deploy.js';
 import type { KeyPairPlan } from './key-pair.js';
 import type { Preflight } from './preflight.js';
@@ -53,8 +52,20 @@ export type BootstrapOutcome = {
   dryRun: boolean;
   app?: AppPlan;
   deployIds: string[];
+  /** The app's deploy, when it ran and its id is known. */
+  appDeployId?: string;
   assignment?: 'created' | 'existing';
-  login?: LoginOutcome;
+  login?: BootstrapLogin;
+};
+
+/** The verified login, as registered with the sf CLI. */
+export type BootstrapLogin = {
+  username: string;
+  orgId: string;
+  instanceUrl: string;
+  loginUrl: string;
+  audience: string;
+  privateKeyFile: string;
 };
 
 /** A run's clock: --wait counts from the start, every step takes what is left of it. */

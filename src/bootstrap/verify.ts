@@ -1,13 +1,46 @@
 /*
- * Bootstrap's last step: a real JWT login with the key in hand, riding out propagation within what is left of --wait,
- * registered with the sf CLI. A refusal is VerificationFailed: everything else is in place, a re-run finishes it.
+ * Bootstrap's last step: a real JWT login with the key in hand (read once, by the key-pair step), riding out
+ * propagation within what is left of --wait, then registered with the sf CLI. A refusal is VerificationFailed:
+ * everything else is in place, a re-run finishes it.
  */
-import type { Credentials } from '../auth/credentials.js';
-import { resolveLoginInputs } from '../auth/inputs.js';
-import { login, type LoginOutcome } from '../auth/login.js';
+import { loginWithKey } from '../auth/login-with-key.js';
+import { loginTarget } from '../auth/target.js';
 import { isJwtSetupError, jwtError } from '../errors.js';
+import { register } from '../store/register.js';
+import { shellArg } from '../util/shell.js';
 import type { LocalFiles } from './local-files.js';
-import type { BootstrapEvent, BootstrapOptions, BootstrapPlan, Clock } from './types.js';
+import type { BootstrapEvent, BootstrapLogin, BootstrapOptions, BootstrapPlan, Clock } from './types.js';
+
+async function logInAndRegister(
+  plan: BootstrapPlan,
+  options: BootstrapOptions,
+  local: LocalFiles,
+  emit: (event: BootstrapEvent) => void,
+  clock: Clock,
+): Promise<BootstrapLogin> {
+  const key = local.keyPair.key;
+  if (!key) throw new Error('bootstrap: the key pair was not prepared');
+  const target = loginTarget({
+    clientId: local.app.spec.consumerKey,
+    username: options.username,
+    loginUrl: plan.loginUrl,
+    sandbox: plan.preflight.admin.isSandbox,
+  });
+  const grant = await loginWithKey(key, target, {
+    waitMinutes: clock.leftMs(30_000) / 60_000,
+    onEvent: (event) => emit({ type: 'exchange', event }),
+  });
+  const [registered] = await register([{ grant, alias: options.alias, setDefault: options.setDefault }]);
+  if (!registered.ok) throw registered.error;
+  return {
+    username: grant.username,
+    orgId: grant.token.orgId,
+    instanceUrl: grant.token.instanceUrl,
+    loginUrl: grant.loginUrl,
+    audience: grant.audience,
+    privateKeyFile: registered.privateKeyFile,
+  };
+}
 
 export async function verifyLogin(
   plan: BootstrapPlan,
@@ -15,27 +48,15 @@ export async function verifyLogin(
   local: LocalFiles,
   emit: (event: BootstrapEvent) => void,
   clock: Clock,
-): Promise<LoginOutcome> {
-  const credentials: Credentials = {
-    clientId: local.app.spec.consumerKey,
-    username: options.username,
-    key: { file: local.keyPair.keyFile },
-    instanceUrl: { value: plan.loginUrl, source: 'flag' },
-    sandbox: plan.preflight.admin.isSandbox,
-  };
+): Promise<BootstrapLogin> {
   try {
-    return await login(resolveLoginInputs(credentials), {
-      alias: options.alias,
-      setDefault: options.setDefault,
-      waitMinutes: clock.leftMs(30_000) / 60_000,
-      onEvent: (event) => emit({ type: 'exchange', event }),
-    });
+    return await logInAndRegister(plan, options, local, emit, clock);
   } catch (error) {
     if (!isJwtSetupError(error)) throw error;
     throw jwtError(
       'VerificationFailed',
       [options.username, error.message],
-      [options.username, options.targetOrg],
+      [options.username, options.targetOrg].map(shellArg),
       error,
     );
   }

@@ -13,6 +13,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { exchangeWithKey } from '../auth/login-with-key.js';
 import { findLocalSource, updateLocalSource, type LocalSource } from '../app/local-source.js';
 import { isJwtSetupError, jwtError, reason } from '../errors.js';
 import type { ExchangeEvent } from '../exchange/token.js';
@@ -22,12 +23,11 @@ import type { OrgStepEvent } from '../org/deploy.js';
 import { freeName, dateStamp, planNewKey, prepareNewKey, writeNewKey } from '../rotate/new-key.js';
 import type { NewKeyPlan, PreparedNewKey } from '../rotate/new-key.js';
 import { rollbackCommand } from '../rotate/commands.js';
-import { isTransportFailure, keyLogin } from '../rotate/key-login.js';
 import { planRotation } from '../rotate/plan.js';
 import { rollback } from '../rotate/rollback.js';
 import { deployCertificate, savePreviousCertificate } from '../rotate/swap.js';
 import type { OldKeyCheck, RotationPlan } from '../rotate/types.js';
-import { checkOldKey, verifyLogin } from '../rotate/verify.js';
+import { checkOldKey, isTransportFailure, targetOf, verifyLogin } from '../rotate/verify.js';
 import { repointMany, type RepointOutcome } from '../store/repoint.js';
 import type { Fleet, FleetOrg, OrgSpec } from './manifest.js';
 import {
@@ -285,7 +285,7 @@ export async function fleetRotate(options: FleetRotationOptions): Promise<FleetR
       const plan: FleetOrgPlan = { spec, rotation };
       if (rotation.oldKeyMatches) {
         try {
-          await keyLogin(rotation, spec.username, oldKey);
+          await exchangeWithKey(oldKey, targetOf(rotation, spec.username));
         } catch (error) {
           if (!isJwtSetupError(error)) throw error;
           const message = reason('rotate.loginFailed', [spec.username, error.message]);

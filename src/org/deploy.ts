@@ -16,6 +16,7 @@ import {
   describeFailure,
   DeployReplyLost,
   DeployStillRunning,
+  until,
   type DeployOutcome,
   type DeployProgress,
   type DeploySource,
@@ -68,6 +69,8 @@ export type DeployRequest = {
 /** After a lost reply with no deploy id: how long the org is read back for a change that may still be queued. */
 const OBSERVE_MS = 30_000;
 const OBSERVE_INTERVAL_MS = 3000;
+/** How long one read of the org may take. */
+const READ_MS = 60_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -121,8 +124,11 @@ async function settleByReading(
   let unreadable: unknown;
   for (;;) {
     try {
+      // A read that Salesforce never answers counts as unreadable, not as a reason to wait forever.
       // eslint-disable-next-line no-await-in-loop
-      seen = await request.observe();
+      const read = await until(request.observe(), Date.now() + READ_MS);
+      if (!read) throw new Error(reason('deploy.noAnswer', [Math.round(READ_MS / 1000)]));
+      seen = read;
       unreadable = undefined;
       if (seen.applied) {
         return {

@@ -142,7 +142,7 @@ function componentSet(source: DeploySource): ComponentSet {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** `promise`, or `undefined` when it has not settled by `deadline` (a request Salesforce never answers). */
-async function until<T>(promise: Promise<T>, deadline: number): Promise<T | undefined> {
+export async function until<T>(promise: Promise<T>, deadline: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => resolve(undefined), Math.max(deadline - Date.now(), 0));

@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import { resolveConsumerKey, type ResolvedConsumerKey } from '../app/consumer-key.js';
+import { exchangeWithKey } from '../auth/login-with-key.js';
 import { DEFAULT_API_VERSION, validateAppName, validateConsumerKey } from '../app/names.js';
 import { readAppMetadata } from '../app/read-metadata.js';
 import { isJwtSetupError, jwtError, reason } from '../errors.js';
@@ -17,9 +18,9 @@ import { connectAdmin, type AdminOrg } from '../org/admin.js';
 import { retrieveAppComponent, type RetrievedApp } from '../org/components.js';
 import { shellCommand } from '../util/shell.js';
 import { projectRoot } from '../util/project.js';
-import { keyLogin } from './key-login.js';
 import { dateStamp, freeName, planNewKey, stemOf, type NewKeyPlan } from './new-key.js';
 import type { RotationPlan, RotationPlanOptions } from './types.js';
+import { targetOf } from './verify.js';
 
 export const API_VERSION = DEFAULT_API_VERSION;
 
@@ -102,7 +103,7 @@ async function checkCurrentKey(
     refuse(app, why, reason('rotate.fix.certificateMismatch'));
   }
   try {
-    await keyLogin(plan, options.username, oldKey);
+    await exchangeWithKey(oldKey, targetOf(plan, options.username));
   } catch (error) {
     if (!isJwtSetupError(error)) throw error;
     refuse(app, reason('rotate.loginFailed', [options.username, error.message]), reason('rotate.fix.loginFailed'));

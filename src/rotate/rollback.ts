@@ -7,6 +7,7 @@
 import { isJwtSetupError, jwtError, reason, type JwtSetupError } from '../errors.js';
 import type { CertificateInfo } from '../keys/certificate.js';
 import type { OrgStepEvent } from '../org/deploy.js';
+import { shellArg } from '../util/shell.js';
 import { deployCertificate } from './swap.js';
 import type { FreshKey, RotationPlan } from './types.js';
 import { verifyLogin, type VerifyOptions } from './verify.js';
@@ -77,7 +78,12 @@ export function rolledBackError(
   back: RollbackOutcome,
   targetOrg: string,
 ): JwtSetupError {
-  const error = jwtError('RotationRolledBack', [plan.app, refusal.message], [targetOrg, plan.newKey.keyFile], refusal);
+  const error = jwtError(
+    'RotationRolledBack',
+    [plan.app, refusal.message],
+    [shellArg(targetOrg), plan.newKey.keyFile],
+    refusal,
+  );
   error.setData({
     app: plan.app,
     consumerKey: plan.consumerKey,

@@ -11,13 +11,12 @@ import { publicKeyFingerprint } from '../keys/private-key.js';
 import type { DeployOutcome } from '../org/metadata.js';
 import { repointAuths } from '../store/repoint.js';
 import { otherOrgCommand, rollbackCommand, verifyCommand } from './commands.js';
-import { isTransportFailure } from './key-login.js';
 import { prepareNewKey, writeNewKey } from './new-key.js';
 import { planRotation } from './plan.js';
 import { rollback, rolledBackError } from './rollback.js';
 import { deployCertificate, savePreviousCertificate } from './swap.js';
 import type { FreshKey, RotateEvent, RotateOptions, RotateOutcome, RotationPlan } from './types.js';
-import { checkOldKey, unverifiedError, verifyLogin } from './verify.js';
+import { checkOldKey, isTransportFailure, unverifiedError, verifyLogin } from './verify.js';
 
 export type { RotateEvent, RotateOptions, RotateOutcome, RotationPlan } from './types.js';
 export { rollbackCommand } from './commands.js';

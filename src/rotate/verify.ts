@@ -6,11 +6,12 @@
  * would fail on the same network). Then one exchange with the old key: refused is what a finished swap looks like;
  * still accepted means the swap has not reached every server yet (a warning, not a failure).
  */
-import { isJwtSetupError, jwtError, type JwtSetupError } from '../errors.js';
+import { exchangeWithKey } from '../auth/login-with-key.js';
+import { loginTarget } from '../auth/target.js';
+import { isJwtSetupError, jwtError, traitsOf, type ErrorCode, type JwtSetupError } from '../errors.js';
 import type { ExchangeEvent } from '../exchange/token.js';
 import type { LoadedKey } from '../keys/private-key.js';
 import { rollbackCommand, verifyCommand } from './commands.js';
-import { keyLogin, TRANSPORT_CODES } from './key-login.js';
 import type { FreshKey, OldKeyCheck, RotateOptions, RotationPlan } from './types.js';
 
 export type VerifyOptions = {
@@ -20,6 +21,21 @@ export type VerifyOptions = {
   onEvent?: (event: ExchangeEvent) => void;
 };
 
+/** The codes of a Salesforce that did not answer (network, 5xx, maintenance page, timeout). */
+const TRANSPORT_CODES: ErrorCode[] = ['NetworkError', 'ServerUnavailable', 'UnexpectedResponse', 'RequestTimeout'];
+
+export function isTransportFailure(error: unknown): boolean {
+  return isJwtSetupError(error) && traitsOf(error.errorCode).group === 'transport';
+}
+
+/** Who logs in where with a key of this rotation: the app's consumer key at the org's login URL. */
+export function targetOf(
+  plan: Pick<RotationPlan, 'consumerKey' | 'loginUrl' | 'sandbox'>,
+  username: string,
+): ReturnType<typeof loginTarget> {
+  return loginTarget({ clientId: plan.consumerKey, username, loginUrl: plan.loginUrl, sandbox: plan.sandbox });
+}
+
 /** Log in as `username` with `key`, waiting up to options.waitMs; throws the last refusal or failure (a coded error). */
 export async function verifyLogin(
   plan: RotationPlan,
@@ -27,11 +43,11 @@ export async function verifyLogin(
   key: LoadedKey,
   options: VerifyOptions,
 ): Promise<void> {
-  await keyLogin(plan, username, key, {
-    until: Date.now() + options.waitMs,
-    intervalMs: options.intervalMs,
-    onWaiting: options.onEvent,
-    alsoOn: ['InvalidAssertion', ...TRANSPORT_CODES],
+  await exchangeWithKey(key, targetOf(plan, username), {
+    waitMinutes: options.waitMs / 60_000,
+    waitIntervalMs: options.intervalMs,
+    onEvent: options.onEvent,
+    waitAlsoOn: ['InvalidAssertion', ...TRANSPORT_CODES],
   });
 }
 
@@ -74,7 +90,7 @@ export function unverifiedError(
 export async function checkOldKey(plan: RotationPlan, username: string): Promise<OldKeyCheck> {
   if (!plan.oldKey) return { refused: null };
   try {
-    await keyLogin(plan, username, plan.oldKey);
+    await exchangeWithKey(plan.oldKey, targetOf(plan, username));
     return { refused: false };
   } catch (error) {
     if (!isJwtSetupError(error)) throw error;

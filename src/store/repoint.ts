@@ -1,7 +1,9 @@
 /*
- * After a rotation, the sf CLI's stored JWT auths that used the old key with this consumer key must use the new key,
- * or their next token refresh fails. Auths are matched by the key their `privateKey` file holds (read as the sf CLI
- * reads it, plain PEM), not by path: a copy, a moved file or another name for the same key all match. The new key is
+ * After a rotation, the sf CLI's stored JWT auths of the rotated org (matched by the auth file's orgId) that used the
+ * old key with this consumer key must use the new key, or their next token refresh fails. Logins of other orgs that
+ * share the consumer key and key (sandboxes copied from production) are left alone, since their apps still hold the
+ * old certificate, and are returned so that the user can rotate those apps too. Auths are matched by the key their
+ * `privateKey` file holds (read as the sf CLI reads it, plain PEM), not by path: a copy, a moved file or another name for the same key all match. The new key is
  * registered where it is when the sf CLI reads it as it is, else as a normalised copy (keyFileForRefresh). A key copy
  * this plugin kept for the old key is removed once no auth refers to it any more. Everything under the store lock;
  * the auth files are rewritten together or not at all, each keeping its other fields and its mode.
@@ -88,10 +90,11 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v.leng
 function otherOrgLogin(auth: AuthFile, all: AuthFile[]): OtherOrgLogin {
   const orgId = str(auth.fields.orgId) ?? '';
   const admin = all.find((a) => a !== auth && orgId !== '' && a.fields.orgId === orgId && !a.fields.privateKey);
+  const instanceUrl = str(auth.fields.instanceUrl);
   return {
     username: auth.username,
     orgId,
-    instanceUrl: str(auth.fields.instanceUrl),
+    ...(instanceUrl ? { instanceUrl } : {}),
     keyFile: auth.fields.privateKey as string,
     ...(admin ? { admin: admin.username } : {}),
   };

@@ -8,6 +8,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { startEmulator, type SalesforceEmulator } from '../emulator/index.js';
+import { makeCredentials } from '../emulator/testkit.js';
 import { SfSandbox, type SfRun } from '../helpers/index.js';
 
 const ADMIN = 'admin@acme.example';
@@ -262,14 +263,25 @@ describe('sf jwt-setup bootstrap through the real sf CLI', function () {
   });
 
   it("a --consumer-key that differs from the org app's: ConsumerKeyConflict naming both, nothing deployed", async () => {
-    const auth = JSON.parse(await readFile(join(sf.home, '.sfdx', `${CI}.json`), 'utf8')) as Json;
+    const creds = await makeCredentials('conflict');
+    emu.addApp({
+      name: 'Conflict_App',
+      consumerKey: '3MVG9TheAppsOwnKey0001',
+      certificatePem: creds.certificatePem,
+      permissionSets: ['Conflict_App_Users'],
+    });
     const before = emu.deploys().length;
-    const run = await bootstrap(['--username', CI, '--app', 'CI_Deploy', '--consumer-key', '3MVG9NotTheAppsKey0001']);
+    const run = await bootstrap([
+      '--username',
+      CI,
+      '--app',
+      'Conflict_App',
+      '--consumer-key',
+      '3MVG9NotTheAppsKey0001',
+    ]);
     expect(run.code, run.stdout + run.stderr).to.equal(1);
     expect(run.json).to.include({ code: 'ConsumerKeyConflict', status: 1 });
-    expect(run.json?.message)
-      .to.include('3MVG9NotTheAppsKey0001')
-      .and.include(auth.clientId as string);
+    expect(run.json?.message).to.include('3MVG9NotTheAppsKey0001').and.include('3MVG9TheAppsOwnKey0001');
     expect(emu.deploys().length).to.equal(before);
   });
 });

@@ -6,6 +6,7 @@ import { Messages } from '@salesforce/core';
 import { describeKeyType } from '../../keys/private-key.js';
 import type { AppKind } from '../../app/names.js';
 import type { AppPlan, AppWarning } from '../../app/generate.js';
+import { shellArg } from '../../util/shell.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('sf-jwt-setup', 'jwt-setup.app');
@@ -42,7 +43,7 @@ export type AppResult = {
 function shellPath(path: string): string {
   const rel = relative(process.cwd(), path);
   const shown = rel !== '' && !rel.startsWith('..') ? rel : path;
-  return /^[\w./:@-]+$/.test(shown) ? shown : `'${shown.replace(/'/g, "'\\''")}'`;
+  return shellArg(shown);
 }
 
 export function reportApp(plan: AppPlan, result: AppResult, out: AppOutput): void {

@@ -157,10 +157,7 @@ export function toBootstrapResult(
     files: app?.files.map((f) => f.path) ?? [],
     permissionSet: checked.permissionSet ?? null,
     assignment: outcome.assignment ?? null,
-    deployId:
-      outcome.deployIds.length > 0 && plan.deploys.includes('app')
-        ? outcome.deployIds[outcome.deployIds.length - 1]
-        : null,
+    deployId: outcome.appDeployId ?? null,
     deployIds: outcome.deployIds,
     dryRun: outcome.dryRun,
     plan: planLines(outcome, messages),

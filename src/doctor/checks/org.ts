@@ -14,6 +14,7 @@ import { assignedPermissionSets } from '../../org/permission-sets.js';
 import { findUser } from '../../org/users.js';
 import type { CheckGroup, DoctorContext, OrgFacts } from '../context.js';
 import { m } from '../messages.js';
+import { shellCommand } from '../../util/shell.js';
 import { validityCheck } from './certificate.js';
 
 const ORG_CHECKS: Array<[CheckId, string]> = [
@@ -86,18 +87,22 @@ function appCheck(context: DoctorContext, facts: OrgFacts): Check {
 
 /** The bootstrap command that puts this key's certificate in the app and pre-authorizes its users, with real values. */
 function bootstrapCommand(context: DoctorContext, app: OrgApp): string {
-  const parts = [
+  const command = shellCommand(
     'sf jwt-setup bootstrap',
-    `--target-org ${context.options.adminOrg ?? '<admin>'}`,
-    `--username ${context.username.value ?? '<user>'}`,
-    `--app ${app.name}`,
-    ...(app.kind === 'connected' ? ['--type connected'] : []),
-    ...(app.permissionSets[0] ? [`--permission-set ${app.permissionSets[0]}`] : []),
-    `--jwt-key-file ${context.key?.file ?? '<key file>'}`,
-    ...(context.clientId.value ? [`--consumer-key ${context.clientId.value}`] : []),
-    ...(context.loginUrl.value ? [`--instance-url ${context.loginUrl.value.url.origin}`] : []),
-  ];
-  return `\`${parts.join(' ')}\``;
+    '--target-org',
+    context.options.adminOrg ?? { placeholder: '<admin>' },
+    '--username',
+    context.username.value ?? { placeholder: '<user>' },
+    '--app',
+    app.name,
+    ...(app.kind === 'connected' ? ['--type', 'connected'] : []),
+    ...(app.permissionSets[0] ? ['--permission-set', app.permissionSets[0]] : []),
+    '--jwt-key-file',
+    context.key?.file ?? { placeholder: '<key file>' },
+    ...(context.clientId.value ? ['--consumer-key', context.clientId.value] : []),
+    ...(context.loginUrl.value ? ['--instance-url', context.loginUrl.value.url.origin] : []),
+  );
+  return `\`${command}\``;
 }
 
 function keyFingerprint(context: DoctorContext): string | undefined {
@@ -160,14 +165,18 @@ async function certificateChecks(context: DoctorContext, facts: OrgFacts): Promi
 }
 
 function rotateCommand(context: DoctorContext, app: OrgApp): string {
-  const parts = [
+  const command = shellCommand(
     'sf jwt-setup rotate',
-    `--target-org ${context.options.adminOrg ?? '<admin>'}`,
-    `--app ${app.name}`,
-    `--username ${context.username.value ?? '<user>'}`,
-    `--jwt-key-file ${context.key?.file ?? '<key file>'}`,
-  ];
-  return `\`${parts.join(' ')}\``;
+    '--target-org',
+    context.options.adminOrg ?? { placeholder: '<admin>' },
+    '--app',
+    app.name,
+    '--username',
+    context.username.value ?? { placeholder: '<user>' },
+    '--jwt-key-file',
+    context.key?.file ?? { placeholder: '<key file>' },
+  );
+  return `\`${command}\``;
 }
 
 /** A hex digest as AB:CD:…, the way certificate fingerprints are shown. */

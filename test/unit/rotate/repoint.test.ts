@@ -121,6 +121,41 @@ describe('store: repointAuths', () => {
       oldPublicKeys: [createPublicKey(oldKey)],
       newKey: await loadPrivateKey({ file: der }),
     });
-    expect(none).to.deep.equal({ repointed: [], removedCopies: [] });
+    expect(none).to.deep.equal({ repointed: [], removedCopies: [], otherOrgs: [] });
+  });
+
+  it("with the rotated org's id: only that org's logins are re-pointed; the others are named, with an admin login of their org", async () => {
+    const keys = join(home, 'keys');
+    await mkdir(keys);
+    const oldFile = join(keys, 'server.key');
+    await writeFile(oldFile, pem(oldKey));
+    const [prod, sb1, sb2] = ['00D000000000001AAA', '00D000000000002AAA', '00D000000000003AAA'];
+    await auth('ci@x.example', { clientId: CLIENT, privateKey: oldFile, orgId: prod });
+    await auth('ci@x.example.sb1', { clientId: CLIENT, privateKey: oldFile, orgId: sb1, instanceUrl: 'https://sb1' });
+    await auth('ci@x.example.sb2', { clientId: CLIENT, privateKey: oldFile, orgId: sb2 });
+    await auth('admin@x.example.sb1', { orgId: sb1, refreshToken: 'enc:web' });
+    const before = await Promise.all(['ci@x.example.sb1', 'ci@x.example.sb2'].map(read));
+
+    const newFile = join(keys, 'server-2.key');
+    await writeFile(newFile, pem(rsa()), { mode: 0o600 });
+    const outcome = await repointAuths({
+      clientId: CLIENT,
+      orgId: prod,
+      oldPublicKeys: [createPublicKey(oldKey)],
+      newKey: await loadPrivateKey({ file: newFile }),
+    });
+    expect(outcome.repointed).to.deep.equal([{ username: 'ci@x.example', from: oldFile, to: newFile }]);
+    expect(outcome.otherOrgs.sort((a, b) => a.username.localeCompare(b.username))).to.deep.equal([
+      {
+        username: 'ci@x.example.sb1',
+        orgId: sb1,
+        instanceUrl: 'https://sb1',
+        keyFile: oldFile,
+        admin: 'admin@x.example.sb1',
+      },
+      { username: 'ci@x.example.sb2', orgId: sb2, keyFile: oldFile },
+    ]);
+    expect(await Promise.all(['ci@x.example.sb1', 'ci@x.example.sb2'].map(read))).to.deep.equal(before);
+    expect((await read('ci@x.example')).privateKey).to.equal(newFile);
   });
 });
