@@ -11,10 +11,11 @@ import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { expect } from 'chai';
 import type { SalesforceEmulator } from '../emulator/index.js';
 import { makeCredentials, requestToken, signAssertion, type TestCredentials } from '../emulator/testkit.js';
-import { EmulatorFleet, SF_BIN, SfSandbox, type SfRun } from '../helpers/index.js';
+import { EmulatorFleet, ROOT, SF_BIN, SfSandbox, type SfRun } from '../helpers/index.js';
 
 type Json = Record<string, unknown>;
 const ALIASES = ['prod', 'uat', 'dev'] as const;
@@ -105,6 +106,13 @@ describe('sf jwt-setup fleet rotate through the real sf CLI', function () {
   };
   const rotate = (args: string[]): Promise<SfRun> =>
     sf.run(['jwt-setup', 'fleet', 'rotate', '--json', ...args], { timeoutMs: 480_000 });
+  /** The result (or a failed run's data) is valid against the generated schema of the command's result. */
+  const expectSchema = async (data: unknown): Promise<void> => {
+    const schema = JSON.parse(await readFile(join(ROOT, 'schemas', 'jwt__setup-fleet-rotate.json'), 'utf8')) as object;
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const validate = ajv.compile(schema);
+    expect(validate(data), ajv.errorsText(validate.errors)).to.equal(true);
+  };
   const orgsOf = (run: SfRun): Json[] =>
     ((run.json?.result ?? (run.json as Json | undefined)?.data) as { orgs: Json[] } | undefined)?.orgs ?? [];
 
@@ -190,6 +198,24 @@ describe('sf jwt-setup fleet rotate through the real sf CLI', function () {
     expect((await readdir(dir)).sort()).to.deep.equal(['fleet.yaml', 'server.key']);
   });
 
+  it('a fleet with several current keys, or an org without adminOrg, is ManifestInvalid before any org is asked', async () => {
+    const { dir, manifest } = await setUp('groups', creds.main, APPS.main, [{}, { jwtKeyFile: 'other.key' }]);
+    await writeFile(join(dir, 'other.key'), creds.frozen.privateKeyPem, { mode: 0o600 });
+    const before = deployCounts();
+    const run = await rotate(['--manifest', manifest, '--dry-run']);
+    expect(run.code, run.stdout + run.stderr).to.equal(1);
+    expect(run.json).to.include({ name: 'ManifestInvalidError' });
+    expect(run.json?.message).to.match(/2 different current keys: .*server\.key \(prod, dev\); .*other\.key \(uat\)/);
+
+    const text = (await readFile(manifest, 'utf8')).replace('    adminOrg: admin-dev\n', '');
+    await writeFile(manifest, text.replace('jwtKeyFile: other.key', 'jwtKeyFile: server.key'));
+    const noAdmin = await rotate(['--manifest', manifest, '--dry-run']);
+    expect(noAdmin.code, noAdmin.stdout + noAdmin.stderr).to.equal(1);
+    expect(noAdmin.json).to.include({ name: 'ManifestInvalidError' });
+    expect(noAdmin.json?.message).to.match(/org 'dev' has no adminOrg/);
+    expect(deployCounts()).to.deep.equal(before);
+  });
+
   it('rotates three orgs sharing one key: each verified, the old key refused, every login re-pointed and refreshing', async () => {
     const { dir, manifest, keyFile } = await setUp('main', creds.main, APPS.main);
     for (const [i, alias] of ALIASES.entries()) {
@@ -236,6 +262,7 @@ describe('sf jwt-setup fleet rotate through the real sf CLI', function () {
     });
     expect(run.code, run.stdout + run.stderr).to.equal(0);
     const result = run.json?.result as Json;
+    await expectSchema(result);
     expect(result.filesToCommit).to.deep.equal([source]);
     expect(await readFile(source, 'utf8')).to.equal(
       sourceXml(await readFile(result.newCertificateFile as string, 'utf8')),
@@ -300,6 +327,7 @@ describe('sf jwt-setup fleet rotate through the real sf CLI', function () {
       ['dev', 'rolled-back', true, true, true],
     ]);
     expect(orgsOf(run)[1]).to.include({ code: 'InvalidAssertion' });
+    await expectSchema((run.json as Json).data);
     for (const i of [0, 1, 2]) {
       expect(deploys(i, before[i])).to.deep.equal(['Succeeded', 'Succeeded']);
       expect(live(i, APPS.frozen.name)).to.equal(fingerprint(creds.frozen.certificatePem));
