@@ -20,7 +20,8 @@ import type { ExchangeEvent } from '../exchange/token.js';
 import { certificateMatchesKey, loadCertificate, type CertificateInfo } from '../keys/certificate.js';
 import { loadPrivateKey, passphraseFromEnv, publicKeyFingerprint, type LoadedKey } from '../keys/private-key.js';
 import type { OrgStepEvent } from '../org/deploy.js';
-import { freeName, dateStamp, planNewKey, prepareNewKey, writeNewKey } from '../rotate/new-key.js';
+import { freeName, dateStamp, planNewKey, prepareNewKey, stemOf, writeNewKey } from '../rotate/new-key.js';
+import { shellArg } from '../util/shell.js';
 import type { NewKeyPlan, PreparedNewKey } from '../rotate/new-key.js';
 import { rollbackCommand } from '../rotate/commands.js';
 import { planRotation } from '../rotate/plan.js';
@@ -167,6 +168,9 @@ async function fleetKey(fleet: Fleet): Promise<{ key: LoadedKey; spec: OrgSpec }
   const [only] = groups.values();
   return { key: only.key, spec: only.orgs[0].spec };
 }
+
+/** The name the new files were named after: the key file's stem, `server` for a key from a variable. */
+const namedAfterOf = (plan: NewKeyPlan): string => join(plan.dir, `${plan.name.replace(/-\d{8}(-\d+)?$/, '')}.key`);
 
 /** Everything that can be refused before any org is asked anything. */
 async function checkFleet(
@@ -347,8 +351,15 @@ export async function fleetRotate(options: FleetRotationOptions): Promise<FleetR
         emit: orgEvent(alias),
       });
     },
-    rollbackCommand: (_alias, plan) =>
-      rollbackCommand(plan.rotation, { targetOrg: plan.spec.adminOrg, username: plan.spec.username }),
+    rollbackCommand: (_alias, plan) => {
+      const who = { targetOrg: plan.spec.adminOrg, username: plan.spec.username };
+      if (oldKey.file) return rollbackCommand(plan.rotation, who);
+      // The old key is in a variable: rotate takes key files, so the way back first writes it to one (mode 0600).
+      const file = join(newKey.dir, `${stemOf(namedAfterOf(newKey))}.old.key`);
+      const write = `(umask 077 && printenv ${shellArg(plan.spec.jwtKeyEnv ?? '')} > ${shellArg(file)})`;
+      const rotation = { ...plan.rotation, oldKey: { ...oldKey, file } };
+      return `${write} && ${rollbackCommand(rotation, who)}`;
+    },
     async repoint(rotated, key) {
       return repointMany(
         rotated.map(({ plan }) => ({

@@ -31,6 +31,7 @@ const APPS = {
   mis: { name: 'Mis_App', key: '3MVG9FleetMisKey0000001' },
   skip: { name: 'Skip_App', key: '3MVG9FleetSkipKey000001' },
   kill: { name: 'Kill_App', key: '3MVG9FleetKillKey000001' },
+  env: { name: 'Env_App', key: '3MVG9FleetEnvKey0000001' },
 } as const;
 
 describe('sf jwt-setup fleet rotate through the real sf CLI', function () {
@@ -117,7 +118,7 @@ describe('sf jwt-setup fleet rotate through the real sf CLI', function () {
     ((run.json?.result ?? (run.json as Json | undefined)?.data) as { orgs: Json[] } | undefined)?.orgs ?? [];
 
   before(async () => {
-    const names = ['main', 'frozen', 'refuse', 'mis', 'misOther', 'skip', 'skipOther', 'kill'];
+    const names = ['main', 'frozen', 'refuse', 'mis', 'misOther', 'skip', 'skipOther', 'kill', 'env'];
     const made = await Promise.all(names.map((n) => makeCredentials(`fleet-${n}`)));
     names.forEach((n, i) => (creds[n] = made[i]));
     const appsOf = (
@@ -163,6 +164,12 @@ describe('sf jwt-setup fleet rotate through the real sf CLI', function () {
         name: APPS.kill.name,
         consumerKey: APPS.kill.key,
         certificatePem: creds.kill.certificatePem,
+        permissionSets: ['CI_Users'],
+      },
+      {
+        name: APPS.env.name,
+        consumerKey: APPS.env.key,
+        certificatePem: creds.env.certificatePem,
         permissionSets: ['CI_Users'],
       },
     ];
@@ -414,6 +421,44 @@ describe('sf jwt-setup fleet rotate through the real sf CLI', function () {
     expect(deploys(1, before[1])).to.deep.equal([]);
     expect(live(1, APPS.skip.name)).to.equal(fingerprint(creds.skipOther.certificatePem));
     expect(await jwt(0, creds.skip, APPS.skip.key)).to.equal(400);
+  });
+
+  it('a key from jwtKeyEnv needs --output-dir; with it the new files and previous certificates go there', async () => {
+    const dir = join(sf.home, 'fleets', 'env');
+    await mkdir(dir, { recursive: true });
+    const orgs = ALIASES.map(
+      (alias, i) =>
+        `  - alias: ${alias}\n    username: ${ci(i)}\n    instanceUrl: ${fleet.orgs[i].url}\n    adminOrg: admin-${alias}`,
+    );
+    const manifest = join(dir, 'fleet.yaml');
+    await writeFile(
+      manifest,
+      `defaults:\n  clientId: ${APPS.env.key}\n  jwtKeyEnv: FLEET_KEY\n  app: ${APPS.env.name}\norgs:\n${orgs.join('\n')}\n`,
+    );
+    const env = { FLEET_KEY: Buffer.from(creds.env.privateKeyPem).toString('base64') };
+    const refused = await sf.run(['jwt-setup', 'fleet', 'rotate', '--json', '--manifest', manifest], { env });
+    expect(refused.code, refused.stdout + refused.stderr).to.equal(1);
+    expect(refused.json).to.include({ name: 'ManifestInvalidError' });
+    expect(refused.json?.message).to.match(/\$FLEET_KEY.*--output-dir/);
+
+    const out = join(dir, 'out');
+    await mkdir(out);
+    const run = await sf.run(['jwt-setup', 'fleet', 'rotate', '--json', '--manifest', manifest, '--output-dir', out], {
+      env,
+      timeoutMs: 480_000,
+    });
+    expect(run.code, run.stdout + run.stderr).to.equal(0);
+    const result = run.json?.result as Json;
+    expect(result.newKeyFile).to.match(new RegExp(`^${out}/server-\\d{8}\\.key$`));
+    expect((await readdir(out)).filter((f) => f.endsWith('.previous.crt')).sort()).to.deep.equal([
+      'dev.previous.crt',
+      'prod.previous.crt',
+      'uat.previous.crt',
+    ]);
+    for (const i of [0, 1, 2]) {
+      // eslint-disable-next-line no-await-in-loop
+      expect(await jwt(i, creds.env, APPS.env.key)).to.equal(400);
+    }
   });
 
   it('SIGKILL after the first swap: a re-run pre-flight reports which org holds which certificate, and finishes it', async () => {
