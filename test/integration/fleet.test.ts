@@ -228,7 +228,10 @@ describe('sf jwt-setup fleet login / fleet check through the real sf CLI', funct
     expect(human.stdout).to.match(
       new RegExp(`${alias(BROKEN)}\\s+${user(BROKEN).replace(/\./g, '\\.')}\\s+-\\s+UserNotApproved`),
     );
-    expect(human.stdout).to.include('1 of 2 orgs logged in');
+    expect(human.stdout).to.match(/^1 of 2 orgs logged in$/m);
+    expect(human.stdout).to.match(
+      new RegExp(`${alias(BROKEN)} \\(${user(BROKEN).replace(/\./g, '\\.')}\\):\\n  UserNotApproved: `),
+    );
   });
 
   it('GitHub Actions: each failed org is an error annotation, the table goes to the job summary', async () => {
@@ -358,7 +361,7 @@ describe('sf jwt-setup fleet login / fleet check through the real sf CLI', funct
     const human = await sf.run(['jwt-setup', 'fleet', 'check', '-m', manifest], { timeoutMs: 240_000 });
     expect(human.code, human.stdout + human.stderr).to.equal(0);
     expect(human.stdout).to.match(/ALIAS\s+USERNAME\s+ORG ID\s+RESULT\s+SECONDS/);
-    expect(human.stdout).to.include('2 of 2 orgs passed, 2 with warnings.');
+    expect(human.stdout).to.match(/^2 of 2 orgs passed, 2 with warnings$/m);
     expect(human.stdout).to.include(`Fix: Rotate before it expires: \`${rotate}`);
 
     // --fail-on warn makes the warning fail the run.

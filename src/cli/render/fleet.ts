@@ -103,3 +103,16 @@ export function renderCheckProblems(orgs: OrgCheckResult[]): string[] {
   }
   return lines;
 }
+
+/** Under fleet login's table: why each failed org failed (its code's message, which carries the fix). */
+export function renderLoginFailures(orgs: FleetOrgResult[]): string[] {
+  const lines: string[] = [];
+  for (const o of orgs.filter((x) => x.status === 'failed')) {
+    lines.push(
+      '',
+      messages.getMessage('problemsOf', [o.alias, o.username]),
+      `  ${o.code ?? 'failed'}: ${o.message ?? ''}`,
+    );
+  }
+  return lines;
+}

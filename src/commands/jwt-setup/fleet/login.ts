@@ -10,7 +10,7 @@ import {
   fleetFromFlags,
   fleetSourceFlags,
 } from '../../../cli/fleet.js';
-import { publishLoginToGithub, renderFleetTable } from '../../../cli/render/fleet.js';
+import { publishLoginToGithub, renderFleetTable, renderLoginFailures } from '../../../cli/render/fleet.js';
 import type { ExchangeEvent } from '../../../exchange/token.js';
 import { loginFleet, type OrgLoginResult } from '../../../fleet/login.js';
 import { requireAlias } from '../../../fleet/manifest.js';
@@ -60,7 +60,7 @@ export default class FleetLogin extends JwtSetupCommand<FleetLoginResult> {
     const defaultOrg = outcome.orgs.find((o) => o.alias === flags['set-default']);
     if (defaultOrg?.status === 'failed') this.warn(messages.getMessage('warning.defaultFailed', [defaultOrg.alias]));
     const summary = messages.getMessage('info.summary', [outcome.ok, outcome.orgs.length]);
-    for (const line of renderFleetTable(outcome.orgs)) this.log(line);
+    for (const line of [...renderFleetTable(outcome.orgs), ...renderLoginFailures(outcome.orgs)]) this.log(line);
     this.log('');
     this.log(summary);
     publishLoginToGithub(messages.getMessage('info.heading'), outcome.orgs, summary, process.env, (l) => this.log(l));
