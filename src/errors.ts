@@ -179,6 +179,10 @@ export const ERRORS = {
   ScratchOrgNotFound: { group: 'org' },
   ScratchOrgSignupFailed: { group: 'org' },
   ScratchOrgNotReady: { group: 'org' },
+  // fleet rotate
+  CertificateMismatch: { group: 'fleet' },
+  FleetPreflightFailed: { group: 'fleet' },
+  FleetRotationRolledBack: { group: 'fleet' },
 } as const satisfies Record<string, ErrorTraits>;
 
 export type ErrorGroup =

@@ -101,14 +101,30 @@ function otherOrgLogin(auth: AuthFile, all: AuthFile[]): OtherOrgLogin {
 }
 
 export async function repointAuths(input: RepointInput): Promise<RepointOutcome> {
+  return repointMany([input]);
+}
+
+/**
+ * Several re-pointings to one new key under one lock, the auth files rewritten together or not at all: fleet rotate's
+ * orgs (each its consumer key and org id). A login is another org's only when no input re-points it.
+ */
+export async function repointMany(inputs: RepointInput[]): Promise<RepointOutcome> {
+  if (inputs.length === 0) return { repointed: [], removedCopies: [], otherOrgs: [] };
+  const { newKey } = inputs[0];
   return withStoreLock(async () => {
     const all = await readAuthFiles();
-    const matched = await matchingAuths(input, all);
-    const thisOrg = (a: AuthFile): boolean => input.orgId === undefined || a.fields.orgId === input.orgId;
-    const auths = matched.filter(thisOrg);
-    const otherOrgs = matched.filter((a) => !thisOrg(a)).map((a) => otherOrgLogin(a, all));
+    const selected = new Set<AuthFile>();
+    const others = new Set<AuthFile>();
+    for (const input of inputs) {
+      // eslint-disable-next-line no-await-in-loop
+      const matched = await matchingAuths(input, all);
+      const thisOrg = (a: AuthFile): boolean => input.orgId === undefined || a.fields.orgId === input.orgId;
+      for (const a of matched) (thisOrg(a) ? selected : others).add(a);
+    }
+    const auths = [...selected];
+    const otherOrgs = [...others].filter((a) => !selected.has(a)).map((a) => otherOrgLogin(a, all));
     if (auths.length === 0) return { repointed: [], removedCopies: [], otherOrgs };
-    const kept = await keyFileForRefresh(input.newKey);
+    const kept = await keyFileForRefresh(newKey);
     const files: FileToWrite[] = auths.map((a) => ({
       path: a.path,
       data: `${JSON.stringify({ ...a.fields, privateKey: kept.file }, null, a.indent)}\n`,
