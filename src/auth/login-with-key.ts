@@ -101,3 +101,14 @@ export async function loginWithKey(
     key,
   };
 }
+
+/** What every registered login reports of itself: who, which org, where (never the token). */
+export type GrantFacts = Pick<Grant, 'username' | 'loginUrl' | 'audience' | 'clientId'> & {
+  orgId: string;
+  instanceUrl: string;
+};
+
+export function grantFacts(grant: Grant): GrantFacts {
+  const { username, loginUrl, audience, clientId } = grant;
+  return { username, orgId: grant.token.orgId, instanceUrl: grant.token.instanceUrl, loginUrl, audience, clientId };
+}

@@ -7,10 +7,10 @@ import { jwtError, reason, type ErrorCode } from '../errors.js';
 import { loadPrivateKey } from '../keys/private-key.js';
 import type { Repair } from '../keys/pem.js';
 import type { ExchangeEvent, LoginAttempt } from '../exchange/token.js';
-import { register } from '../store/register.js';
+import { registerOne } from '../store/register.js';
 import type { KeyForRefresh } from '../store/key-copy.js';
 import type { LoginInputs } from './inputs.js';
-import { DEFAULT_TIMEOUT_SECONDS, loginWithKey } from './login-with-key.js';
+import { DEFAULT_TIMEOUT_SECONDS, grantFacts, loginWithKey } from './login-with-key.js';
 
 export { DEFAULT_TIMEOUT_SECONDS } from './login-with-key.js';
 
@@ -68,17 +68,14 @@ export async function login(inputs: LoginInputs, options: LoginOptions = {}): Pr
     waitIntervalMs: options.waitIntervalMs,
     waitAlsoOn: options.waitAlsoOn,
   });
-  const [registered] = await register([
-    { grant, alias: options.alias, setDefault: options.setDefault, setDefaultDevHub: options.setDefaultDevHub },
-  ]);
-  if (!registered.ok) throw registered.error;
+  const registered = await registerOne({
+    grant,
+    alias: options.alias,
+    setDefault: options.setDefault,
+    setDefaultDevHub: options.setDefaultDevHub,
+  });
   return {
-    username: grant.username,
-    orgId: grant.token.orgId,
-    instanceUrl: grant.token.instanceUrl,
-    loginUrl: grant.loginUrl,
-    audience: grant.audience,
-    clientId: grant.clientId,
+    ...grantFacts(grant),
     privateKeyFile: registered.privateKeyFile,
     isDevHub: grant.details.isDevHub,
     alias: options.alias,

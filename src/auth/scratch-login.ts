@@ -24,9 +24,9 @@ import { connectAdmin } from '../org/admin.js';
 import { findSignup, readSignup, signupLoginUrls, type ScratchSignup } from '../org/scratch-orgs.js';
 import { signupErrorCause } from '../org/signup-errors.js';
 import { readStoredAuth } from '../store/auth-store.js';
-import { register } from '../store/register.js';
+import { registerOne } from '../store/register.js';
 import { projectRoot } from '../util/project.js';
-import { DEFAULT_TIMEOUT_SECONDS, loginWithKey, type Grant } from './login-with-key.js';
+import { DEFAULT_TIMEOUT_SECONDS, grantFacts, loginWithKey, type Grant } from './login-with-key.js';
 
 /** --wait's default with --dev-hub, in minutes: a new scratch org's app typically replicates within minutes. */
 export const DEV_HUB_WAIT_MINUTES = 5;
@@ -171,28 +171,20 @@ export async function loginScratch(options: ScratchLoginOptions): Promise<Scratc
   }
   if (!grant) throw rankForScratch(firstError, signup.signupUsername, hub.clientId, waitMinutes);
 
-  const [registered] = await register([
-    {
-      grant,
-      alias: options.alias,
-      setDefault: options.setDefault,
-      scratch: {
-        devHubUsername: hub.username,
-        expirationDate: signup.expirationDate,
-        created: signup.createdDate ? String(Date.parse(signup.createdDate.replace(/\+0000$/, 'Z'))) : undefined,
-        createdOrgInstance: signup.signupInstance,
-        namespacePrefix: signup.namespace,
-      },
+  const registered = await registerOne({
+    grant,
+    alias: options.alias,
+    setDefault: options.setDefault,
+    scratch: {
+      devHubUsername: hub.username,
+      expirationDate: signup.expirationDate,
+      created: signup.createdDate ? String(Date.parse(signup.createdDate.replace(/\+0000$/, 'Z'))) : undefined,
+      createdOrgInstance: signup.signupInstance,
+      namespacePrefix: signup.namespace,
     },
-  ]);
-  if (!registered.ok) throw registered.error;
+  });
   return {
-    username: grant.username,
-    orgId: grant.token.orgId,
-    instanceUrl: grant.token.instanceUrl,
-    loginUrl: grant.loginUrl,
-    audience: grant.audience,
-    clientId: grant.clientId,
+    ...grantFacts(grant),
     privateKeyFile: registered.privateKeyFile,
     devHubUsername: hub.username,
     expirationDate: signup.expirationDate,

@@ -3,10 +3,10 @@
  * propagation within what is left of --wait, then registered with the sf CLI. A refusal is VerificationFailed:
  * everything else is in place, a re-run finishes it.
  */
-import { loginWithKey } from '../auth/login-with-key.js';
+import { grantFacts, loginWithKey } from '../auth/login-with-key.js';
 import { loginTarget } from '../auth/target.js';
 import { isJwtSetupError, jwtError } from '../errors.js';
-import { register } from '../store/register.js';
+import { registerOne } from '../store/register.js';
 import { shellArg } from '../util/shell.js';
 import type { LocalFiles } from './local-files.js';
 import type { BootstrapEvent, BootstrapLogin, BootstrapOptions, BootstrapPlan, Clock } from './types.js';
@@ -30,14 +30,14 @@ async function logInAndRegister(
     waitMinutes: clock.leftMs(30_000) / 60_000,
     onEvent: (event) => emit({ type: 'exchange', event }),
   });
-  const [registered] = await register([{ grant, alias: options.alias, setDefault: options.setDefault }]);
-  if (!registered.ok) throw registered.error;
+  const registered = await registerOne({ grant, alias: options.alias, setDefault: options.setDefault });
+  const { username, orgId, instanceUrl, loginUrl, audience } = grantFacts(grant);
   return {
-    username: grant.username,
-    orgId: grant.token.orgId,
-    instanceUrl: grant.token.instanceUrl,
-    loginUrl: grant.loginUrl,
-    audience: grant.audience,
+    username,
+    orgId,
+    instanceUrl,
+    loginUrl,
+    audience,
     privateKeyFile: registered.privateKeyFile,
   };
 }

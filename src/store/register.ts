@@ -103,3 +103,10 @@ export async function register(registrations: Registration[]): Promise<RegisterR
     return results;
   });
 }
+
+/** One login registered: where its auth's key is, or its error thrown (login, bootstrap, login --dev-hub). */
+export async function registerOne(registration: Registration): Promise<Registered> {
+  const [result] = await register([registration]);
+  if (!result.ok) throw result.error;
+  return result;
+}
