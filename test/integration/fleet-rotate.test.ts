@@ -669,7 +669,8 @@ describe('sf jwt-setup fleet rotate through the real sf CLI', function () {
     });
 
     it('--dry-run names what would be written where, and writes nothing', async () => {
-      const { manifest } = await setUp('push-dry', creds.push, APPS.push, SUFFIXES);
+      // PushToken_App is never rotated: its orgs still hold the key of the case.
+      const { manifest } = await setUp('push-dry', creds.pushToken, APPS.pushToken, SUFFIXES);
       const writes = secretWrites();
       const run = await sf.run(
         ['jwt-setup', 'fleet', 'rotate', '--json', '--manifest', manifest, '--push', 'github:acme/fleet', '--dry-run'],
@@ -710,8 +711,8 @@ describe('sf jwt-setup fleet rotate through the real sf CLI', function () {
       expect(login.code, login.stdout + login.stderr).to.equal(0);
       const storeBefore = withoutLogs(await snapshotTree([join(sf.home, '.sfdx'), join(sf.home, '.sf')]));
       const before = deployCounts();
-      // The first secret is written, the second write fails.
-      gh.failWrites({ after: 1, status: 502, times: 1, pathIncludes: 'acme/fail' });
+      // The first secret is written, the second write fails (a 500: not retried).
+      gh.failWrites({ after: 1, status: 500, times: 1, pathIncludes: 'acme/fail' });
       let run: SfRun;
       try {
         run = await sf.run(
