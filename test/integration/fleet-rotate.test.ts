@@ -775,18 +775,26 @@ describe('sf jwt-setup fleet rotate through the real sf CLI', function () {
   });
 
   it('a key folder inside a package folder is refused (KeyInPackageFolder), even with --dry-run', async () => {
-    const { dir, manifest } = await setUp('in-package', creds.main, APPS.main);
+    // The current key in the project's package folder `keys`: the new key would be written beside it.
+    const { dir, manifest, keyFile } = await setUp('in-package', creds.pushToken, APPS.pushToken);
+    await mkdir(join(dir, 'keys'));
+    await writeFile(join(dir, 'keys', 'server.key'), await readFile(keyFile, 'utf8'), { mode: 0o600 });
+    await writeFile(
+      manifest,
+      (await readFile(manifest, 'utf8')).replace('jwtKeyFile: server.key', 'jwtKeyFile: keys/server.key'),
+    );
     await writeFile(
       join(dir, 'sfdx-project.json'),
-      JSON.stringify({ packageDirectories: [{ path: '.', default: true }] }),
+      JSON.stringify({ packageDirectories: [{ path: 'keys', default: true }] }),
     );
     const before = deployCounts();
     const run = await sf.run(['jwt-setup', 'fleet', 'rotate', '--json', '--manifest', manifest, '--dry-run'], {
       cwd: dir,
     });
     expect(run.code, run.stdout + run.stderr).to.equal(1);
-    expect(run.json).to.include({ code: 'KeyInPackageFolder', status: 1 });
+    expect(run.json, run.stdout).to.include({ code: 'KeyInPackageFolder', status: 1 });
+    expect(run.json?.message).to.include(join(dir, 'keys'));
     expect(deployCounts()).to.deep.equal(before);
-    expect((await readdir(dir)).sort()).to.deep.equal(['fleet.yaml', 'server.key', 'sfdx-project.json']);
+    expect(await readdir(join(dir, 'keys'))).to.deep.equal(['server.key']);
   });
 });
