@@ -10,17 +10,43 @@
  * (done: a re-run after a kill, with the same --new-key-file); or it holds another (CertificateMismatch). Each org's
  * previous certificate is saved as <dir>/<alias>.previous.crt. The swap, the verification, the rollback and the
  * store's re-pointing are rotate's deployCertificate, verifyLogin, rollback and repointMany.
+ *
+ * With --push, the push's pre-flight (tokens, names, targets) is part of the fleet's own checks, before any org is
+ * asked anything; after every org is verified, each org's SF_JWT_KEY<secretSuffix> (with --secret-prefix and
+ * --secret-suffix around it) goes to every target through src/push's pushSecrets, one entry per org, and a failed
+ * push is undone there (the old key put back, or named) once the coordinator has rolled every org back.
  */
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { exchangeWithKey } from '../auth/login-with-key.js';
 import { findLocalSource, updateLocalSource, type LocalSource } from '../app/local-source.js';
 import { isJwtSetupError, jwtError, reason } from '../errors.js';
+import { packageFoldersToGuard, refuseKeysInPackageFolders, type KeyLocation } from '../keys/key-location.js';
+import { SECRET_NAMES, keySecret, secretName, type Secret } from '../push/names.js';
+import {
+  checkPushSettings,
+  pushPlan,
+  pushSecrets,
+  type OrgSecrets,
+  type PushCheck,
+  type PushEvent,
+  type PushReport,
+  type PushSettings,
+  type UndoReport,
+} from '../push/push.js';
 import type { ExchangeEvent } from '../exchange/token.js';
 import { certificateMatchesKey, loadCertificate, type CertificateInfo } from '../keys/certificate.js';
 import { loadPrivateKey, passphraseFromEnv, publicKeyFingerprint, type LoadedKey } from '../keys/private-key.js';
 import type { OrgStepEvent } from '../org/deploy.js';
-import { freeName, dateStamp, planNewKey, prepareNewKey, stemOf, writeNewKey } from '../rotate/new-key.js';
+import {
+  freeName,
+  dateStamp,
+  planNewKey,
+  prepareNewKey,
+  rotationKeyLocations,
+  stemOf,
+  writeNewKey,
+} from '../rotate/new-key.js';
 import { shellArg } from '../util/shell.js';
 import type { NewKeyPlan, PreparedNewKey } from '../rotate/new-key.js';
 import { rollbackCommand } from '../rotate/commands.js';
@@ -37,6 +63,7 @@ import {
   type FleetRotateOutcome,
   type FleetRotateSteps,
   type OrgPreflight,
+  type PushStep,
 } from './rotate.js';
 
 export type FleetRotationOptions = {
@@ -52,6 +79,8 @@ export type FleetRotationOptions = {
   concurrency: number;
   dryRun: boolean;
   skipMismatched: boolean;
+  /** --push and its companions: each org's key secret to every target after every org is verified. */
+  push?: PushSettings;
   /** For tests: the interval between login retries while waiting. */
   waitIntervalMs?: number;
   now?: Date;
@@ -61,7 +90,20 @@ export type FleetRotationOptions = {
 /** One org's deploy progress and propagation waits, as `rotate` shows them. */
 export type FleetOrgStepEvent = OrgStepEvent;
 
-export type FleetEvent = FleetRotateEvent | { type: 'org'; alias: string; event: FleetOrgStepEvent };
+export type FleetEvent =
+  FleetRotateEvent | { type: 'org'; alias: string; event: FleetOrgStepEvent } | { type: 'push'; event: PushEvent };
+
+/** --push in a fleet rotation: what would be written where, and what was. */
+export type FleetPush = {
+  /** Each org's key secret name (prefix, SF_JWT_KEY, the org's secretSuffix, suffix), by alias. */
+  names: Map<string, string>;
+  /** Per target, the names to write (the dry run's plan). */
+  plan: Array<{ target: string; kind: string; names: string[] }>;
+  /** What was written (absent when the push never started). */
+  report?: PushReport;
+  /** What a failed push put back, or could not. */
+  undo?: UndoReport;
+};
 
 /** One org's plan: its manifest entry and rotate's plan for it. */
 export type FleetOrgPlan = { spec: Required<Pick<OrgSpec, 'adminOrg' | 'app'>> & OrgSpec; rotation: RotationPlan };
@@ -79,6 +121,8 @@ export type FleetRotation = {
   localSource: FleetLocalSource;
   /** Each org's manifest entry, by alias (refused orgs have no plan, but the report names their app). */
   specs: Map<string, FleetOrgPlan['spec']>;
+  /** --push: absent without it. */
+  push?: FleetPush;
 };
 
 export type FleetLocalSource = {
@@ -173,9 +217,12 @@ async function fleetKey(fleet: Fleet): Promise<{ key: LoadedKey; spec: OrgSpec }
 const namedAfterOf = (plan: NewKeyPlan): string => join(plan.dir, `${plan.name.replace(/-\d{8}(-\d+)?$/, '')}.key`);
 
 /** Everything that can be refused before any org is asked anything. */
-async function checkFleet(
-  options: FleetRotationOptions,
-): Promise<{ oldKey: LoadedKey; newKey: NewKeyPlan; orgs: Map<string, FleetOrgPlan['spec']> }> {
+async function checkFleet(options: FleetRotationOptions): Promise<{
+  oldKey: LoadedKey;
+  newKey: NewKeyPlan;
+  orgs: Map<string, FleetOrgPlan['spec']>;
+  push?: { check: PushCheck; names: Map<string, string> };
+}> {
   const { fleet } = options;
   const orgs = new Map<string, FleetOrgPlan['spec']>();
   for (const org of fleet.orgs) {
@@ -195,6 +242,11 @@ async function checkFleet(
     ? join(options.outputDir, basename(spec.jwtKeyFile ?? 'server.key'))
     : (spec.jwtKeyFile as string);
   const newKey = await planNewKey({ ...options, oldKeyFile: namedAfter });
+  // The key-folder guard, as rotate has it: no new key inside a package folder of ./sfdx-project.json.
+  const locations: KeyLocation[] = options.outputDir
+    ? [{ path: options.outputDir, role: 'output-dir' }, ...rotationKeyLocations(newKey, options).slice(1)]
+    : rotationKeyLocations(newKey, options);
+  await refuseKeysInPackageFolders(locations, packageFoldersToGuard());
   if (newKey.key?.publicKey.equals(oldKey.publicKey)) {
     throw jwtError(
       'RotationPreflightFailed',
@@ -202,7 +254,32 @@ async function checkFleet(
       [reason('rotate.fix.sameKey')],
     );
   }
-  return { oldKey, newKey, orgs };
+  // --push's pre-flight: a token for each platform, every org's key secret name within the rules, every target seen.
+  const names = new Map([...orgs.values()].map((o) => [o.alias, keySecretName(o, options.push)] as [string, string]));
+  const check = await checkPushSettings(options.push, [...names.values()]);
+  return { oldKey, newKey, orgs, ...(check ? { push: { check, names } } : {}) };
+}
+
+/** An org's key secret: --secret-prefix, SF_JWT_KEY, the org's secretSuffix, --secret-suffix. */
+function keySecretName(spec: OrgSpec, push: PushSettings | undefined): string {
+  const naming = push?.naming ?? {};
+  return secretName(SECRET_NAMES.key, {
+    prefix: naming.prefix,
+    suffix: `${spec.secretSuffix ?? ''}${naming.suffix ?? ''}`,
+  });
+}
+
+const pemOf = (key: LoadedKey): string => key.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+
+/** One entry per org; a name two orgs share (no secretSuffix) is written once, since every org gets the same key. */
+function orgSecrets(rotated: string[], names: Map<string, string>, pem: string): OrgSecrets[] {
+  const seen = new Set<string>();
+  return rotated.map((alias) => {
+    const name = names.get(alias) as string;
+    const secrets: Secret[] = seen.has(name) ? [] : [{ ...keySecret(pem), name }];
+    seen.add(name);
+    return { org: alias, secrets };
+  });
 }
 
 /** The previous certificate an earlier run saved for `alias` that belongs to `oldKey`, if any. */
@@ -243,7 +320,10 @@ function mayHaveApplied(error: unknown): boolean {
 }
 
 export async function fleetRotate(options: FleetRotationOptions): Promise<FleetRotation> {
-  const { oldKey, newKey, orgs } = await checkFleet(options);
+  const { oldKey, newKey, orgs, push } = await checkFleet(options);
+  const fleetPush: FleetPush | undefined = push
+    ? { names: push.names, plan: pushPlan(push.check, [...new Set(push.names.values())]) }
+    : undefined;
   const waitMs = options.waitMinutes * 60_000;
   const emit = options.onEvent ?? ((): void => undefined);
   // Each org's deploy and wait events, their `what` naming the org too (several orgs deploy at once).
@@ -372,6 +452,29 @@ export async function fleetRotate(options: FleetRotationOptions): Promise<FleetR
     },
     describeFailure: describe,
   };
+  if (push && fleetPush) {
+    steps.push = async (rotated, key): Promise<PushStep> => {
+      const secrets = orgSecrets(
+        rotated.map((r) => r.alias),
+        push.names,
+        pemOf(key.key),
+      );
+      const pushed = await pushSecrets(push.check, secrets, { onEvent: (event) => emit({ type: 'push', event }) });
+      fleetPush.report = pushed.report;
+      // The old value every written name held: the fleet's one old key (from its file or its variable).
+      const known = [...new Set(push.names.values())].map((name) => ({ ...keySecret(pemOf(oldKey)), name }));
+      const { failure } = pushed.report;
+      return {
+        ok: failure === undefined,
+        ...(failure
+          ? { failure: { code: 'SecretPushFailed', message: `${failure.target} ${failure.name}: ${failure.reason}` } }
+          : {}),
+        undo: async (): Promise<void> => {
+          fleetPush.undo = await pushed.undo(known);
+        },
+      };
+    };
+  }
 
   const outcome = await rotateFleet(steps, {
     aliases: [...orgs.keys()],
@@ -397,5 +500,6 @@ export async function fleetRotate(options: FleetRotationOptions): Promise<FleetR
       fresh ?? (newKey.key && newKey.certificate ? { key: newKey.key, certificate: newKey.certificate } : undefined),
     oldKeyChecks,
     waitMinutes: options.waitMinutes,
+    ...(fleetPush ? { push: fleetPush } : {}),
   };
 }

@@ -14,7 +14,9 @@
  *  5. Every changed org verified with the new key, all within one deadline.
  *  6. Any refusal or unverified org: every org that was (or may have been) changed is put back and verified with the
  *     old key; a rollback that fails names the org and the command that puts it back.
- *  7. All verified: the sf store re-pointed once, for the rotated orgs only.
+ *  7. All verified: with --push, every org's key secret written (the `push` step), then the sf store re-pointed once,
+ *     for the rotated orgs only. A push that fails rolls every changed org back as in 6 (the pipeline's secrets may
+ *     still hold the old key), then undoes what it wrote; the store is left untouched ('push-failed').
  */
 /* eslint-disable no-param-reassign -- the entries are this function's own records, updated as the steps answer */
 import { mapLimit } from './pool.js';
@@ -35,6 +37,9 @@ export type OrgPreflight<P> =
 export type StepFailure = { code: string; message: string; error: unknown };
 
 export type RollbackReport = { deployId?: string; oldKeyVerified: boolean | null };
+
+/** What the `push` step answers: whether every secret was written, and how to put back what was (after a failure). */
+export type PushStep = { ok: boolean; failure?: { code: string; message: string }; undo(): Promise<void> };
 
 /** Every step that touches the world, per org; all but `preflight` and `describeFailure` are skipped in a dry run. */
 export type FleetRotateSteps<P, K, R> = {
@@ -57,6 +62,11 @@ export type FleetRotateSteps<P, K, R> = {
   rollback(alias: string, plan: P, key: K): Promise<RollbackReport>;
   /** The command that puts this org back by hand, with real values. */
   rollbackCommand(alias: string, plan: P, key: K): string;
+  /**
+   * --push: every rotated org's key secret to every target, after every org is verified and before the store. Absent
+   * without --push. `ok: false` (or a throw) rolls every changed org back; then `undo` puts the secrets back.
+   */
+  push?(rotated: Array<{ alias: string; plan: P }>, key: K): Promise<PushStep>;
   /** Re-point the stored logins of the rotated orgs to the new key, once. */
   repoint(rotated: Array<{ alias: string; plan: P }>, key: K): Promise<R>;
   describeFailure(error: unknown): { code: string; message: string };
@@ -80,6 +90,9 @@ export type FleetRotateEvent =
   | { type: 'swap-failed'; alias: string; code: string; message: string }
   | { type: 'verified'; alias: string }
   | { type: 'verify-failed'; alias: string; code: string; message: string }
+  | { type: 'pushed' }
+  | { type: 'push-failed'; code?: string; message?: string }
+  | { type: 'push-undone' }
   | { type: 'rollback-start'; aliases: string[] }
   | { type: 'rolled-back'; alias: string }
   | { type: 'rollback-failed'; alias: string; code: string; command: string }
@@ -125,14 +138,17 @@ export type FleetOrgReport<P> = {
 export type FleetRotateOutcome<P, R> = {
   /**
    * rotated: every selected org (but skipped ones) holds the new certificate, verified, and the store is re-pointed;
-   * dry-run; preflight-failed: nothing changed anywhere; rolled-back: every changed org is back; rollback-failed: some
-   * are not (see their `command`).
+   * dry-run; preflight-failed: nothing changed anywhere; rolled-back: every changed org is back; push-failed: every
+   * org verified, but --push failed, so every changed org is back and the store untouched; rollback-failed: some are
+   * not back (see their `command`).
    */
-  status: 'rotated' | 'dry-run' | 'preflight-failed' | 'rolled-back' | 'rollback-failed';
+  status: 'rotated' | 'dry-run' | 'preflight-failed' | 'rolled-back' | 'push-failed' | 'rollback-failed';
   orgs: Array<FleetOrgReport<P>>;
   repoint?: R;
   /** Whether the new key files were written by this run. */
   keyWritten: boolean;
+  /** --push failed after every org was verified (the cause of the rollback); its details are the push step's. */
+  pushFailed: boolean;
 };
 
 type Entry<P> = FleetOrgReport<P> & { preflight?: OrgPreflight<P>; mayHoldNew: boolean; unreachable?: boolean };
@@ -153,6 +169,8 @@ export async function rotateFleet<P, K, R>(
     rolledBack: false,
     mayHoldNew: false,
   }));
+  let pushFailed = false;
+  let undoPush: (() => Promise<void>) | undefined;
   const report = (
     status: FleetRotateOutcome<P, R>['status'],
     keyWritten: boolean,
@@ -162,6 +180,7 @@ export async function rotateFleet<P, K, R>(
     // eslint-disable-next-line @typescript-eslint/no-unused-vars
     orgs: entries.map(({ preflight, mayHoldNew, unreachable, ...org }) => org),
     keyWritten,
+    pushFailed,
     ...(repoint !== undefined ? { repoint } : {}),
   });
 
@@ -244,8 +263,23 @@ export async function rotateFleet<P, K, R>(
     });
   }
 
+  // 7. --push after every org is verified, before the store; a failure rolls back as any other.
+  if (!failed && steps.push) {
+    const rotated = selected.map((e) => ({ alias: e.alias, plan: e.plan as P }));
+    try {
+      const pushed = await steps.push(rotated, key);
+      undoPush = (): Promise<void> => pushed.undo();
+      pushFailed = !pushed.ok;
+      emit(pushed.ok ? { type: 'pushed' } : { type: 'push-failed', ...pushed.failure });
+    } catch (error) {
+      pushFailed = true;
+      emit({ type: 'push-failed', ...steps.describeFailure(error) });
+    }
+    failed = pushFailed;
+  }
+
   if (!failed) {
-    // 7. The store, once, for the rotated orgs only.
+    // The store, once, for the rotated orgs only.
     for (const e of selected) e.state = 'rotated';
     const repoint = await steps.repoint(
       selected.map((e) => ({ alias: e.alias, plan: e.plan as P })),
@@ -285,7 +319,13 @@ export async function rotateFleet<P, K, R>(
     }
   });
   for (const e of selected) if (!back.includes(e)) e.state = 'unchanged';
-  return report(rollbackFailed ? 'rollback-failed' : 'rolled-back', true);
+  // The secrets the push wrote, after the certificates: the old key goes back where the pipeline reads it.
+  if (undoPush) {
+    await undoPush();
+    emit({ type: 'push-undone' });
+  }
+  if (rollbackFailed) return report('rollback-failed', true);
+  return report(pushFailed ? 'push-failed' : 'rolled-back', true);
 }
 
 function isMismatch(preflight: OrgPreflight<unknown> | undefined): boolean {

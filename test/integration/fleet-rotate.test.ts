@@ -5,22 +5,39 @@
  * a dry run; three orgs rotated, verified, the old key refused and every stored login re-pointed and refreshing;
  * one org whose certificate update never takes effect, so all three go back; a refused deploy in the second org, so
  * the first goes back; a mismatched org refused before any change, and --skip-mismatched; a SIGKILL after the first
- * swap, reported by a re-run's pre-flight and finished by the re-run with the same new key.
+ * swap, reported by a re-run's pre-flight and finished by the re-run with the same new key. With --push (the GitHub
+ * and GitLab secret-store emulators): each org's SF_JWT_KEY<secretSuffix> written with the new key only after every
+ * org verified; a push failing midway, so every org goes back, the secret is put back and the store is untouched;
+ * a missing token refused before any deploy. A key folder inside a package folder is refused, under --dry-run too.
  */
 import { spawn } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { expect } from 'chai';
 import type { SalesforceEmulator } from '../emulator/index.js';
+import { GitHubSecretsEmulator, GitLabVariablesEmulator } from '../emulator/secrets/index.js';
 import { makeCredentials, requestToken, signAssertion, type TestCredentials } from '../emulator/testkit.js';
-import { EmulatorFleet, ROOT, SF_BIN, SfSandbox, type SfRun } from '../helpers/index.js';
+import {
+  EmulatorFleet,
+  ROOT,
+  SF_BIN,
+  SfSandbox,
+  expectSameTree,
+  snapshotTree,
+  withoutLogs,
+  type SfRun,
+} from '../helpers/index.js';
 
 type Json = Record<string, unknown>;
 const ALIASES = ['prod', 'uat', 'dev'] as const;
 const admin = (i: number): string => `admin@acme.example.${ALIASES[i]}`;
 const ci = (i: number): string => `ci@acme.example.${ALIASES[i]}`;
+const GH_WRITE = 'ghp_FleetWriteToken0123456789abcdefABCDEF';
+const GL_MAINT = 'glpat-FleetMaintainerToken012345678';
+/** Each org's own pipeline secret: SF_JWT_KEY_PROD, SF_JWT_KEY_UAT, SF_JWT_KEY_DEV. */
+const SUFFIXES = ALIASES.map((a) => ({ secretSuffix: `_${a.toUpperCase()}` }));
 
 /** The apps of the cases: the same in every org, except Mis_App's certificate in the second org. */
 const APPS = {
@@ -32,13 +49,28 @@ const APPS = {
   skip: { name: 'Skip_App', key: '3MVG9FleetSkipKey000001' },
   kill: { name: 'Kill_App', key: '3MVG9FleetKillKey000001' },
   env: { name: 'Env_App', key: '3MVG9FleetEnvKey0000001' },
+  push: { name: 'Push_App', key: '3MVG9FleetPushKey000001' },
+  pushFail: { name: 'PushFail_App', key: '3MVG9FleetPushFailKey01' },
+  pushToken: { name: 'PushToken_App', key: '3MVG9FleetPushTokenKey1' },
 } as const;
 
 describe('sf jwt-setup fleet rotate through the real sf CLI', function () {
   this.timeout(600_000);
   let fleet: EmulatorFleet;
   let sf: SfSandbox;
+  let gh: GitHubSecretsEmulator;
+  let gl: GitLabVariablesEmulator;
   const creds: Record<string, TestCredentials> = {};
+  const pushEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
+    GH_TOKEN: GH_WRITE,
+    GITHUB_API_URL: gh.url,
+    GITLAB_TOKEN: GL_MAINT,
+    CI_API_V4_URL: gl.apiUrl,
+    ...extra,
+  });
+  const sameKey = (a: string, b: string): boolean => createPrivateKey(a).equals(createPrivateKey(b));
+  const secretWrites = (): number =>
+    gh.requestLog.filter((e) => e.method !== 'GET').length + gl.requestLog.filter((e) => e.method !== 'GET').length;
 
   const emu = (i: number): SalesforceEmulator => fleet.orgs[i].emulator;
   const loginAdmins = async (): Promise<void> => {
@@ -118,7 +150,20 @@ describe('sf jwt-setup fleet rotate through the real sf CLI', function () {
     ((run.json?.result ?? (run.json as Json | undefined)?.data) as { orgs: Json[] } | undefined)?.orgs ?? [];
 
   before(async () => {
-    const names = ['main', 'frozen', 'refuse', 'mis', 'misOther', 'skip', 'skipOther', 'kill', 'env'];
+    const names = [
+      'main',
+      'frozen',
+      'refuse',
+      'mis',
+      'misOther',
+      'skip',
+      'skipOther',
+      'kill',
+      'env',
+      'push',
+      'pushFail',
+      'pushToken',
+    ];
     const made = await Promise.all(names.map((n) => makeCredentials(`fleet-${n}`)));
     names.forEach((n, i) => (creds[n] = made[i]));
     const appsOf = (
@@ -172,6 +217,12 @@ describe('sf jwt-setup fleet rotate through the real sf CLI', function () {
         certificatePem: creds.env.certificatePem,
         permissionSets: ['CI_Users'],
       },
+      ...(['push', 'pushFail', 'pushToken'] as const).map((k) => ({
+        name: APPS[k].name,
+        consumerKey: APPS[k].key,
+        certificatePem: creds[k].certificatePem,
+        permissionSets: ['CI_Users'],
+      })),
     ];
     fleet = await EmulatorFleet.start(
       ALIASES.map((_, i) => ({
@@ -179,12 +230,25 @@ describe('sf jwt-setup fleet rotate through the real sf CLI', function () {
         apps: appsOf(i),
       })),
     );
+    gh = new GitHubSecretsEmulator({
+      repos: [
+        { owner: 'acme', repo: 'fleet' },
+        { owner: 'acme', repo: 'fail' },
+      ],
+      tokens: [{ token: GH_WRITE, repos: ['acme/fleet', 'acme/fail'] }],
+    });
+    gl = new GitLabVariablesEmulator({
+      projects: [{ path: 'acme/fleet' }],
+      tokens: [{ token: GL_MAINT, projects: { 'acme/fleet': 'maintainer' } }],
+    });
+    await Promise.all([gh.start(), gl.start()]);
     sf = await SfSandbox.create();
     await loginAdmins();
   });
 
   after(async () => {
     await fleet?.stop();
+    await Promise.all([gh?.stop(), gl?.stop()]);
     await sf?.dispose();
   });
 
@@ -533,5 +597,204 @@ describe('sf jwt-setup fleet rotate through the real sf CLI', function () {
       ['dev', 'rotated', true, true, false],
     ]);
     for (const i of [0, 1, 2]) expect(live(i, APPS.kill.name)).to.equal(newFingerprint);
+  });
+
+  describe('--push', () => {
+    it("writes each org's SF_JWT_KEY<secretSuffix> with the new key to every target, only after every org verified", async () => {
+      const { manifest } = await setUp('push', creds.push, APPS.push, SUFFIXES);
+      const logFrom = ALIASES.map((_, i) => emu(i).requestLog.length);
+      // The last org takes a few seconds to accept the new certificate: the push must wait for it.
+      emu(2).setSwitches({ propagationDelayMs: 3000 });
+      let run: SfRun;
+      try {
+        run = await sf.run(
+          [
+            'jwt-setup',
+            'fleet',
+            'rotate',
+            '--json',
+            '--manifest',
+            manifest,
+            '--push',
+            'github:acme/fleet',
+            '--push',
+            'gitlab:acme/fleet',
+          ],
+          { env: pushEnv(), timeoutMs: 480_000 },
+        );
+      } finally {
+        emu(2).setSwitches({ propagationDelayMs: 0 });
+      }
+      expect(run.code, run.stdout + run.stderr).to.equal(0);
+      const result = run.json?.result as Json;
+      await expectSchema(result);
+      const names = ['SF_JWT_KEY_PROD', 'SF_JWT_KEY_UAT', 'SF_JWT_KEY_DEV'];
+      expect(result).to.include({ outcome: 'rotated', rotated: 3, rolledBack: false });
+      expect(result.secretsChanged).to.deep.equal(names);
+      expect(result.secretNames).to.deep.equal({ prod: names[0], uat: names[1], dev: names[2] });
+      const pushed = result.pushed as Array<{ target: string; written: Json[] }>;
+      expect(pushed.map((t) => [t.target, t.written.map((w) => [w.name, w.result, w.org])])).to.deep.equal([
+        ['github:acme/fleet', names.map((n, i) => [n, 'created', ALIASES[i]])],
+        ['gitlab:acme/fleet', names.map((n, i) => [n, 'created', ALIASES[i]])],
+      ]);
+      // The emulator opened each sealed box: the new key; GitLab holds its base64 (masked, protected).
+      const newPem = await readFile(result.newKeyFile as string, 'utf8');
+      for (const name of names) {
+        expect(sameKey(gh.secrets('acme/fleet')[name], newPem), name).to.equal(true);
+        const variable = gl.variable('acme/fleet', name);
+        expect(sameKey(Buffer.from(variable?.value ?? '', 'base64').toString(), newPem), name).to.equal(true);
+        expect(variable).to.include({ masked: true, protected: true, raw: true });
+      }
+      // Every org verified with the new key (its second accepted login: the pre-flight's old key, then the new one)
+      // before the first secret was written.
+      const firstWrite = Math.min(
+        ...[...gh.requestLog, ...gl.requestLog].filter((e) => e.method !== 'GET').map((e) => e.at),
+      );
+      for (const [i, from] of logFrom.entries()) {
+        const accepted = emu(i)
+          .requestLog.slice(from)
+          .filter((e) => e.grant?.result === 'ok' && e.grant.sub === ci(i));
+        expect(accepted.length, ALIASES[i]).to.be.at.least(2);
+        expect(accepted[1].at, ALIASES[i]).to.be.at.most(firstWrite);
+      }
+      // The pipeline's secret logs in to each org.
+      for (const [i, name] of names.entries()) {
+        const key = { privateKey: createPrivateKey(gh.secrets('acme/fleet')[name]) } as TestCredentials;
+        // eslint-disable-next-line no-await-in-loop
+        expect(await jwt(i, key, APPS.push.key)).to.equal(200);
+      }
+      const text = run.stdout + run.stderr;
+      expect(text).not.to.match(/PRIVATE KEY|LS0tLS1CRUdJTi/);
+      for (const sealed of gh.sealedValues) expect(text).not.to.include(sealed);
+    });
+
+    it('--dry-run names what would be written where, and writes nothing', async () => {
+      // PushToken_App is never rotated: its orgs still hold the key of the case.
+      const { manifest } = await setUp('push-dry', creds.pushToken, APPS.pushToken, SUFFIXES);
+      const writes = secretWrites();
+      const run = await sf.run(
+        ['jwt-setup', 'fleet', 'rotate', '--json', '--manifest', manifest, '--push', 'github:acme/fleet', '--dry-run'],
+        { env: pushEnv() },
+      );
+      expect(run.code, run.stdout + run.stderr).to.equal(0);
+      expect((run.json?.result?.plan as string[]).join('\n')).to.include(
+        'Write SF_JWT_KEY_PROD, SF_JWT_KEY_UAT, SF_JWT_KEY_DEV (the new key) to github:acme/fleet',
+      );
+      expect(secretWrites()).to.equal(writes);
+    });
+
+    it('a push failing midway: every org back on the old certificate, the secret put back, the store untouched, SecretPushFailed', async () => {
+      const { dir, manifest, keyFile } = await setUp('push-fail', creds.pushFail, APPS.pushFail, SUFFIXES);
+      // The pipeline as it was: each org's secret holds the old key.
+      const { checkPush, pushSecrets } = await import('../../src/push/push.js');
+      const names = ['SF_JWT_KEY_PROD', 'SF_JWT_KEY_UAT', 'SF_JWT_KEY_DEV'];
+      const check = await checkPush({ targets: ['github:acme/fail'], names, env: pushEnv() });
+      const seeded = await pushSecrets(check, [
+        { secrets: names.map((name) => ({ name, value: creds.pushFail.privateKeyPem, pem: true })) },
+      ]);
+      expect(seeded.report.failure).to.equal(undefined);
+      // A stored login with the old key, to see that the store is left as it was.
+      const login = await sf.run([
+        'org',
+        'login',
+        'jwt',
+        '--username',
+        ci(0),
+        '--jwt-key-file',
+        keyFile,
+        '--client-id',
+        APPS.pushFail.key,
+        '--instance-url',
+        fleet.orgs[0].url,
+        '--json',
+      ]);
+      expect(login.code, login.stdout + login.stderr).to.equal(0);
+      const storeBefore = withoutLogs(await snapshotTree([join(sf.home, '.sfdx'), join(sf.home, '.sf')]));
+      const before = deployCounts();
+      // The first secret is written, the second write fails (a 500: not retried).
+      gh.failWrites({ after: 1, status: 500, times: 1, pathIncludes: 'acme/fail' });
+      let run: SfRun;
+      try {
+        run = await sf.run(
+          ['jwt-setup', 'fleet', 'rotate', '--json', '--manifest', manifest, '--push', 'github:acme/fail', '-w', '1'],
+          { env: pushEnv(), timeoutMs: 480_000 },
+        );
+      } finally {
+        gh.failWrites(undefined);
+      }
+      expect(run.code, run.stdout + run.stderr).to.equal(1);
+      expect(run.json).to.include({ code: 'SecretPushFailed', status: 1 });
+      expect(run.json?.message).to.match(/rolled back/);
+      const data = (run.json as Json).data as Json;
+      expect(data).to.deep.include({
+        outcome: 'push-failed',
+        rolledBack: true,
+        target: 'github:acme/fail',
+        secret: 'SF_JWT_KEY_UAT',
+        written: { 'github:acme/fail': ['SF_JWT_KEY_PROD'] },
+        pushUndone: [{ target: 'github:acme/fail', name: 'SF_JWT_KEY_PROD', action: 'restored' }],
+        pushNotUndone: [],
+        repointedAuths: [],
+      });
+      expect(orgsOf(run).map((o) => [o.alias, o.status, o.deployed, o.verified, o.rolledBack])).to.deep.equal([
+        ['prod', 'rolled-back', true, true, true],
+        ['uat', 'rolled-back', true, true, true],
+        ['dev', 'rolled-back', true, true, true],
+      ]);
+      for (const i of [0, 1, 2]) {
+        expect(deploys(i, before[i])).to.deep.equal(['Succeeded', 'Succeeded']);
+        expect(live(i, APPS.pushFail.name)).to.equal(fingerprint(creds.pushFail.certificatePem));
+        // The pipeline's secret holds the old key, which logs in again.
+        expect(sameKey(gh.secrets('acme/fail')[names[i]], creds.pushFail.privateKeyPem), names[i]).to.equal(true);
+        // eslint-disable-next-line no-await-in-loop
+        expect(await jwt(i, creds.pushFail, APPS.pushFail.key)).to.equal(200);
+      }
+      expectSameTree(storeBefore, withoutLogs(await snapshotTree([join(sf.home, '.sfdx'), join(sf.home, '.sf')])));
+      // The new key files are kept for the next run; the old key untouched.
+      expect(await readFile(data.newKeyFile as string, 'utf8')).to.match(/PRIVATE KEY/);
+      expect(await readFile(keyFile, 'utf8')).to.equal(creds.pushFail.privateKeyPem);
+      expect(JSON.stringify(run.json)).not.to.match(/PRIVATE KEY/);
+      expect((await readdir(dir)).filter((f) => /^server-\d{8}\.(key|crt)$/.test(f))).to.have.length(2);
+    });
+
+    it('a missing token is refused before any org is asked: PushTokenMissing, no deploy, no file, no write', async () => {
+      const { dir, manifest } = await setUp('push-token', creds.pushToken, APPS.pushToken, SUFFIXES);
+      const before = deployCounts();
+      const writes = secretWrites();
+      const run = await sf.run(
+        ['jwt-setup', 'fleet', 'rotate', '--json', '--manifest', manifest, '--push', 'github:acme/fleet'],
+        { env: pushEnv({ GH_TOKEN: '', GITHUB_TOKEN: '' }) },
+      );
+      expect(run.code, run.stdout + run.stderr).to.equal(1);
+      expect(run.json).to.include({ code: 'PushTokenMissing', status: 1 });
+      expect(run.json?.message).to.match(/GH_TOKEN/);
+      expect(deployCounts()).to.deep.equal(before);
+      expect(secretWrites()).to.equal(writes);
+      expect((await readdir(dir)).sort()).to.deep.equal(['fleet.yaml', 'server.key']);
+    });
+  });
+
+  it('a key folder inside a package folder is refused (KeyInPackageFolder), even with --dry-run', async () => {
+    // The current key in the project's package folder `keys`: the new key would be written beside it.
+    const { dir, manifest, keyFile } = await setUp('in-package', creds.pushToken, APPS.pushToken);
+    await mkdir(join(dir, 'keys'));
+    await writeFile(join(dir, 'keys', 'server.key'), await readFile(keyFile, 'utf8'), { mode: 0o600 });
+    await writeFile(
+      manifest,
+      (await readFile(manifest, 'utf8')).replace('jwtKeyFile: server.key', 'jwtKeyFile: keys/server.key'),
+    );
+    await writeFile(
+      join(dir, 'sfdx-project.json'),
+      JSON.stringify({ packageDirectories: [{ path: 'keys', default: true }] }),
+    );
+    const before = deployCounts();
+    const run = await sf.run(['jwt-setup', 'fleet', 'rotate', '--json', '--manifest', manifest, '--dry-run'], {
+      cwd: dir,
+    });
+    expect(run.code, run.stdout + run.stderr).to.equal(1);
+    expect(run.json, run.stdout).to.include({ code: 'KeyInPackageFolder', status: 1 });
+    expect(run.json?.message).to.include(join(dir, 'keys'));
+    expect(deployCounts()).to.deep.equal(before);
+    expect(await readdir(join(dir, 'keys'))).to.deep.equal(['server.key']);
   });
 });

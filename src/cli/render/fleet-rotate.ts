@@ -7,11 +7,13 @@
  * key, never a token.
  */
 import { Messages } from '@salesforce/core';
-import { jwtError, type JwtSetupError } from '../../errors.js';
+import { jwtError, reason, type JwtSetupError } from '../../errors.js';
 import { publicKeyFingerprint } from '../../keys/private-key.js';
 import type { FleetEvent, FleetRotation } from '../../fleet/rotate-steps.js';
 import type { FleetOrgState } from '../../fleet/rotate.js';
+import { secretPushFailed, type PushedTarget, type UndoReport } from '../../push/push.js';
 import { OrgStepRenderer, type Output } from './org-steps.js';
+import { pushPlanLines, renderPushEvent, renderPushed } from './push.js';
 import { appendStepSummary, githubAnnotation } from './report.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -79,6 +81,15 @@ export type FleetRotateResult = {
   plan: string[];
   /** The secrets that changed: only the key (with each org's suffix where secrets are per org). */
   secretsChanged: string[];
+  /** --push: each org's key secret name, by alias (empty without --push). */
+  secretNames: Record<string, string>;
+  /** --push: per target, the secrets written (created or updated); empty without --push and in a dry run. */
+  pushed: PushedTarget[];
+  /** --push failed: every changed org rolled back (see `orgs`), the store untouched. */
+  rolledBack: boolean;
+  /** --push failed: the secrets put back (the old key restored, or a created one deleted), and those that were not. */
+  pushUndone: UndoReport['undone'];
+  pushNotUndone: UndoReport['notUndone'];
 };
 
 export function toFleetRotateResult(rotation: FleetRotation, manifest: string): FleetRotateResult {
@@ -133,8 +144,21 @@ export function toFleetRotateResult(rotation: FleetRotation, manifest: string): 
     sourceUpdateFailed: rotation.localSource.failed ?? null,
     removedKeyCopies: outcome.repoint?.removedCopies ?? [],
     plan: dryRun ? planLines(rotation) : [],
-    secretsChanged: outcome.status === 'rotated' ? ['SF_JWT_KEY'] : [],
+    secretsChanged: outcome.status === 'rotated' ? secretsChanged(rotation) : [],
+    secretNames: Object.fromEntries(rotation.push?.names ?? []),
+    pushed: rotation.push?.report?.targets ?? [],
+    rolledBack: outcome.status === 'push-failed' || (outcome.pushFailed && orgs.some((o) => o.rolledBack)),
+    pushUndone: rotation.push?.undo?.undone ?? [],
+    pushNotUndone: rotation.push?.undo?.notUndone ?? [],
   };
+}
+
+/** The key secret: SF_JWT_KEY, or with --push each rotated org's own name. */
+function secretsChanged(rotation: FleetRotation): string[] {
+  const { push, outcome } = rotation;
+  if (!push) return ['SF_JWT_KEY'];
+  const rotated = outcome.orgs.filter((o) => o.state === 'rotated').map((o) => push.names.get(o.alias) as string);
+  return [...new Set(rotated)];
 }
 
 function planLines(rotation: FleetRotation): string[] {
@@ -157,13 +181,50 @@ function planLines(rotation: FleetRotation): string[] {
       );
     }
   }
+  if (rotation.push) lines.push(...pushPlanLines(rotation.push.plan, 'info.plan.pushKey'));
   lines.push(m('info.plan.repoint'));
   for (const file of rotation.localSource.files) lines.push(m('info.plan.source', [file]));
   return lines;
 }
 
+/**
+ * SecretPushFailed (it wins over FleetRotationRolledBack): every org verified, the push failed, every changed org put
+ * back, the secrets written put back where the old key is known, the store untouched.
+ */
+function pushFailedError(rotation: FleetRotation, result: FleetRotateResult): JwtSetupError {
+  const report = rotation.push?.report ?? { targets: [], failure: { target: '-', name: '-', reason: '-' } };
+  const failure = report.failure ?? {
+    target: '-',
+    name: '-',
+    reason: result.orgs.find((o) => o.message)?.message ?? '-',
+  };
+  const written = report.targets.some((t) => t.written.length > 0);
+  const { pushUndone: undone, pushNotUndone: notUndone } = result;
+  const undoText = !written
+    ? reason('push.rotate.nothingToUndo')
+    : [
+        undone.length > 0 ? reason('push.rotate.undone', [undone.map((u) => `${u.target} ${u.name}`).join(', ')]) : '',
+        notUndone.length > 0
+          ? reason('push.rotate.notUndone', [
+              result.oldKey,
+              notUndone.map((u) => `${u.target} ${u.name} (${u.reason})`).join(', '),
+            ])
+          : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
+  const back = result.orgs.filter((o) => o.rolledBack).map((o) => o.alias);
+  return secretPushFailed(
+    { ...report, failure },
+    reason('push.fleet.after', [back.join(', ') || '-', undoText]),
+    reason('push.fix.rotate', [result.newKeyFile]),
+    result as unknown as Record<string, unknown>,
+  );
+}
+
 /** The coded error of a run that did not rotate every selected org, carrying the whole result; undefined for success. */
-export function fleetRotateError(result: FleetRotateResult): JwtSetupError | undefined {
+export function fleetRotateError(result: FleetRotateResult, rotation?: FleetRotation): JwtSetupError | undefined {
+  if (result.outcome === 'push-failed' && rotation) return pushFailedError(rotation, result);
   const failing = result.orgs.filter((o) => o.code !== null && o.status !== 'skipped');
   const causes = failing.map((o) => `${o.alias}: ${o.code ?? ''}`).join(', ');
   let error: JwtSetupError;
@@ -181,6 +242,7 @@ export function fleetRotateError(result: FleetRotateResult): JwtSetupError | und
       );
       break;
     }
+    case 'push-failed':
     case 'rolled-back':
       error = jwtError('FleetRotationRolledBack', [causes || '-'], [result.newKeyFile]);
       break;
@@ -299,6 +361,13 @@ export class FleetRotateRenderer extends OrgStepRenderer {
         return this.out.log(`  ${event.command}`);
       case 'repointed':
         return;
+      case 'push':
+        return renderPushEvent(this.out, event.event);
+      case 'pushed':
+      case 'push-undone':
+        return;
+      case 'push-failed':
+        return this.out.warn(m('info.pushFailed', [event.code ?? '-', event.message ?? '-']));
     }
   }
 
@@ -317,6 +386,7 @@ export class FleetRotateRenderer extends OrgStepRenderer {
     if (result.newKeyWritten) this.out.log(summary);
     const skipped = result.orgs.filter((o) => o.status === 'skipped').map((o) => o.alias);
     if (skipped.length > 0) this.out.warn(m('info.skipped', [skipped.join(', ')]));
+    if (result.pushed.length > 0) renderPushed(this.out, result.pushed);
     if (result.outcome === 'rotated') {
       for (const r of result.repointedAuths) this.out.log(m('info.repointed', [r.username, r.to]));
       for (const c of result.removedKeyCopies) this.out.log(m('info.copyRemoved', [c]));
@@ -326,7 +396,7 @@ export class FleetRotateRenderer extends OrgStepRenderer {
         this.out.log(m('info.source.updated', [result.filesToCommit.join(', ')]));
       else this.out.log(m('info.source.none', [result.sourceSearched.join(', ') || '-']));
       this.out.log('');
-      this.out.log(m('info.handover', [result.newKeyFile, result.newKeyFile]));
+      if (result.pushed.length === 0) this.out.log(m('info.handover', [result.newKeyFile, result.newKeyFile]));
       this.out.log(m('info.keep', [result.oldKey, result.newKeyFile.replace(/\/[^/]*$/, '')]));
     }
     if (env.GITHUB_ACTIONS !== 'true' || result.dryRun) return;

@@ -3,7 +3,8 @@
  * they were asked and answer as each case needs): the pre-flight before any change, refusals and mismatches, the dry
  * run, one key, previous certificates before the first swap, bounded swaps that stop after a refusal, one deadline
  * for every verification, all-or-nothing rollback, a failed rollback's command, the store re-pointed once, and a
- * re-run counting orgs already on the new certificate.
+ * re-run counting orgs already on the new certificate; --push's step after every verification and before the store,
+ * and a failed push rolling every org back before its writes are undone, the store untouched.
  */
 import { expect } from 'chai';
 import {
@@ -11,6 +12,7 @@ import {
   type FleetRotateEvent,
   type FleetRotateSteps,
   type OrgPreflight,
+  type PushStep,
 } from '../../../src/fleet/rotate.js';
 
 type Plan = { alias: string };
@@ -31,6 +33,8 @@ type Script = {
   verify?: Record<string, Refusal>;
   rollback?: Record<string, Refusal>;
   swapDelayMs?: number;
+  /** --push: absent, 'ok', 'fail' (a write refused: ok false) or 'throw' (an unexpected error). */
+  push?: 'ok' | 'fail' | 'throw';
 };
 
 /** Steps that log every call as "step:alias" and fail as the script says. */
@@ -99,6 +103,21 @@ function world(script: Script = {}): {
       message: error instanceof Error ? error.message : String(error),
     }),
   };
+  if (script.push) {
+    const outcome = script.push;
+    steps.push = async (rotated, key): Promise<PushStep> => {
+      calls.push(`push:${rotated.map((r) => r.alias).join(',')}:${key.id}`);
+      await Promise.resolve();
+      if (outcome === 'throw') throw new Refusal('PushApiFailed');
+      const undo = async (): Promise<void> => {
+        calls.push('undoPush');
+        return Promise.resolve();
+      };
+      return outcome === 'ok'
+        ? { ok: true, undo }
+        : { ok: false, failure: { code: 'SecretPushFailed', message: 'gh:o/r SF_JWT_KEY_UAT: 502' }, undo };
+    };
+  }
   return { steps, calls, maxConcurrentSwaps: () => peak, deadlines };
 }
 
@@ -293,5 +312,86 @@ describe('fleet rotate: the coordination', () => {
     expect(out.status).to.equal('rolled-back');
     expect(w.calls).to.include.members(['rollback:prod', 'rollback:uat']);
     expect(w.calls).not.to.include('rollback:dev');
+  });
+
+  describe('--push', () => {
+    it('pushes once, after every org is verified and before the store is re-pointed', async () => {
+      const w = world({ push: 'ok' });
+      const events: FleetRotateEvent[] = [];
+      const out = await rotateFleet(w.steps, options(['prod', 'uat', 'dev'], { onEvent: (e) => events.push(e) }));
+      expect(out).to.include({ status: 'rotated', pushFailed: false });
+      const lastVerify = w.calls.map((c) => c.startsWith('verify:')).lastIndexOf(true);
+      const push = w.calls.indexOf('push:prod,uat,dev:new');
+      expect(w.calls.filter((c) => c.startsWith('push:'))).to.deep.equal(['push:prod,uat,dev:new']);
+      expect(lastVerify).to.be.lessThan(push);
+      expect(push).to.be.lessThan(w.calls.indexOf('repoint:prod,uat,dev'));
+      expect(w.calls).not.to.include('undoPush');
+      expect(w.calls.some((c) => c.startsWith('rollback:'))).to.equal(false);
+      expect(events.map((e) => e.type)).to.include('pushed');
+    });
+
+    it('a failed push rolls every org back, then undoes its writes; the store is never re-pointed', async () => {
+      const w = world({ push: 'fail' });
+      const events: FleetRotateEvent[] = [];
+      const out = await rotateFleet(w.steps, options(['prod', 'uat', 'dev'], { onEvent: (e) => events.push(e) }));
+      expect(out).to.include({ status: 'push-failed', pushFailed: true, keyWritten: true });
+      expect(out.repoint).to.equal(undefined);
+      expect(w.calls.some((c) => c.startsWith('repoint:'))).to.equal(false);
+      const rollbacks = w.calls.filter((c) => c.startsWith('rollback:'));
+      expect([...rollbacks].sort()).to.deep.equal(['rollback:dev', 'rollback:prod', 'rollback:uat']);
+      // The certificates go back first (the secrets may still hold the old key), then the secrets.
+      const lastRollback = w.calls.map((c) => c.startsWith('rollback:')).lastIndexOf(true);
+      expect(w.calls.indexOf('push:prod,uat,dev:new')).to.be.lessThan(w.calls.indexOf('rollback:prod'));
+      expect(lastRollback).to.be.lessThan(w.calls.indexOf('undoPush'));
+      expect(w.calls.at(-1)).to.equal('undoPush');
+      expect(out.orgs.map((o) => [o.alias, o.state, o.verified, o.rolledBack, o.code ?? null])).to.deep.equal([
+        ['prod', 'rolled-back', true, true, null],
+        ['uat', 'rolled-back', true, true, null],
+        ['dev', 'rolled-back', true, true, null],
+      ]);
+      expect(events.find((e) => e.type === 'push-failed')).to.deep.equal({
+        type: 'push-failed',
+        code: 'SecretPushFailed',
+        message: 'gh:o/r SF_JWT_KEY_UAT: 502',
+      });
+    });
+
+    it('a push that throws is a failed push too: every org put back, nothing to undo, the store untouched', async () => {
+      const w = world({ push: 'throw' });
+      const events: FleetRotateEvent[] = [];
+      const out = await rotateFleet(w.steps, options(['prod', 'uat'], { onEvent: (e) => events.push(e) }));
+      expect(out).to.include({ status: 'push-failed', pushFailed: true });
+      expect(w.calls).to.include.members(['rollback:prod', 'rollback:uat']);
+      expect(w.calls).not.to.include('undoPush');
+      expect(w.calls.some((c) => c.startsWith('repoint:'))).to.equal(false);
+      expect(events.find((e) => e.type === 'push-failed')).to.include({ code: 'PushApiFailed' });
+    });
+
+    it('a failed push whose rollback fails somewhere ends rollback-failed, and still undoes its writes', async () => {
+      const w = world({ push: 'fail', rollback: { uat: new Refusal('DeployFailed') } });
+      const out = await rotateFleet(w.steps, options(['prod', 'uat', 'dev']));
+      expect(out).to.include({ status: 'rollback-failed', pushFailed: true });
+      expect(out.orgs[1]).to.include({ state: 'rollback-failed', code: 'DeployFailed' });
+      expect(w.calls.at(-1)).to.equal('undoPush');
+    });
+
+    it('no push when a verification fails, nor in a dry run, nor after a refused pre-flight', async () => {
+      const verify = world({ push: 'ok', verify: { uat: new Refusal('InvalidAssertion') } });
+      expect((await rotateFleet(verify.steps, options(['prod', 'uat']))).status).to.equal('rolled-back');
+      const dry = world({ push: 'ok' });
+      expect((await rotateFleet(dry.steps, options(['prod', 'uat'], { dryRun: true }))).status).to.equal('dry-run');
+      const refused = world({ push: 'ok', preflight: { uat: new Refusal('AppNotFound') } });
+      expect((await rotateFleet(refused.steps, options(['prod', 'uat']))).status).to.equal('preflight-failed');
+      for (const w of [verify, dry, refused]) {
+        expect(w.calls.some((c) => c.startsWith('push:') || c === 'undoPush')).to.equal(false);
+      }
+    });
+
+    it('orgs skipped as mismatched are not pushed: only the rotated ones', async () => {
+      const w = world({ push: 'ok', preflight: { partner: mismatch() } });
+      const out = await rotateFleet(w.steps, options(['prod', 'partner', 'dev'], { skipMismatched: true }));
+      expect(out.status).to.equal('rotated');
+      expect(w.calls).to.include('push:prod,dev:new');
+    });
   });
 });

@@ -2,6 +2,7 @@ import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { JwtSetupCommand } from '../../../cli/command.js';
 import { fleetFromFlags } from '../../../cli/fleet.js';
+import { pushFlags, pushSettingsFromFlags } from '../../../cli/push-flags.js';
 import {
   FleetRotateRenderer,
   fleetRotateError,
@@ -46,6 +47,7 @@ export default class FleetRotate extends JwtSetupCommand<FleetRotateResult> {
     }),
     'skip-mismatched': Flags.boolean({ summary: messages.getMessage('flags.skip-mismatched.summary'), default: false }),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false }),
+    ...pushFlags,
   };
 
   public async run(): Promise<FleetRotateResult> {
@@ -67,11 +69,12 @@ export default class FleetRotate extends JwtSetupCommand<FleetRotateResult> {
         concurrency: flags.concurrency,
         dryRun: flags['dry-run'],
         skipMismatched: flags['skip-mismatched'],
+        push: pushSettingsFromFlags(flags),
         onEvent: (event) => renderer.event(event),
       });
       const result = toFleetRotateResult(rotation, flags.manifest);
       renderer.report(result);
-      const error = fleetRotateError(result);
+      const error = fleetRotateError(result, rotation);
       if (error) throw error;
       return result;
     } finally {
