@@ -38,10 +38,15 @@ describe('exchange/token and salesforce-errors', function () {
     privateKey: creds.privateKey,
     ...over,
   });
-  const options = { deadline: Date.now() + 60_000, timeoutSeconds: 10, retry: { attempts: 3, baseDelayMs: 10 } };
+  // The deadline counts from each test, not from when mocha loaded this file (a full run loads it long before).
+  const options = (): Parameters<typeof obtainToken>[1] => ({
+    deadline: Date.now() + 60_000,
+    timeoutSeconds: 10,
+    retry: { attempts: 3, baseDelayMs: 10 },
+  });
 
   it('a grant: token, instance, org id from the id URL, and the audience that worked', async () => {
-    const obtained = await obtainToken(input(), options);
+    const obtained = await obtainToken(input(), options());
     expect(obtained.grant.instanceUrl).to.equal(emulator.url);
     expect(obtained.grant.orgId).to.match(/^00D/);
     expect(obtained.audience).to.equal(emulator.url);
@@ -52,7 +57,7 @@ describe('exchange/token and salesforce-errors', function () {
     it(`a transient failure (${kind}) is retried and the login goes through`, async () => {
       const before = tokenRequests(emulator);
       emulator.setFaults([{ kind, path: '/services/oauth2/token', times: 2 }]);
-      const obtained = await obtainToken(input(), options);
+      const obtained = await obtainToken(input(), options());
       expect(obtained.grant.accessToken).to.be.a('string');
       expect(tokenRequests(emulator) - before, 'two failed requests, then the one that worked').to.equal(3);
     });
@@ -60,7 +65,7 @@ describe('exchange/token and salesforce-errors', function () {
 
   it('a key the app does not hold is refused at once as InvalidAssertion, not retried', async () => {
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-    const error = await rejection(obtainToken(input({ privateKey: other }), options));
+    const error = await rejection(obtainToken(input({ privateKey: other }), options()));
     expectCoded(error, 'InvalidAssertion');
   });
 
