@@ -4,49 +4,33 @@
  * request; and the peak memory of `fleet login` for 20 orgs against one `login`. Every run starts from an empty store
  * and is checked: all 20 auth files and aliases recorded.
  */
-import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { alternate, atMost, pick, report, row } from '../harness/compare.js';
 import {
   CONSUMER_KEY,
   MANY,
   OURS_LOGIN,
   ensureOk,
-  loginArgs,
   manyUser,
   oneLogin,
   resetAuth,
   type Case,
   type Context,
 } from '../harness/context.js';
-import { describeFailure, run, sf, which } from '../harness/proc.js';
+import { sf } from '../harness/proc.js';
+import { batchFailure, concurrentPluginLogins, incumbentLoop, manyAlias, missingLogins } from '../harness/many.js';
 import { summarize } from '../harness/stats.js';
 import type { Row } from '../harness/table.js';
 
-const alias = (i: number): string => `bench-org${String(i).padStart(2, '0')}`;
-
 type FleetSample = { wallMs: number; rssMb: number; cpuMs: number; requests: number; problem?: string };
-
-async function recorded(home: string): Promise<string | undefined> {
-  let aliases = 0;
-  try {
-    const raw = JSON.parse(await readFile(join(home, '.sfdx', 'alias.json'), 'utf8')) as {
-      orgs?: Record<string, string>;
-    };
-    aliases = Object.keys(raw.orgs ?? {}).filter((a) => a.startsWith('bench-org')).length;
-  } catch {
-    aliases = 0;
-  }
-  let auths = 0;
-  for (let i = 1; i <= MANY; i++) if (existsSync(join(home, '.sfdx', `${manyUser(i)}.json`))) auths += 1;
-  return aliases === MANY && auths === MANY ? undefined : `${auths}/${MANY} auth files, ${aliases}/${MANY} aliases`;
-}
 
 async function writeManifest(ctx: Context): Promise<string> {
   const file = join(ctx.work, 'fleet.yaml');
-  const orgs = Array.from({ length: MANY }, (_, k) => `  - alias: ${alias(k + 1)}\n    username: ${manyUser(k + 1)}`);
+  const orgs = Array.from(
+    { length: MANY },
+    (_, k) => `  - alias: ${manyAlias(k + 1)}\n    username: ${manyUser(k + 1)}`,
+  );
   await writeFile(
     file,
     [
@@ -75,47 +59,23 @@ async function fleetLogin(ctx: Context, manifest: string): Promise<FleetSample> 
     rssMb: (r.usage?.maxRssKb ?? 0) / 1024,
     cpuMs: r.usage?.cpuMs ?? 0,
     requests: ctx.emu.requestLog.length,
-    problem: await recorded(ctx.runner.home),
+    problem: await missingLogins(ctx.runner.home),
   };
 }
 
 async function concurrentLogins(ctx: Context): Promise<FleetSample> {
-  await resetAuth(ctx.runner.home);
-  ctx.emu.clearLog();
-  const started = performance.now();
-  const results = await Promise.all(
-    Array.from({ length: MANY }, (_, k) =>
-      sf(ctx.runner, loginArgs(ctx, OURS_LOGIN, manyUser(k + 1), alias(k + 1)), { timeoutMs: 300_000, measure: true }),
-    ),
-  );
-  const wallMs = performance.now() - started;
-  const failed = results.filter((r) => r.code !== 0);
+  const { wallMs, results } = await concurrentPluginLogins(ctx);
   return {
     wallMs,
     rssMb: Math.max(...results.map((r) => (r.usage?.maxRssKb ?? 0) / 1024)),
     cpuMs: results.reduce((sum, r) => sum + (r.usage?.cpuMs ?? 0), 0),
     requests: ctx.emu.requestLog.length,
-    problem:
-      failed.length > 0
-        ? `${failed.length}/${MANY} failed, e.g. ${describeFailure(failed[0]).slice(0, 200)}`
-        : await recorded(ctx.runner.home),
+    problem: batchFailure(results) ?? (await missingLogins(ctx.runner.home)),
   };
 }
 
 async function shellLoop(ctx: Context): Promise<FleetSample> {
-  await resetAuth(ctx.runner.home);
-  ctx.emu.clearLog();
-  const ids = Array.from({ length: MANY }, (_, k) => String(k + 1).padStart(2, '0')).join(' ');
-  const script =
-    `for i in ${ids}; do\n` +
-    `  sf org login jwt -o "org$i@bench.example" -f '${ctx.keyFile}' -i '${CONSUMER_KEY}' -r '${ctx.emu.url}' -a "bench-org$i" --json >/dev/null || exit 1\n` +
-    'done\n';
-  const r = await run(which('bash') ?? which('sh') ?? '/bin/sh', ['-c', script], {
-    env: ctx.runner.env,
-    cwd: ctx.runner.scratch,
-    timeoutMs: 900_000,
-  });
-  ensureOk(r, 'shell loop of sf org login jwt');
+  const r = await incumbentLoop(ctx, 900_000);
   return { wallMs: r.wallMs, rssMb: 0, cpuMs: 0, requests: ctx.emu.requestLog.length };
 }
 

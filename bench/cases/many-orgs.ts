@@ -2,66 +2,18 @@
  * 20 orgs: 20 concurrent `sf jwt-setup login` in one HOME (registrations are serialised by a lock) against a shell
  * loop of 20 `sf org login jwt`; also checks that all 20 auth files and aliases were recorded.
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { alternate, row } from '../harness/compare.js';
-import {
-  CONSUMER_KEY,
-  MANY,
-  OURS_LOGIN,
-  ensureOk,
-  loginArgs,
-  manyUser,
-  resetAuth,
-  type Case,
-  type Context,
-} from '../harness/context.js';
-import { describeFailure, run, sf, which } from '../harness/proc.js';
+import { MANY, type Case, type Context } from '../harness/context.js';
+import { batchFailure, concurrentPluginLogins, incumbentLoop, missingLogins } from '../harness/many.js';
 import { summarize } from '../harness/stats.js';
 
 const LATENCY_MS = 100;
-const alias = (i: number): string => `bench-org${String(i).padStart(2, '0')}`;
-
-async function recordedAliases(home: string): Promise<number> {
-  try {
-    const raw = JSON.parse(await readFile(join(home, '.sfdx', 'alias.json'), 'utf8')) as {
-      orgs?: Record<string, string>;
-    };
-    return Object.keys(raw.orgs ?? {}).filter((a) => a.startsWith('bench-org')).length;
-  } catch {
-    return 0;
-  }
-}
-
-function recordedAuthFiles(home: string): number {
-  let n = 0;
-  for (let i = 1; i <= MANY; i++) if (existsSync(join(home, '.sfdx', `${manyUser(i)}.json`))) n += 1;
-  return n;
-}
-
 type ManySample = { wallMs: number; cpuMs: number; requests: number; problem?: string };
 
 async function ours(ctx: Context): Promise<ManySample> {
-  await resetAuth(ctx.runner.home);
-  ctx.emu.clearLog();
-  const started = performance.now();
-  const results = await Promise.all(
-    Array.from({ length: MANY }, (_, k) =>
-      sf(ctx.runner, loginArgs(ctx, OURS_LOGIN, manyUser(k + 1), alias(k + 1)), { timeoutMs: 300_000, measure: true }),
-    ),
-  );
-  const wallMs = performance.now() - started;
-  const problems: string[] = [];
-  const failed = results.filter((r) => r.code !== 0);
-  if (failed.length > 0)
-    problems.push(`${failed.length}/${MANY} logins failed, e.g. ${describeFailure(failed[0]).slice(0, 300)}`);
-  const aliases = await recordedAliases(ctx.runner.home);
-  const auths = recordedAuthFiles(ctx.runner.home);
-  if (aliases !== MANY || auths !== MANY)
-    problems.push(`${auths}/${MANY} auth files and ${aliases}/${MANY} aliases recorded`);
+  const { wallMs, results } = await concurrentPluginLogins(ctx);
+  const problems = [batchFailure(results), await missingLogins(ctx.runner.home)].filter(Boolean);
   return {
     wallMs,
     cpuMs: results.reduce((sum, r) => sum + (r.usage?.cpuMs ?? 0), 0),
@@ -71,19 +23,7 @@ async function ours(ctx: Context): Promise<ManySample> {
 }
 
 async function theirs(ctx: Context): Promise<ManySample> {
-  await resetAuth(ctx.runner.home);
-  ctx.emu.clearLog();
-  const ids = Array.from({ length: MANY }, (_, k) => String(k + 1).padStart(2, '0')).join(' ');
-  const script =
-    `for i in ${ids}; do\n` +
-    `  sf org login jwt -o "org$i@bench.example" -f '${ctx.keyFile}' -i '${CONSUMER_KEY}' -r '${ctx.emu.url}' -a "bench-org$i" --json >/dev/null || exit 1\n` +
-    'done\n';
-  const r = await run(which('bash') ?? which('sh') ?? '/bin/sh', ['-c', script], {
-    env: ctx.runner.env,
-    cwd: ctx.runner.scratch,
-    timeoutMs: 600_000,
-  });
-  ensureOk(r, 'shell loop of sf org login jwt');
+  const r = await incumbentLoop(ctx, 600_000);
   return { wallMs: r.wallMs, cpuMs: 0, requests: ctx.emu.requestLog.length };
 }
 
