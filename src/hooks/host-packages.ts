@@ -18,9 +18,12 @@
  * Types are this plugin's own copy's (compile time); the CLI's copy satisfies the same range at run time.
  *
  * Shared: @salesforce/core and the two small libraries that every copy of it brings and that sf has loaded at start
- * (kit, ts-types). Not shared, measured: sf-plugins-core and @oclif/core, because the running sf's are a different
- * major line (oclif 4) than the one this plugin is built and typed against (oclif 5); their ranges do not match and
- * the rule above keeps ours.
+ * (kit, ts-types), and @salesforce/sf-plugins-core. The last one matters for every command, org or not: the
+ * plugin's own copy (13.0.7) brings @oclif/core 5, @oclif/table 1 and their small packages, about 200 modules that
+ * sf (13.0.3 on @oclif/core 4, loaded at start) holds in another line (bench row 8: `app` and `keygen` above the
+ * floor by that much). 13.0.3 and 13.0.7 ship the same lib/ (only their dependency ranges differ), so the plugin
+ * declares `^13.0.3` and runs on sf's copy, with sf's oclif, when the running sf's version satisfies it. The plugin
+ * imports nothing from @oclif/core itself; an older or newer major line of sf keeps the plugin's own copies.
  *
  * module.registerHooks (Node ≥ 22.15) runs in the loading thread and sees both import and require (jsforce and the
  * metadata library require @salesforce/core from CommonJS). On an older Node nothing is registered: the plugin
@@ -33,7 +36,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { satisfies } from './version-range.js';
 
 /** The packages whose imports go to the running CLI's copy when its version satisfies the importer's range. */
-export const SHARED_PACKAGES: readonly string[] = ['@salesforce/core', '@salesforce/kit', '@salesforce/ts-types'];
+export const SHARED_PACKAGES: readonly string[] = [
+  '@salesforce/core',
+  '@salesforce/kit',
+  '@salesforce/ts-types',
+  '@salesforce/sf-plugins-core',
+];
 
 export type ShareOptions = {
   /** the running CLI's root folder (oclif's config.root) */

@@ -305,31 +305,44 @@ describe('installed as the README pipeline step installs it: packed tarball, fre
       loaded.some((u) => u.startsWith(`${dataDirUrl}jose/`)),
       'jose from the installed node_modules',
     ).to.equal(true);
-    // One @salesforce/core in the process when the running sf's satisfies the plugin's range (the init hook's
-    // resolver, src/hooks/host-packages.ts): sf's own copy, not a second one from the install.
-    const coreCopies = [
-      ...new Set(
-        loaded
-          .filter((u) => u.includes('/node_modules/@salesforce/core/'))
-          .map((u) => u.replace(/(\/node_modules\/@salesforce\/core\/).*$/, '$1')),
-      ),
-    ];
-    // sf's copy: the one node's lookup from sf's root finds (its main is lib/index.js; package.json is not exported)
-    const sfCoreDir = dirname(
-      dirname(createRequire(join(SF_RUN_JS, '..', '..', 'package.json')).resolve('@salesforce/core')),
-    );
-    const sfCore = pathToFileURL(sfCoreDir).href + '/';
-    const sfCoreVersion = (JSON.parse(await readFile(join(sfCoreDir, 'package.json'), 'utf8')) as { version: string })
-      .version;
-    const range = (JSON.parse(await readFile(join(installed.root, 'package.json'), 'utf8')) as PackageJson)
-      .dependencies['@salesforce/core'];
-    if (satisfies(sfCoreVersion, range)) {
-      expect(coreCopies, `sf's @salesforce/core ${sfCoreVersion} satisfies ${range}`).to.deep.equal([sfCore]);
-    } else {
-      expect(coreCopies, `sf's @salesforce/core ${sfCoreVersion} does not satisfy ${range}`).to.deep.equal([
-        sfCore,
-        `${dataDirUrl}@salesforce/core/`,
-      ]);
+    // One copy of each shared package in the process when the running sf's satisfies the plugin's range (the init
+    // hook's resolver, src/hooks/host-packages.ts): sf's own, not a second one from the install.
+    const copiesOf = (name: string): string[] => {
+      const marker = `/node_modules/${name}/`;
+      return [
+        ...new Set(loaded.filter((u) => u.includes(marker)).map((u) => u.slice(0, u.indexOf(marker) + marker.length))),
+      ];
+    };
+    const pluginDeps = (JSON.parse(await readFile(join(installed.root, 'package.json'), 'utf8')) as PackageJson)
+      .dependencies;
+    const sfRequire = createRequire(join(SF_RUN_JS, '..', '..', 'package.json'));
+    const shared: Record<string, boolean> = {};
+    for (const name of ['@salesforce/core', '@salesforce/sf-plugins-core']) {
+      // sf's copy: the one node's lookup from sf's root finds (its main is lib/index.js; package.json is not exported)
+      const sfDir = dirname(dirname(sfRequire.resolve(name)));
+      // eslint-disable-next-line no-await-in-loop
+      const sfVersion = (JSON.parse(await readFile(join(sfDir, 'package.json'), 'utf8')) as { version: string })
+        .version;
+      const range = pluginDeps[name];
+      shared[name] = satisfies(sfVersion, range);
+      const sfCopy = pathToFileURL(sfDir).href + '/';
+      if (shared[name]) {
+        expect(copiesOf(name), `sf's ${name} ${sfVersion} satisfies ${range}`).to.deep.equal([sfCopy]);
+      } else {
+        expect(copiesOf(name), `sf's ${name} ${sfVersion} does not satisfy ${range}`).to.include(
+          `${dataDirUrl}${name}/`,
+        );
+      }
+    }
+    // sf-plugins-core from sf brings sf's oclif, which sf has loaded at start (sf's own plugins' hooks may load
+    // another copy of theirs): no @oclif/core from the install
+    if (shared['@salesforce/sf-plugins-core']) {
+      const oclifCopies = copiesOf('@oclif/core');
+      expect(oclifCopies.length, 'an @oclif/core').to.be.greaterThan(0);
+      expect(
+        oclifCopies.filter((u) => u.startsWith(dataDirUrl)),
+        '@oclif/core from the install',
+      ).to.deep.equal([]);
     }
     // The first module of the plugin to load is its init hook, the resolver before any command module.
     const firstOfPlugin = loaded.find((u) => u.startsWith(installedUrl));
