@@ -1,7 +1,8 @@
 /*
  * oclif's init hook: runs in every sf command, after sf has started and before any command module is imported.
  * For this plugin's commands (and `sf doctor`, which runs this plugin's diagnostics hook) it makes the plugin use
- * the running sf's @salesforce/core instead of loading a second copy (host-packages.ts says why and when).
+ * the running sf's @salesforce/core instead of loading a second copy (host-packages.ts says why and when), and keeps
+ * sf's log-file worker listening so that the exit does not wait up to a second for it (log-worker.ts).
  * For every other command it returns at once: this module imports nothing, so sf's own commands pay one tiny file.
  */
 import { fileURLToPath } from 'node:url';
@@ -19,8 +20,12 @@ export function concernsPlugin(id: string | undefined): boolean {
 
 export const hook = async (options: InitOptions): Promise<void> => {
   if (!concernsPlugin(options.id)) return;
-  const { shareHostPackages } = await import('./host-packages.js');
+  const [{ shareHostPackages }, { keepLogWorkerListening }] = await Promise.all([
+    import('./host-packages.js'),
+    import('./log-worker.js'),
+  ]);
   shareHostPackages({ cliRoot: options.config.root, pluginRoot: PLUGIN_ROOT });
+  keepLogWorkerListening(options.config.root);
 };
 
 export default hook;

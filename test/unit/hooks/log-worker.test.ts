@@ -1,0 +1,132 @@
+/*
+ * src/hooks/log-worker.ts against a real pino transport (pino and thread-stream as @salesforce/core brings them):
+ * it finds the worker stream's shared state the way it finds sf's, moves only the sequence counter, and the worker
+ * keeps every line in order. How much exit time it saves is measured by the bench (row 3, exit tail), not here.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'chai';
+import { keepLogWorkerListening, logWorkerState, nudge, workerStateOf } from '../../../src/hooks/log-worker.js';
+import { ROOT, tempDir } from '../../helpers/index.js';
+
+type PinoStream = NodeJS.WritableStream & { end(): void; once(e: string, f: () => void): void };
+type PinoLogger = { info(msg: string): void; warn(msg: string): void };
+type Pino = ((options: object, stream?: object) => PinoLogger) & {
+  transport(options: object): PinoStream;
+  destination(dest: string): object;
+};
+
+// pino as sf's @salesforce/core loads it
+const pino = createRequire(createRequire(join(ROOT, 'package.json')).resolve('@salesforce/core'))('pino') as Pino;
+
+async function workerLogger(file: string): Promise<{ logger: PinoLogger; stream: PinoStream }> {
+  const stream = pino.transport({ target: 'pino/file', options: { destination: file } });
+  await new Promise<void>((resolve) => stream.once('ready', resolve));
+  return { logger: pino({}, stream), stream };
+}
+
+async function lines(file: string): Promise<string[]> {
+  const text = await readFile(file, 'utf8');
+  return text
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { msg: string }).msg);
+}
+
+describe('log-worker: keeping sf’s log-file worker listening (src/hooks/log-worker.ts)', function () {
+  this.timeout(20_000);
+
+  it('a nudge moves the sequence counter by two, even to even, and leaves the read and write positions alone', () => {
+    const state = new Int32Array(new SharedArrayBuffer(4 * 16));
+    state[2] = 6;
+    state[4] = 120;
+    state[8] = 100;
+    expect(nudge(state)).to.equal(true);
+    expect([state[2], state[4], state[8]]).to.deep.equal([8, 120, 100]);
+    // inside a write's update (odd): hands off
+    state[2] = 9;
+    expect(nudge(state)).to.equal(false);
+    expect(state[2]).to.equal(9);
+  });
+
+  it('finds the shared state behind a pino logger with a worker transport, and nothing behind other loggers', async () => {
+    const dir = await tempDir('log-worker');
+    const { logger, stream } = await workerLogger(join(dir, 'a.log'));
+    const state = workerStateOf(logger);
+    expect(state).to.be.instanceOf(Int32Array);
+    expect(state?.buffer).to.be.instanceOf(SharedArrayBuffer);
+    // a child logger inherits the stream
+    expect(workerStateOf((logger as unknown as { child(b: object): object }).child({ name: 'x' }))).to.equal(state);
+    expect(workerStateOf(pino({}, pino.destination(join(dir, 'sync.log'))))).to.equal(undefined);
+    expect(workerStateOf({})).to.equal(undefined);
+    expect(workerStateOf(undefined)).to.equal(undefined);
+    stream.end();
+    expect(workerStateOf(logger), 'an ending stream is left alone').to.equal(undefined);
+  });
+
+  it('the worker writes every line, in order, while it is nudged, and ends cleanly', async () => {
+    const dir = await tempDir('log-worker');
+    const file = join(dir, 'b.log');
+    const { logger, stream } = await workerLogger(file);
+    const state = workerStateOf(logger)!;
+    const before = state[2];
+    const expected: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      logger.warn(`line ${i}`);
+      expected.push(`line ${i}`);
+      for (let k = 0; k < 5; k++) nudge(state);
+      // eslint-disable-next-line no-await-in-loop
+      if (i % 10 === 0) await sleep(20);
+    }
+    expect(state[2] - before, 'writes and nudges both move the counter').to.be.greaterThan(200);
+    await new Promise<void>((resolve) => {
+      stream.once('close', resolve);
+      stream.end();
+    });
+    expect(await lines(file)).to.deep.equal(expected);
+  });
+
+  it('finds sf’s logger through the CLI root it is given, and nudges it on a timer until stopped', async () => {
+    const dir = await tempDir('log-worker');
+    const { logger, stream } = await workerLogger(join(dir, 'c.log'));
+    // a CLI root whose @salesforce/core/logger holds this logger as its root, as sf's does
+    const core = join(dir, 'cli', 'node_modules', '@salesforce', 'core');
+    await mkdir(core, { recursive: true });
+    await writeFile(join(dir, 'cli', 'package.json'), '{"name":"cli"}');
+    await writeFile(
+      join(core, 'package.json'),
+      JSON.stringify({ name: '@salesforce/core', exports: { './logger': './logger.cjs' } }),
+    );
+    await writeFile(
+      join(core, 'logger.cjs'),
+      'exports.Logger = { rootLogger: { getRawLogger: () => globalThis.logWorkerTestLogger } };\n',
+    );
+    (globalThis as Record<string, unknown>).logWorkerTestLogger = logger;
+    try {
+      expect(logWorkerState(join(dir, 'cli'))).to.equal(workerStateOf(logger));
+      expect(logWorkerState(join(dir, 'nowhere')), 'no sf there').to.equal(undefined);
+      const state = workerStateOf(logger)!;
+      const start = state[2];
+      const nudger = keepLogWorkerListening(join(dir, 'cli'), 10);
+      await sleep(120);
+      nudger.stop();
+      const counted = nudger.nudges();
+      expect(counted).to.be.greaterThan(3);
+      expect(state[2] - start).to.equal(2 * counted);
+      await sleep(40);
+      expect(nudger.nudges(), 'stopped').to.equal(counted);
+    } finally {
+      delete (globalThis as Record<string, unknown>).logWorkerTestLogger;
+      stream.end();
+    }
+  });
+
+  it('a CLI root without a worker logger (no root logger yet, or the log file disabled) gets no nudges', async () => {
+    const nudger = keepLogWorkerListening(join(ROOT, 'no-such-cli'), 5);
+    await sleep(30);
+    nudger.stop();
+    expect(nudger.nudges()).to.equal(0);
+  });
+});
