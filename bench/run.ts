@@ -6,7 +6,7 @@
  * the install test). Reports ratios (ours/theirs) because the machine is shared and noisy.
  *
  *   npm run bench                 (build, then this)
- *   node --import tsx bench/run.ts [--quick]
+ *   node --import tsx bench/run.ts [--quick] [--only 1,8]
  *
  * Prints the machine, a table and the JSON; writes bench/results/latest.json and latest.md. See bench/README.md.
  */
@@ -44,7 +44,11 @@ import { offline } from './cases/offline.js';
 import { orgSide } from './cases/org-side.js';
 
 const QUICK = process.argv.includes('--quick');
-const CASES: Case[] = [login, startup, commandLoad, keygen, doctor, manyOrgs, orgSide, offline, fleet];
+const ALL_CASES: Case[] = [login, startup, commandLoad, keygen, doctor, manyOrgs, orgSide, offline, fleet];
+/** `--only 1,8`: the cases of those rows of the table (by section), to look at one thing; nothing is written. */
+const onlyIndex = process.argv.indexOf('--only');
+const ONLY = onlyIndex > 0 ? new Set((process.argv[onlyIndex + 1] ?? '').split(',').map((s) => s.trim())) : undefined;
+const CASES = ONLY ? ALL_CASES.filter((c) => ONLY.has(c.section)) : ALL_CASES;
 
 function cpuModel(): string {
   try {
@@ -178,6 +182,10 @@ async function main(): Promise<number> {
     const notes = renderNotes(rows);
     process.stdout.write(`${renderTable(rows)}\n\n${notes ? `Notes:\n${notes}\n\n` : ''}Total ${totalSeconds} s\n\n`);
     const json = JSON.stringify(result, null, 2);
+    if (ONLY) {
+      process.stdout.write(`--only ${[...ONLY].join(',')}: a partial run; bench/results is left as it was\n${json}\n`);
+      return rows.some((r) => r.skipped?.startsWith('error')) ? 1 : 0;
+    }
     const outDir = join(ROOT, 'bench', 'results');
     await mkdir(outDir, { recursive: true });
     await writeFile(join(outDir, 'latest.json'), json + '\n');
