@@ -11,7 +11,7 @@
  * Always asynchronous: the emulator runs in the caller's event loop.
  */
 import { spawn } from 'node:child_process';
-import { lstat, readdir, realpath } from 'node:fs/promises';
+import { cp, lstat, mkdtemp, readdir, realpath, rm, symlink } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -125,16 +125,40 @@ export function registryEnv(): Record<string, string> {
   return env;
 }
 
+/** What `npm pack` needs of the checkout: the sources its prepack script builds from, and what `files` names. */
+const PACK_SOURCES = ['package.json', 'tsconfig.json', 'README.md', 'LICENSE', 'src', 'messages', 'schemas'];
+
 /**
- * `npm pack` of this checkout into `destination` (the prepack script makes a clean build first). Returns the
- * tarball's absolute path.
+ * `npm pack` runs the prepack script (`rm -rf lib`, then the build) in the folder it packs. Run in the checkout, it
+ * would remove lib/ under every other test that runs the checkout's plugin at the same moment (the suites run in
+ * parallel). So it runs in a copy of the sources, with the checkout's node_modules linked for the build tools: the
+ * same clean build, the same files, in a folder of its own. Removed afterwards.
+ */
+async function inStagedCopy<T>(work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'sf-jwt-pack-'));
+  try {
+    await Promise.all(
+      PACK_SOURCES.map((name) => cp(join(ROOT, name), join(dir, name), { recursive: true, errorOnExist: true })),
+    );
+    await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    return await work(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `npm pack` of this checkout (a staged copy of it: see above) into `destination`; the prepack script makes a clean
+ * build first. Returns the tarball's absolute path.
  */
 export async function packPlugin(destination: string): Promise<{ tarball: string; step: Step }> {
-  const step = await runNoTty(join(BIN, 'npm'), ['pack', '--pack-destination', destination], {
-    env: { ...process.env, PATH: [BIN, process.env.PATH ?? ''].join(delimiter), npm_config_update_notifier: 'false' },
-    cwd: ROOT,
-    timeoutMs: 300_000,
-  });
+  const step = await inStagedCopy((cwd) =>
+    runNoTty(join(BIN, 'npm'), ['pack', '--pack-destination', destination], {
+      env: { ...process.env, PATH: [BIN, process.env.PATH ?? ''].join(delimiter), npm_config_update_notifier: 'false' },
+      cwd,
+      timeoutMs: 300_000,
+    }),
+  );
   if (step.code !== 0) throw new Error(`npm pack failed: ${describeStep(step)}`);
   const tarballs = (await readdir(destination)).filter((f) => f.endsWith('.tgz'));
   if (tarballs.length !== 1)
@@ -142,13 +166,15 @@ export async function packPlugin(destination: string): Promise<{ tarball: string
   return { tarball: join(destination, tarballs[0]), step };
 }
 
-/** The files `npm pack` would put in the tarball (`npm pack --dry-run --json`), sorted. */
+/** The files `npm pack` would put in the tarball (`npm pack --dry-run --json`, in a staged copy), sorted. */
 export async function packedFileList(): Promise<string[]> {
-  const step = await runNoTty(join(BIN, 'npm'), ['pack', '--dry-run', '--json'], {
-    env: { ...process.env, PATH: [BIN, process.env.PATH ?? ''].join(delimiter), npm_config_update_notifier: 'false' },
-    cwd: ROOT,
-    timeoutMs: 300_000,
-  });
+  const step = await inStagedCopy((cwd) =>
+    runNoTty(join(BIN, 'npm'), ['pack', '--dry-run', '--json'], {
+      env: { ...process.env, PATH: [BIN, process.env.PATH ?? ''].join(delimiter), npm_config_update_notifier: 'false' },
+      cwd,
+      timeoutMs: 300_000,
+    }),
+  );
   if (step.code !== 0) throw new Error(`npm pack --dry-run failed: ${describeStep(step)}`);
   // The prepack script's own output may come first on stdout: the JSON is the last top-level array.
   const start = step.stdout.lastIndexOf('\n[\n');
