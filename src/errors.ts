@@ -277,6 +277,12 @@ export function bounded(value: string | number): string {
   return `${shown.slice(0, QUOTE_MAX)}… ${reasonsFor('quote.cut').getMessage('quote.cut', [String(text.length)])}`;
 }
 
+/** An error's first line as messages quote it (bounded): for a foreign error inside a check, a result or a reason. */
+export function briefError(error: unknown): string {
+  const text = error instanceof Error ? error.message : typeof error === 'string' ? error : String(error);
+  return bounded(text.split('\n')[0]);
+}
+
 /** The actions (fixes) of a code, as an error of that code would carry them; every code has some, a test asserts it. */
 export function actionsOf(code: ErrorCode, actionTokens: Array<string | number> = []): string[] {
   return messages.createError(code, [], actionTokens.map(bounded)).actions ?? [];

@@ -26,6 +26,7 @@ import { signupErrorCause } from '../org/signup-errors.js';
 import { readStoredAuth } from '../store/auth-store.js';
 import { registerOne } from '../store/register.js';
 import { projectRoot } from '../util/project.js';
+import { shellArg } from '../util/shell.js';
 import { DEFAULT_TIMEOUT_SECONDS, grantFacts, loginWithKey, type Grant } from './login-with-key.js';
 
 /** --wait's default with --dev-hub, in minutes: a new scratch org's app typically replicates within minutes. */
@@ -106,7 +107,7 @@ async function activeSignup(
     throw jwtError(
       'ScratchOrgSignupFailed',
       [username, hubUsername, signup.errorCode ?? '-', signupErrorCause(signup.errorCode)],
-      [hubUsername],
+      [shellArg(hubUsername)],
     );
   }
   if (signup.status !== 'Active') throw jwtError('ScratchOrgNotFound', [hubUsername, username], [hubUsername]);
@@ -116,7 +117,8 @@ async function activeSignup(
 export async function loginScratch(options: ScratchLoginOptions): Promise<ScratchLoginOutcome> {
   const hub = await readStoredAuth(options.devHub);
   if (!hub) throw jwtError('DevHubNotFound', [options.devHub], [options.devHub]);
-  if (!hub.isJwt || !hub.privateKey || !hub.clientId) throw jwtError('DevHubNotJwt', [hub.username], [hub.username]);
+  if (!hub.isJwt || !hub.privateKey || !hub.clientId)
+    throw jwtError('DevHubNotJwt', [hub.username], [shellArg(hub.username)]);
   const waitMinutes = options.waitMinutes ?? DEV_HUB_WAIT_MINUTES;
   const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
   const deadline = Date.now() + Math.max(timeoutSeconds * 1000, waitMinutes * 60_000 + 30_000);
@@ -128,7 +130,7 @@ export async function loginScratch(options: ScratchLoginOptions): Promise<Scratc
     connection = (await connectAdmin(options.devHub)).connection;
   } catch (error) {
     const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw jwtError('DevHubUnreachable', [hub.username, why], [options.devHub], error);
+    throw jwtError('DevHubUnreachable', [hub.username, why], [shellArg(options.devHub)], error);
   }
   const signup = await activeSignup(
     connection,

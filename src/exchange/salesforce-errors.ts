@@ -3,6 +3,7 @@
  * becomes, and whether it can be a propagation delay worth waiting out. Doctor ranks causes from the same table.
  */
 import { jwtError, type ErrorCode, type JwtSetupError } from '../errors.js';
+import { shellArg } from '../util/shell.js';
 
 export type OAuthErrorBody = { error: string; error_description?: string };
 
@@ -36,7 +37,7 @@ export function oauthError(body: OAuthErrorBody, context: OAuthErrorContext): Jw
       return jwtError(
         code,
         [context.host, context.username],
-        Array.from({ length: 5 }, () => context.username),
+        Array.from({ length: 5 }, () => shellArg(context.username)),
       );
     case 'AudienceInvalid':
       return jwtError(code, [context.host, context.audience]);

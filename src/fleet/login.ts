@@ -11,7 +11,7 @@
 import { resolve } from 'node:path';
 import { resolveLoginInputs, type LoginInputs } from '../auth/inputs.js';
 import { DEFAULT_TIMEOUT_SECONDS, loginWithKey, type Grant } from '../auth/login-with-key.js';
-import { isJwtSetupError } from '../errors.js';
+import { briefError, isJwtSetupError } from '../errors.js';
 import type { ExchangeEvent } from '../exchange/token.js';
 import { baseUrlText } from '../jwt/endpoint.js';
 import type { Repair } from '../keys/pem.js';
@@ -48,7 +48,7 @@ function codeOf(error: unknown): { code: string; message: string } {
   if (isJwtSetupError(error)) return { code: error.errorCode, message: error.message };
   const e = error instanceof Error ? error : new Error(String(error));
   const code = (e as { code?: unknown }).code;
-  return { code: typeof code === 'string' ? code : e.name, message: e.message.split('\n')[0].slice(0, 300) };
+  return { code: typeof code === 'string' ? code : e.name, message: briefError(e) };
 }
 
 /** One key per source (file or variable, and its passphrase variable): loaded once, shared by every org using it. */

@@ -392,7 +392,7 @@ export async function fleetRotate(options: FleetRotationOptions): Promise<FleetR
       const error = jwtError(
         'CertificateMismatch',
         [spec.app, alias, base.currentCertificate.fingerprintSha256, oldKey.sourceLabel],
-        [spec.adminOrg, spec.app],
+        [spec.adminOrg, spec.app].map(shellArg),
       );
       return { status: 'refused', code: error.errorCode, message: error.message, mismatch: true };
     },

@@ -9,6 +9,7 @@ import { keyCopies, storedAuth } from '../doctor/checks/stored-auth.js';
 import { readInputs } from '../doctor/context.js';
 import { runGroups } from '../doctor/runner.js';
 import { unreferencedKeyCopies } from '../store/key-copy.js';
+import { shellArg } from '../util/shell.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('sf-jwt-setup', 'diagnostics');
@@ -72,7 +73,9 @@ export const hook = async (options: { doctor: SfDoctor }): Promise<void> => {
         status: r.status,
       });
       if (r.status === 'fail')
-        options.doctor.addSuggestion(messages.getMessage('suggestion', [r.username, r.problem ?? '', r.username]));
+        options.doctor.addSuggestion(
+          messages.getMessage('suggestion', [r.username, r.problem ?? '', shellArg(r.username)]),
+        );
     }),
   );
   if (orphans.found) {

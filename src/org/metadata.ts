@@ -17,6 +17,7 @@ import {
   type VirtualDirectory,
 } from '@salesforce/source-deploy-retrieve';
 import JSZip from 'jszip';
+import { bounded } from '../errors.js';
 
 export type ComponentFailure = { type: string; name: string; problem: string };
 
@@ -94,7 +95,7 @@ export function describeFailure(error: unknown): string {
     const code = (e as { code?: unknown }).code;
     parts.push(typeof code === 'string' && !e.message.includes(code) ? `${e.message} (${code})` : e.message);
   }
-  return (parts.length > 0 ? parts.join(': ') : String(error)).slice(0, 300);
+  return bounded(parts.length > 0 ? parts.join(': ') : String(error));
 }
 
 /**

@@ -13,6 +13,7 @@
  *   SF_SCRATCH_SIGNUP_CONNECTED_APP / SF_SCRATCH_SIGNUP_CALLBACK_URL.
  */
 import type { Connection } from '@salesforce/core';
+import { briefError } from '../errors.js';
 import { queryRecords, soqlString, type SoqlRecord } from './soql.js';
 
 /** The probe sf uses (sfdx-core org.ts determineIfDevHubOrg). */
@@ -23,7 +24,7 @@ export type DevHubProbe = { isDevHub: true } | { isDevHub: false; errorCode?: st
 function errorFields(error: unknown): { errorCode?: string; message: string } {
   const e = error as { errorCode?: unknown; name?: unknown; message?: unknown };
   const errorCode = typeof e.errorCode === 'string' ? e.errorCode : typeof e.name === 'string' ? e.name : undefined;
-  const message = typeof e.message === 'string' ? e.message.split('\n')[0].slice(0, 300) : String(error).slice(0, 300);
+  const message = briefError(typeof e.message === 'string' ? e.message : error);
   return { errorCode, message };
 }
 

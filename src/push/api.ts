@@ -6,7 +6,7 @@
  *
  * The token lives in a private class field: it never reaches a result, an event, an error or a log.
  */
-import { jwtError, reason } from '../errors.js';
+import { bounded, jwtError, reason } from '../errors.js';
 import { httpRequest, TransportFailure, type HttpResponse } from '../exchange/http.js';
 import { isLoopbackHost } from '../jwt/endpoint.js';
 import type { Platform } from './targets.js';
@@ -182,5 +182,5 @@ export function apiMessage(answer: ApiAnswer): string {
       .join('; ');
   } else if (body && typeof body.error === 'string') text = body.error;
   else text = `HTTP ${answer.status}`;
-  return text.replace(/\s+/g, ' ').trim().slice(0, 300);
+  return bounded(text.replace(/\s+/g, ' ').trim());
 }

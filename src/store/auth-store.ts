@@ -16,6 +16,7 @@ import { errnoCode, fsReason } from '../util/fs-errors.js';
 import { processAlive } from '../util/process.js';
 import { projectRoot } from '../util/project.js';
 import type { OrgDetails } from '../org/details.js';
+import { shellArg } from '../util/shell.js';
 import { authFilePath, ensureStoreDir, storeError } from './paths.js';
 
 export type RegisterInput = {
@@ -305,14 +306,18 @@ export async function readStoredAuth(usernameOrAlias: string): Promise<StoredAut
     raw = await readFile(file, 'utf8');
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return undefined;
-    throw jwtError('AuthFileUnreadable', [username, file, fsReason(error)], [username, usernameOrAlias]);
+    throw jwtError('AuthFileUnreadable', [username, file, fsReason(error)], [username, usernameOrAlias].map(shellArg));
   }
   let fields: Record<string, unknown>;
   try {
     fields = JSON.parse(raw) as Record<string, unknown>;
     if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) throw new SyntaxError('not an object');
   } catch {
-    throw jwtError('AuthFileUnreadable', [username, file, reason('auth.notJson')], [username, usernameOrAlias]);
+    throw jwtError(
+      'AuthFileUnreadable',
+      [username, file, reason('auth.notJson')],
+      [username, usernameOrAlias].map(shellArg),
+    );
   }
   const s = (k: string): string | undefined => (typeof fields[k] === 'string' ? fields[k] : undefined);
   return {

@@ -24,6 +24,22 @@ export type LoginResult = Pick<
   scratchOrgInfoId?: string;
 };
 
+type Registered = Omit<LoginResult, 'isDevHub' | 'devHubUsername' | 'expirationDate' | 'scratchOrgInfoId'>;
+
+/** What a login registered, as the result reports it (a plain login and a scratch login alike). */
+function registered(outcome: Registered): Registered {
+  return {
+    username: outcome.username,
+    orgId: outcome.orgId,
+    instanceUrl: outcome.instanceUrl,
+    loginUrl: outcome.loginUrl,
+    audience: outcome.audience,
+    clientId: outcome.clientId,
+    privateKeyFile: outcome.privateKeyFile,
+    ...(outcome.alias ? { alias: outcome.alias } : {}),
+  };
+}
+
 export default class Login extends JwtSetupCommand<LoginResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
@@ -84,17 +100,7 @@ export default class Login extends JwtSetupCommand<LoginResult> {
       this.warn(messages.getMessage('warning.orgDetails', [outcome.problems.join('; ')]));
     this.logSuccess(messages.getMessage('info.success', [outcome.username, outcome.orgId]));
     this.log(messages.getMessage('info.details', [outcome.instanceUrl, outcome.loginUrl, outcome.audience]));
-    return {
-      username: outcome.username,
-      orgId: outcome.orgId,
-      instanceUrl: outcome.instanceUrl,
-      loginUrl: outcome.loginUrl,
-      audience: outcome.audience,
-      clientId: outcome.clientId,
-      privateKeyFile: outcome.privateKeyFile,
-      isDevHub: outcome.isDevHub,
-      ...(outcome.alias ? { alias: outcome.alias } : {}),
-    };
+    return { ...registered(outcome), isDevHub: outcome.isDevHub };
   }
 
   /** --dev-hub: the scratch org's login, everything but its username from the hub (SF_JWT_* are not read). */
@@ -126,18 +132,11 @@ export default class Login extends JwtSetupCommand<LoginResult> {
     this.log(messages.getMessage('info.details', [outcome.instanceUrl, outcome.loginUrl, outcome.audience]));
     this.log(messages.getMessage('info.scratchKey', [outcome.privateKeyFile]));
     return {
-      username: outcome.username,
-      orgId: outcome.orgId,
-      instanceUrl: outcome.instanceUrl,
-      loginUrl: outcome.loginUrl,
-      audience: outcome.audience,
-      clientId: outcome.clientId,
-      privateKeyFile: outcome.privateKeyFile,
+      ...registered(outcome),
       isDevHub: false,
       devHubUsername: outcome.devHubUsername,
       scratchOrgInfoId: outcome.scratchOrgInfoId,
       ...(outcome.expirationDate ? { expirationDate: outcome.expirationDate } : {}),
-      ...(outcome.alias ? { alias: outcome.alias } : {}),
     };
   }
 

@@ -23,7 +23,7 @@
  * or login host, that ECA + JWT scratch creation works without the variables, that the stop-gap is permanent.
  */
 import { fail, pass, skip, warn, type Check } from '../../report/check.js';
-import { isJwtSetupError } from '../../errors.js';
+import { briefError, isJwtSetupError } from '../../errors.js';
 import { readCertificate } from '../../keys/certificate.js';
 import { connectAdmin, type AdminOrg } from '../../org/admin.js';
 import type { OrgApp } from '../../org/apps.js';
@@ -34,6 +34,7 @@ import { sfKeyFileProblem } from '../../store/key-copy.js';
 import { SCRATCH_SIGNUP_OVERRIDE_CORE, versionBefore } from '../../util/sf-core.js';
 import type { DoctorInputs } from '../context.js';
 import { defineGroup } from '../group.js';
+import { shellArg } from '../../util/shell.js';
 import { hm } from './hub-messages.js';
 
 /** How far back hub.signup-errors looks, in days. */
@@ -65,16 +66,14 @@ const TITLES: Record<HubCheckId, string> = {
 };
 const title = (id: HubCheckId): string => hm(TITLES[id]);
 
-function brief(error: unknown): string {
-  return error instanceof Error ? error.message.split('\n')[0].slice(0, 300) : String(error).slice(0, 300);
-}
+const brief = briefError;
 
 /** The stored key path, read as sf's token refresh reads it (a scratch auth refreshes from this same path). */
 export async function keyPathCheck(hub: StoredAuth): Promise<HubCheck> {
   const id = 'hub.key-path';
   const path = hub.privateKey;
   if (!path || !hub.isJwt)
-    return warn(id, title(id), hm('keyPathNotJwt', [hub.username]), hm('keyPathNotJwtFix', [hub.username]));
+    return warn(id, title(id), hm('keyPathNotJwt', [hub.username]), hm('keyPathNotJwtFix', [shellArg(hub.username)]));
   if (!path.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(path))
     return fail(id, title(id), hm('keyPathRelative', [path]), hm('keyPathFix', [path]));
   const problem = await sfKeyFileProblem(path);

@@ -16,6 +16,7 @@ import type { DoctorInputs } from '../context.js';
 import { defineGroup, type ExchangeOutcome, type OrgFacts } from '../group.js';
 import { m } from '../messages.js';
 import { shellCommand } from '../../util/shell.js';
+import { shellArg } from '../../util/shell.js';
 import { validityCheck } from './certificate.js';
 
 export const ORG_CHECK_IDS = [
@@ -262,7 +263,11 @@ function admissionCheck(context: DoctorContext, facts: OrgFacts): OrgCheck {
   const target = context.options.adminOrg ?? '<admin>';
   const fix =
     app.permissionSets.length > 0
-      ? m('org.admissionFixAssign', [app.permissionSets[0], user.username, target])
+      ? m('org.admissionFixAssign', [
+          shellArg(app.permissionSets[0]),
+          shellArg(user.username),
+          context.options.adminOrg ? shellArg(target) : target,
+        ])
       : m('org.admissionFixPolicy', [user.profileName ?? '-', app.name]);
   const admits = [...app.permissionSets, ...app.profiles.map((p) => m('org.profileNamed', [p]))].join(', ') || '-';
   return fail('org.admission', title, m('org.admissionFail', [user.username, app.name, admits]), fix);
