@@ -500,6 +500,11 @@ describe('certificates and keygen()', () => {
         expect(cert.getExtension(x509.KeyUsagesExtension)!.usages).to.equal(x509.KeyUsageFlags.digitalSignature);
         const ski = cert.getExtension(x509.SubjectKeyIdentifierExtension)!;
         expect(ski.keyId).to.equal(expectedSki);
+        // and in the certificate's bytes exactly as DER has them, one after the other: critical only when TRUE
+        // (DEFAULT FALSE is left out, X.690 11.5), the key usage bits without trailing zero bits (11.2.2: 7 unused)
+        expect(new X509Certificate(info.pem).raw.toString('hex')).to.include(
+          '300c0603551d130101ff04023000' + '300e0603551d0f0101ff040403020780' + '301d0603551d0e04160414' + expectedSki,
+        );
         expect(Buffer.from(await cert.publicKey.getKeyIdentifier()).toString('hex')).to.equal(expectedSki);
       });
     }
