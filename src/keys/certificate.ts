@@ -64,6 +64,9 @@ export type CreateCertificateOptions = {
 /** A self-signed X.509 v3 certificate: SHA-256 with RSA, random positive serial, SKI, key usage digitalSignature. */
 // eslint-disable-next-line @typescript-eslint/require-await -- callers await it; bad input is a rejection, not a throw
 export async function createSelfSignedCertificate(options: CreateCertificateOptions): Promise<CertificateInfo> {
+  // sign() signs with whatever the key is; the certificate says sha256WithRSAEncryption. Callers load keys through
+  // loadPrivateKey, which refuses others (KeyNotRsa): this only guards against a mislabelled certificate.
+  if (options.privateKey.asymmetricKeyType !== 'rsa') throw new TypeError('an RSA (PKCS #1 v1.5) key is needed');
   const now = options.now ?? new Date();
   // A minute back, so a runner whose clock is slightly behind the verifier's does not see a future certificate.
   const notBefore = new Date(Math.floor(now.getTime() / 1000) * 1000 - 60_000);

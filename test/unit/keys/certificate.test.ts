@@ -554,6 +554,12 @@ describe('certificates and keygen()', () => {
       }
     });
 
+    it('a key that is not RSA is refused: the certificate would claim sha256WithRSAEncryption for another signature', async () => {
+      const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const error = await rejection(createSelfSignedCertificate({ ...ec, subject: parseSubject('CN=ec'), days: 1 }));
+      expect(error).to.be.instanceOf(TypeError);
+    });
+
     it('subjects the certificate types cannot hold are refused by parseSubject (InvalidSubject)', () => {
       const cases: Array<[string, RegExp]> = [
         ['CN=x,SERIALNUMBER=a_b', /SERIALNUMBER may only hold letters, digits.*PrintableString/],
