@@ -74,7 +74,7 @@ async function bitsRows(ctx: Context, bits: 2048 | 4096): Promise<Row[]> {
         }
       : {}),
   } as Record<'inProcess' | 'sfKeygen' | 'openssl', () => Promise<number>>;
-  // no warm-up: RSA generation has no cache to warm, and @peculiar/x509 is loaded once before (see below)
+  // no warm-up: RSA generation has no cache to warm, and the certificate writer is loaded once before (see below)
   const s = await alternate(contenders, n, { warmUp: false });
   if (!openssl) {
     return [
@@ -131,7 +131,7 @@ export const keygen: Case = {
   name: 'keys',
   goal: '<= 1.50x',
   async run(ctx) {
-    await inProcess(2048); // loads @peculiar/x509: the in-process number is the generation, not the module load
+    await inProcess(2048); // loads the certificate writer: the in-process number is the generation, not the module load
     return [...(await bitsRows(ctx, 2048)), ...(await bitsRows(ctx, 4096))];
   },
 };

@@ -1,34 +1,35 @@
 /*
  * X.509 certificates: make the self-signed one Salesforce wants ("Use digital signatures"), and read one back to
- * compare it with a key. No openssl: @peculiar/x509 over WebCrypto to write, node:crypto to read.
+ * compare it with a key. No openssl and no ASN.1 library: our own DER writer (der.ts) and node:crypto to sign and to
+ * read.
  */
-import { randomBytes, webcrypto, X509Certificate as NodeX509, type KeyObject } from 'node:crypto';
+import { createHash, randomBytes, sign, X509Certificate as NodeX509, type KeyObject } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { jwtError, reason } from '../errors.js';
+import {
+  bitString,
+  boolean,
+  explicit,
+  ia5String,
+  integer,
+  nullValue,
+  octetString,
+  oid,
+  oidText,
+  printableString,
+  readTlv,
+  sequence,
+  setOf,
+  time,
+  utf8String,
+} from './der.js';
 import { decodeText, toPem } from './pem.js';
-import { formatSubject, toJsonName, type SubjectAttribute } from './subject.js';
+import { attributeOid, attributeStringType, formatSubject, type SubjectAttribute } from './subject.js';
 
-type X509Module = typeof import('@peculiar/x509');
-let x509Module: Promise<X509Module> | undefined;
-
-/**
- * @peculiar/x509 is loaded on first use only: it is large (with reflect-metadata, tsyringe and the asn1 schemas about
- * 170 modules, measured in bench/README.md), and most commands never write a certificate. Reading one needs it only
- * for a signature algorithm that signatureAlgorithmOf() below does not know.
- */
-async function loadX509(): Promise<X509Module> {
-  x509Module ??= (async (): Promise<X509Module> => {
-    await import('reflect-metadata');
-    const x509 = await import('@peculiar/x509');
-    x509.cryptoProvider.set(webcrypto as never);
-    return x509;
-  })();
-  return x509Module;
-}
-
-const RSA_SHA256 = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** AlgorithmIdentifier sha256WithRSAEncryption; its parameters MUST be NULL (RFC 4055 5). */
+const SHA256_WITH_RSA = sequence(oid('1.2.840.113549.1.1.11'), nullValue());
 
 export type CertificateInfo = {
   pem: string;
@@ -61,44 +62,77 @@ export type CreateCertificateOptions = {
 };
 
 /** A self-signed X.509 v3 certificate: SHA-256 with RSA, random positive serial, SKI, key usage digitalSignature. */
+// eslint-disable-next-line @typescript-eslint/require-await -- callers await it; bad input is a rejection, not a throw
 export async function createSelfSignedCertificate(options: CreateCertificateOptions): Promise<CertificateInfo> {
-  const x509 = await loadX509();
+  // sign() signs with whatever the key is; the certificate says sha256WithRSAEncryption. Callers load keys through
+  // loadPrivateKey, which refuses others (KeyNotRsa): this only guards against a mislabelled certificate.
+  if (options.privateKey.asymmetricKeyType !== 'rsa') throw new TypeError('an RSA (PKCS #1 v1.5) key is needed');
   const now = options.now ?? new Date();
   // A minute back, so a runner whose clock is slightly behind the verifier's does not see a future certificate.
   const notBefore = new Date(Math.floor(now.getTime() / 1000) * 1000 - 60_000);
   const notAfter = new Date(notBefore.getTime() + options.days * DAY_MS);
-  const keys = {
-    privateKey: await webcrypto.subtle.importKey(
-      'pkcs8',
-      options.privateKey.export({ type: 'pkcs8', format: 'der' }),
-      RSA_SHA256,
-      false,
-      ['sign'],
-    ),
-    publicKey: await webcrypto.subtle.importKey(
-      'spki',
-      options.publicKey.export({ type: 'spki', format: 'der' }),
-      RSA_SHA256,
-      true,
-      ['verify'],
-    ),
-  };
-  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: randomSerial(),
-    name: toJsonName(options.subject),
-    notBefore,
-    notAfter,
-    signingAlgorithm: RSA_SHA256,
-    keys: keys as never,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey as never),
-    ],
-  });
-  const info = await describeCertificate(certificate.toString('pem') + '\n', 'the new certificate');
+  const spki = options.publicKey.export({ type: 'spki', format: 'der' });
+  const name = distinguishedName(options.subject);
+  // RFC 5280 4.1: TBSCertificate, then the same AlgorithmIdentifier again and the signature over the TBS DER.
+  const tbs = sequence(
+    explicit(0, integer([2])), // version v3 (4.1.2.1)
+    integer(Buffer.from(randomSerial(), 'hex')), // 4.1.2.2
+    SHA256_WITH_RSA, // 4.1.2.3
+    name, // issuer = subject: self-signed
+    sequence(time(notBefore), time(notAfter)), // 4.1.2.5
+    name,
+    spki, // 4.1.2.7, exactly as node exports it
+    explicit(3, sequence(...extensions(spki))), // 4.1.2.9
+  );
+  const signature = sign('sha256', tbs, options.privateKey);
+  const der = sequence(tbs, SHA256_WITH_RSA, bitString(signature));
+  const info = describeCertificate(toPem('CERTIFICATE', der.toString('base64')), 'the new certificate');
   // Keep the subject as the user wrote it (node prints multi-line DNs).
   return { ...info, subject: formatSubject(options.subject) };
+}
+
+/**
+ * Name (RFC 5280 4.1.2.4): one RelativeDistinguishedName (a SET of one AttributeTypeAndValue) per attribute, in the
+ * order given; each value in the string type attributeStringType() names for its OID.
+ */
+function distinguishedName(attributes: SubjectAttribute[]): Buffer {
+  const value = (type: ReturnType<typeof attributeStringType>, text: string): Buffer =>
+    type === 'printable' ? printableString(text) : type === 'ia5' ? ia5String(text) : utf8String(text);
+  return sequence(
+    ...attributes.map((a) => {
+      const id = attributeOid(a.type);
+      return setOf(sequence(oid(id), value(attributeStringType(id), a.value)));
+    }),
+  );
+}
+
+/** The extensions, in this order: basicConstraints, keyUsage, subjectKeyIdentifier (RFC 5280 4.2). */
+function extensions(spki: Buffer): Buffer[] {
+  // Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING } (4.1); DER leaves the
+  // default out (X.690 11.5), so `critical` is written only when true.
+  const extension = (id: string, critical: boolean, value: Buffer): Buffer =>
+    critical ? sequence(oid(id), boolean(true), octetString(value)) : sequence(oid(id), octetString(value));
+  return [
+    // basicConstraints (4.2.1.9), critical: not a CA. cA FALSE is the default, so the SEQUENCE is empty.
+    extension('2.5.29.19', true, sequence()),
+    // keyUsage (4.2.1.3), critical: digitalSignature, bit 0. DER drops trailing zero bits of a named bit list
+    // (X.690 11.2.2): one byte 0x80 with 7 unused bits.
+    extension('2.5.29.15', true, bitString(Buffer.from([0x80]), 7)),
+    // subjectKeyIdentifier (4.2.1.2), non-critical: method 1, the SHA-1 of the subjectPublicKey BIT STRING's value.
+    extension('2.5.29.14', false, octetString(createHash('sha1').update(subjectPublicKeyBits(spki)).digest())),
+  ];
+}
+
+/**
+ * The bytes of subjectPublicKey in SubjectPublicKeyInfo ::= SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey
+ * BIT STRING } (RFC 5280 4.1), without tag, length and the unused-bits byte (4.2.1.2).
+ */
+function subjectPublicKeyBits(spki: Buffer): Buffer {
+  const outer = readTlv(spki, 0);
+  const algorithm = outer && readTlv(spki, outer.start);
+  const key = algorithm && readTlv(spki, algorithm.end);
+  if (outer?.tag !== 0x30 || algorithm?.tag !== 0x30 || key?.tag !== 0x03) throw new Error('unexpected SPKI DER');
+  return spki.subarray(key.start + 1, key.end);
 }
 
 /** 16 random bytes with the top bit clear: a positive INTEGER, never zero-led. */
@@ -127,16 +161,17 @@ export async function loadCertificate(file: string, options: LoadCertificateOpti
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw jwtError('CertificateFileNotFound', [path]);
     throw error;
   }
-  return selectCertificate(await parseCertificates(await readFile(path), path), options);
+  return selectCertificate(parseCertificates(await readFile(path), path), options);
 }
 
 /** Parse a certificate from PEM (mangled forms too), base64 or DER. */
+// eslint-disable-next-line @typescript-eslint/require-await -- callers await it; bad input is a rejection, not a throw
 export async function readCertificate(
   raw: string | Buffer,
   sourceLabel: string,
   options: LoadCertificateOptions = {},
 ): Promise<CertificateInfo> {
-  return selectCertificate(await parseCertificates(raw, sourceLabel), options);
+  return selectCertificate(parseCertificates(raw, sourceLabel), options);
 }
 
 function selectCertificate(all: CertificateInfo[], options: LoadCertificateOptions): CertificateInfo {
@@ -151,7 +186,7 @@ function selectCertificate(all: CertificateInfo[], options: LoadCertificateOptio
 }
 
 /** Every certificate in the input, in order (PEM may hold a chain; DER holds one). */
-async function parseCertificates(raw: string | Buffer, sourceLabel: string): Promise<CertificateInfo[]> {
+function parseCertificates(raw: string | Buffer, sourceLabel: string): CertificateInfo[] {
   const decoded = decodeText(raw);
   if (decoded.kind === 'pem') {
     const blocks = decoded.blocks.filter((b) => b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE');
@@ -161,10 +196,10 @@ async function parseCertificates(raw: string | Buffer, sourceLabel: string): Pro
         : reason('cert.holds', [decoded.blocks[0].label]);
       throw jwtError('CertificateMalformed', [sourceLabel, what]);
     }
-    return Promise.all(blocks.map((block) => describeCertificate(toPem('CERTIFICATE', block.body), sourceLabel)));
+    return blocks.map((block) => describeCertificate(toPem('CERTIFICATE', block.body), sourceLabel));
   }
   if (decoded.kind === 'der') {
-    return [await describeCertificate(toPem('CERTIFICATE', decoded.der.toString('base64')), sourceLabel)];
+    return [describeCertificate(toPem('CERTIFICATE', decoded.der.toString('base64')), sourceLabel)];
   }
   const why =
     decoded.kind === 'empty'
@@ -175,12 +210,12 @@ async function parseCertificates(raw: string | Buffer, sourceLabel: string): Pro
   throw jwtError('CertificateMalformed', [sourceLabel, why]);
 }
 
-async function describeCertificate(pem: string, sourceLabel: string): Promise<CertificateInfo> {
+function describeCertificate(pem: string, sourceLabel: string): CertificateInfo {
   let cert: NodeX509;
   let algorithm: string;
   try {
     cert = new NodeX509(pem);
-    algorithm = signatureAlgorithmOf(cert.raw) ?? signatureAlgorithmName(new (await loadX509()).X509Certificate(pem));
+    algorithm = signatureAlgorithmOf(cert.raw) ?? 'unknown';
   } catch {
     throw jwtError('CertificateMalformed', [sourceLabel, reason('cert.unparsable')]);
   }
@@ -205,9 +240,10 @@ async function describeCertificate(pem: string, sourceLabel: string): Promise<Ce
   };
 }
 
-/** The common signature algorithms by OID, named as signatureAlgorithmName() names them from @peculiar/x509. */
+/** The common signature algorithms by OID, named as openssl names them. */
 const SIGNATURE_ALGORITHMS: Record<string, string> = {
   '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
+  '1.2.840.113549.1.1.14': 'sha224WithRSAEncryption',
   '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
   '1.2.840.113549.1.1.12': 'sha384WithRSAEncryption',
   '1.2.840.113549.1.1.13': 'sha512WithRSAEncryption',
@@ -216,58 +252,25 @@ const SIGNATURE_ALGORITHMS: Record<string, string> = {
   '1.2.840.10045.4.3.2': 'ecdsa-with-SHA256',
   '1.2.840.10045.4.3.3': 'ecdsa-with-SHA384',
   '1.2.840.10045.4.3.4': 'ecdsa-with-SHA512',
+  '1.3.101.112': 'Ed25519',
 };
 
 /**
  * The certificate's signatureAlgorithm (RFC 5280 4.1.1.2: Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm
- * AlgorithmIdentifier, signature }) read from its DER without a parser library; undefined for an OID not in the table
- * above or DER this walk does not follow (the caller then asks @peculiar/x509).
+ * AlgorithmIdentifier, signature }) read from its DER without a parser library: the name in the table above, else
+ * the OID's dotted text; undefined only for DER this walk does not follow.
  */
 export function signatureAlgorithmOf(der: Buffer): string | undefined {
-  // one TLV at `at`: its tag, where its content starts, and where it ends
-  const tlv = (at: number): { tag: number; start: number; end: number } | undefined => {
-    if (at + 2 > der.length) return undefined;
-    const tag = der[at];
-    let length = der[at + 1];
-    let start = at + 2;
-    if (length & 0x80) {
-      const bytes = length & 0x7f;
-      if (bytes === 0 || bytes > 4 || start + bytes > der.length) return undefined;
-      length = 0;
-      for (let i = 0; i < bytes; i++) length = length * 256 + der[start + i];
-      start += bytes;
-    }
-    return start + length > der.length ? undefined : { tag, start, end: start + length };
-  };
-  const certificate = tlv(0);
+  const certificate = readTlv(der, 0);
   if (certificate?.tag !== 0x30) return undefined;
-  const tbs = tlv(certificate.start);
+  const tbs = readTlv(der, certificate.start);
   if (tbs?.tag !== 0x30) return undefined;
-  const algorithm = tlv(tbs.end);
+  const algorithm = readTlv(der, tbs.end);
   if (algorithm?.tag !== 0x30) return undefined;
-  const oid = tlv(algorithm.start);
-  if (oid?.tag !== 0x06 || oid.end === oid.start) return undefined;
-  const arcs: number[] = [];
-  let value = 0;
-  for (let i = oid.start; i < oid.end; i++) {
-    value = value * 128 + (der[i] & 0x7f);
-    if (!(der[i] & 0x80)) {
-      arcs.push(value);
-      value = 0;
-    }
-  }
-  const first = arcs[0] < 80 ? Math.floor(arcs[0] / 40) : 2;
-  const dotted = [first, arcs[0] - first * 40, ...arcs.slice(1)].join('.');
-  return SIGNATURE_ALGORITHMS[dotted];
-}
-
-function signatureAlgorithmName(cert: InstanceType<X509Module['X509Certificate']>): string {
-  const alg = cert.signatureAlgorithm as { name: string; hash?: { name: string } };
-  if (alg.name === 'RSASSA-PKCS1-v1_5' && alg.hash)
-    return `${alg.hash.name.replace('-', '').toLowerCase()}WithRSAEncryption`;
-  if (alg.name === 'RSA-PSS') return 'rsassaPss';
-  if (alg.name === 'ECDSA' && alg.hash) return `ecdsa-with-${alg.hash.name.replace('-', '')}`;
-  return alg.name;
+  const id = readTlv(der, algorithm.start);
+  if (id?.tag !== 0x06) return undefined;
+  const dotted = oidText(der.subarray(id.start, id.end));
+  return dotted === undefined ? undefined : (SIGNATURE_ALGORITHMS[dotted] ?? dotted);
 }
 
 /** True when the certificate carries the public half of `publicKey`. */

@@ -1,6 +1,20 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  webcrypto,
+  X509Certificate,
+  type KeyObject,
+} from 'node:crypto';
 import { chmod, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+// An independent parser for the certificates src/keys/der.ts writes (a dev dependency: the plugin no longer loads it).
+// reflect-metadata before @peculiar/x509, which needs it.
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
 import { expect } from 'chai';
 import {
   certificateMatchesKey,
@@ -11,7 +25,19 @@ import {
 import { keygen, type KeygenOptions } from '../../../src/keys/keygen.js';
 import { privateKeyPem } from '../../../src/keys/private-key.js';
 import { formatSubject, parseSubject } from '../../../src/keys/subject.js';
-import { expectCoded, HAS_OPENSSL, openssl, rejection, snapshotDir, tempDir, thrown } from '../../helpers/index.js';
+import {
+  expectCoded,
+  HAS_OPENSSL,
+  OPENSSL,
+  openssl,
+  rejection,
+  ROOT,
+  snapshotDir,
+  tempDir,
+  thrown,
+} from '../../helpers/index.js';
+
+x509.cryptoProvider.set(webcrypto as never);
 
 const DAY = 86_400_000;
 
@@ -368,6 +394,256 @@ describe('certificates and keygen()', () => {
       await writeFile(file, cert.pem);
       await chmod(file, 0o644);
       expect((await loadCertificate(file)).notAfter.toISOString()).to.equal(cert.notAfter.toISOString());
+    });
+  });
+
+  describe('the certificate src/keys/der.ts writes, read by independent parsers', () => {
+    let privateKey: KeyObject;
+    let publicKey: KeyObject;
+    /** RFC 5280 4.2.1.2 method 1, computed without a DER walk: an RSA key's subjectPublicKey is its PKCS#1 DER. */
+    let expectedSki: string;
+
+    before(() => {
+      ({ privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 }));
+      expectedSki = createHash('sha1')
+        .update(publicKey.export({ type: 'pkcs1', format: 'der' }))
+        .digest('hex');
+    });
+
+    const make = (subject: string, days = 30, now?: Date): ReturnType<typeof createSelfSignedCertificate> =>
+      createSelfSignedCertificate({ privateKey, publicKey, subject: parseSubject(subject), days, now });
+
+    /**
+     * Subjects: what @peculiar/x509 reads back (its names, else OIDs; in order) and the ASN.1 string type of each
+     * value as `openssl asn1parse` names it.
+     */
+    const SUBJECTS: Array<{ subject: string; json: Array<Record<string, string[]>>; types: string[] }> = [
+      {
+        subject: 'CN=ci-deploy,O=Acme Corp,OU=Platform,L=Springfield,ST=Oregon,C=US',
+        json: [
+          { CN: ['ci-deploy'] },
+          { O: ['Acme Corp'] },
+          { OU: ['Platform'] },
+          { L: ['Springfield'] },
+          { ST: ['Oregon'] },
+          { C: ['US'] },
+        ],
+        types: ['UTF8STRING', 'UTF8STRING', 'UTF8STRING', 'UTF8STRING', 'UTF8STRING', 'PRINTABLESTRING'],
+      },
+      {
+        subject: 'CN=Doe\\, John "JD",O=Ünïcødé GmbH,OU=a+b=c;<d>',
+        json: [{ CN: ['Doe, John "JD"'] }, { O: ['Ünïcødé GmbH'] }, { OU: ['a+b=c;<d>'] }],
+        types: ['UTF8STRING', 'UTF8STRING', 'UTF8STRING'],
+      },
+      {
+        subject:
+          '/CN=x/E=ci@example.com/DC=example/DC=com/SERIALNUMBER=A-1234/C=de/T=Engineer/G=Jane/SN=Doe/STREET=1 Main St/UID=jdoe/2.5.4.6=FR',
+        json: [
+          { CN: ['x'] },
+          { E: ['ci@example.com'] },
+          { DC: ['example'] },
+          { DC: ['com'] },
+          { '2.5.4.5': ['A-1234'] },
+          { C: ['de'] },
+          { T: ['Engineer'] },
+          { G: ['Jane'] },
+          { SN: ['Doe'] },
+          { '2.5.4.9': ['1 Main St'] },
+          { '0.9.2342.19200300.100.1.1': ['jdoe'] },
+          { C: ['FR'] },
+        ],
+        types: [
+          'UTF8STRING',
+          'IA5STRING',
+          'IA5STRING',
+          'IA5STRING',
+          'PRINTABLESTRING',
+          'PRINTABLESTRING',
+          'UTF8STRING',
+          'UTF8STRING',
+          'UTF8STRING',
+          'UTF8STRING',
+          'UTF8STRING',
+          'PRINTABLESTRING', // countryName by its OID: the type follows the OID, not the name used
+        ],
+      },
+    ];
+
+    for (const { subject, json } of SUBJECTS) {
+      it(`@peculiar/x509: ${subject}: the subject = issuer, in order; v3 extensions; signature; serial; validity`, async () => {
+        const now = new Date('2030-01-15T12:00:00.789Z');
+        const info = await make(subject, 90, now);
+        const cert = new x509.X509Certificate(info.pem);
+        expect(cert.subjectName.toJSON()).to.deep.equal(json);
+        expect(cert.issuerName.toJSON()).to.deep.equal(json);
+        expect(cert.signatureAlgorithm).to.deep.equal({ name: 'RSASSA-PKCS1-v1_5', hash: { name: 'SHA-256' } });
+        expect(await cert.isSelfSigned()).to.equal(true);
+        expect(cert.serialNumber)
+          .to.match(/^[0-7][0-9a-f]{31}$/)
+          .and.equal(info.serialNumber);
+        expect(cert.notBefore.toISOString()).to.equal('2030-01-15T11:59:00.000Z'); // a minute back, whole seconds
+        expect(cert.notAfter.getTime() - cert.notBefore.getTime()).to.equal(90 * DAY);
+        // SubjectPublicKeyInfo as node exports it, byte for byte
+        expect(Buffer.from(new Uint8Array(cert.publicKey.rawData))).to.deep.equal(
+          publicKey.export({ type: 'spki', format: 'der' }),
+        );
+
+        // today's extensions, in today's order
+        expect(cert.extensions.map((e) => [e.type, e.critical])).to.deep.equal([
+          ['2.5.29.19', true],
+          ['2.5.29.15', true],
+          ['2.5.29.14', false],
+        ]);
+        const basic = cert.getExtension(x509.BasicConstraintsExtension)!;
+        expect([basic.ca, basic.pathLength]).to.deep.equal([false, undefined]);
+        expect(Buffer.from(basic.value).toString('hex')).to.equal('3000'); // cA FALSE is the default: left out
+        expect(cert.getExtension(x509.KeyUsagesExtension)!.usages).to.equal(x509.KeyUsageFlags.digitalSignature);
+        const ski = cert.getExtension(x509.SubjectKeyIdentifierExtension)!;
+        expect(ski.keyId).to.equal(expectedSki);
+        // and in the certificate's bytes exactly as DER has them, one after the other: critical only when TRUE
+        // (DEFAULT FALSE is left out, X.690 11.5), the key usage bits without trailing zero bits (11.2.2: 7 unused)
+        expect(new X509Certificate(info.pem).raw.toString('hex')).to.include(
+          '300c0603551d130101ff04023000' + '300e0603551d0f0101ff040403020780' + '301d0603551d0e04160414' + expectedSki,
+        );
+        expect(Buffer.from(await cert.publicKey.getKeyIdentifier()).toString('hex')).to.equal(expectedSki);
+      });
+    }
+
+    it('node: verifies with the key, reads subject, issuer, validity, serial and fingerprints as describeCertificate does', async () => {
+      const now = new Date('2030-01-15T12:00:00Z');
+      const info = await make('CN=Doe\\, John "JD",O=Ünïcødé GmbH,C=US', 30, now);
+      const cert = new X509Certificate(info.pem);
+      expect(cert.verify(publicKey)).to.equal(true);
+      expect(cert.verify(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey)).to.equal(false);
+      expect(cert.subject).to.equal('CN=Doe\\, John \\"JD\\"\nO=Ünïcødé GmbH\nC=US');
+      expect(cert.issuer).to.equal(cert.subject);
+      expect(cert.ca).to.equal(false);
+      expect(new Date(cert.validFrom).getTime()).to.equal(now.getTime() - 60_000);
+      expect(new Date(cert.validTo).getTime()).to.equal(now.getTime() - 60_000 + 30 * DAY);
+      expect(cert.serialNumber.toLowerCase()).to.equal(info.serialNumber);
+      expect(cert.fingerprint256).to.equal(info.fingerprintSha256);
+      expect(info).to.include({ signatureAlgorithm: 'sha256WithRSAEncryption', selfSigned: true, keyBits: 2048 });
+      expect(info.subject).to.equal('CN=Doe\\, John \\"JD\\", O=Ünïcødé GmbH, C=US'); // as written (formatSubject)
+      expect(info.pem).to.match(
+        /^-----BEGIN CERTIFICATE-----\n([A-Za-z0-9+/=]{64}\n)+[A-Za-z0-9+/=]{1,64}\n-----END CERTIFICATE-----\n$/,
+      );
+    });
+
+    it('validity past 2049 (RFC 5280 4.1.2.5): notAfter in GeneralizedTime, read back the same by node and @peculiar/x509', async () => {
+      const cases: Array<[Date, number, string, string]> = [
+        // days 10000 from 2030: notBefore in UTCTime, notAfter in 2057
+        [new Date('2030-01-15T12:00:00Z'), 10_000, '2030-01-15T11:59:00.000Z', '2057-06-02T11:59:00.000Z'],
+        // across the boundary: 2049-12-31 (UTCTime, the last year it holds) to 2050-01-01 (GeneralizedTime)
+        [new Date('2049-12-31T23:59:30Z'), 1, '2049-12-31T23:58:30.000Z', '2050-01-01T23:58:30.000Z'],
+      ];
+      for (const [now, days, notBefore, notAfter] of cases) {
+        // eslint-disable-next-line no-await-in-loop
+        const info = await make('CN=long', days, now);
+        expect([info.notBefore.toISOString(), info.notAfter.toISOString()]).to.deep.equal([notBefore, notAfter]);
+        const node = new X509Certificate(info.pem);
+        expect([new Date(node.validFrom).toISOString(), new Date(node.validTo).toISOString()]).to.deep.equal([
+          notBefore,
+          notAfter,
+        ]);
+        const peculiar = new x509.X509Certificate(info.pem);
+        expect([peculiar.notBefore.toISOString(), peculiar.notAfter.toISOString()]).to.deep.equal([
+          notBefore,
+          notAfter,
+        ]);
+        expect(node.verify(publicKey)).to.equal(true);
+      }
+    });
+
+    it('a key that is not RSA is refused: the certificate would claim sha256WithRSAEncryption for another signature', async () => {
+      const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const error = await rejection(createSelfSignedCertificate({ ...ec, subject: parseSubject('CN=ec'), days: 1 }));
+      expect(error).to.be.instanceOf(TypeError);
+    });
+
+    it('subjects the certificate types cannot hold are refused by parseSubject (InvalidSubject)', () => {
+      const cases: Array<[string, RegExp]> = [
+        ['CN=x,SERIALNUMBER=a_b', /SERIALNUMBER may only hold letters, digits.*PrintableString/],
+        ['CN=x,2.5.4.6=Ü', /2\.5\.4\.6 may only hold letters, digits.*PrintableString/],
+        ['CN=x,E=jörg@example.com', /E may only hold ASCII characters/],
+        ['CN=x,DC=bücher', /DC may only hold ASCII characters/],
+        ['CN=x,3.1=y', /not a known attribute type/], // no OID: the first arc is 0, 1 or 2
+        ['CN=x,1.40=y', /not a known attribute type/],
+      ];
+      for (const [subject, reason] of cases) {
+        const error = thrown(() => parseSubject(subject));
+        expectCoded(error, 'InvalidSubject');
+        expect(error.message, subject).to.match(reason);
+      }
+    });
+
+    // eslint-disable-next-line prefer-arrow-callback
+    describe('checked by openssl', function () {
+      // eslint-disable-next-line prefer-arrow-callback
+      before(function () {
+        if (!HAS_OPENSSL) this.skip();
+      });
+
+      for (const { subject, types } of SUBJECTS) {
+        it(`${subject}: \`openssl x509 -text\`, \`asn1parse\` string types, \`verify -CAfile\` OK`, async () => {
+          const info = await make(subject, 10_000, new Date('2030-01-15T12:00:00Z'));
+          const file = join(dir, 'der.crt');
+          await writeFile(file, info.pem);
+          const text = await openssl(['x509', '-noout', '-text', '-in', file]);
+          expect(text).to.include('Version: 3 (0x2)');
+          expect(text).to.match(/Signature Algorithm: sha256WithRSAEncryption/);
+          expect(text).to.match(/X509v3 Basic Constraints: critical\s+CA:FALSE\s*\n/);
+          expect(text).to.match(/X509v3 Key Usage: critical\s+Digital Signature\s*\n/);
+          const ski = /X509v3 Subject Key Identifier: *\n\s+([0-9A-F:]+)/.exec(text)?.[1];
+          expect(ski?.replace(/:/g, '').toLowerCase()).to.equal(expectedSki);
+          expect(text).to.match(/Not After : Jun {2}2 11:59:00 2057 GMT/);
+
+          // each name value's ASN.1 type, the issuer's then the subject's
+          const parsed = await openssl(['asn1parse', '-in', file]);
+          const values = [
+            ...parsed.matchAll(
+              /prim: OBJECT +:\S+\n.*prim: (UTF8STRING|PRINTABLESTRING|IA5STRING|T61STRING|BMPSTRING) +:/g,
+            ),
+          ].map((m) => m[1]);
+          expect(values).to.deep.equal([...types, ...types]);
+          expect(parsed).to.match(/prim: UTCTIME +:300115115900Z\n.*prim: GENERALIZEDTIME +:20570602115900Z\n/);
+
+          // at a time inside its validity (2030-02-01)
+          const at = String(Date.parse('2030-02-01T00:00:00Z') / 1000);
+          const verify = spawnSync(OPENSSL, ['verify', '-x509_strict', '-attime', at, '-CAfile', file, file], {
+            encoding: 'utf8',
+          });
+          expect(verify.stdout.trim(), verify.stderr).to.equal(`${file}: OK`);
+        });
+      }
+    });
+
+    // eslint-disable-next-line prefer-arrow-callback
+    it('making one (keygen) loads no @peculiar/x509, reflect-metadata, tsyringe or asn1 module', function () {
+      this.timeout(60_000);
+      const url = (path: string): string => JSON.stringify(pathToFileURL(join(ROOT, 'src', 'keys', path)).href);
+      // a load hook sees every module, import and require alike (as bench/harness/rusage-preload.cjs counts them)
+      const script =
+        "import { registerHooks } from 'node:module';\n" +
+        'const loaded = [];\n' +
+        'registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });\n' +
+        `const { keygen } = await import(${url('keygen.ts')});\n` +
+        `const { loadCertificate } = await import(${url('certificate.ts')});\n` +
+        `const outcome = await keygen({ outputDir: ${JSON.stringify(dir)}, name: 'server', keySize: 2048, days: 1, force: false });\n` +
+        'const cert = await loadCertificate(outcome.certificateFile);\n' +
+        'console.log(JSON.stringify({ algorithm: cert.signatureAlgorithm, selfSigned: cert.selfSigned,\n' +
+        "  der: loaded.some((u) => u.endsWith('/src/keys/der.ts')),\n" +
+        '  libraries: loaded.filter((u) => /\\/node_modules\\/(@peculiar|reflect-metadata|tsyringe|asn1js|pvtsutils)\\//.test(u)) }));\n';
+      const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
+      expect(run.status, run.stderr).to.equal(0);
+      expect(JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}')).to.deep.equal({
+        algorithm: 'sha256WithRSAEncryption',
+        selfSigned: true,
+        der: true, // the hook did see the modules loaded: the writer's own
+        libraries: [],
+      });
     });
   });
 });
