@@ -83,6 +83,8 @@ export function nudge(state: Int32Array): boolean {
  */
 export function keepLogWorkerListening(cliRoot: string, everyMs = NUDGE_EVERY_MS): Nudger {
   let count = 0;
+  // no log file, no worker (sfdx-core reads this variable as a boolean)
+  if (/^true$/i.test(process.env.SF_DISABLE_LOG_FILE ?? '')) return { stop: (): void => {}, nudges: () => count };
   let state: Int32Array | undefined;
   const tick = (): void => {
     state ??= logWorkerState(cliRoot);

@@ -27,6 +27,37 @@ async function workerLogger(file: string): Promise<{ logger: PinoLogger; stream:
   return { logger: pino({}, stream), stream };
 }
 
+/** A CLI root whose @salesforce/core/logger holds `logger` as its root logger, as sf's does. */
+async function fakeCli(dir: string, logger: PinoLogger): Promise<string> {
+  const core = join(dir, 'cli', 'node_modules', '@salesforce', 'core');
+  await mkdir(core, { recursive: true });
+  await writeFile(join(dir, 'cli', 'package.json'), '{"name":"cli"}');
+  await writeFile(
+    join(core, 'package.json'),
+    JSON.stringify({ name: '@salesforce/core', exports: { './logger': './logger.cjs' } }),
+  );
+  await writeFile(
+    join(core, 'logger.cjs'),
+    'exports.Logger = { rootLogger: { getRawLogger: () => globalThis.logWorkerTestLogger } };\n',
+  );
+  (globalThis as Record<string, unknown>).logWorkerTestLogger = logger;
+  return join(dir, 'cli');
+}
+
+/** Runs `work` with SF_DISABLE_LOG_FILE set to `value` (test/setup.ts sets it for this process), then restores it. */
+async function withLogFileSetting<T>(value: string | undefined, work: () => Promise<T>): Promise<T> {
+  const before = process.env.SF_DISABLE_LOG_FILE;
+  if (value === undefined) delete process.env.SF_DISABLE_LOG_FILE;
+  else process.env.SF_DISABLE_LOG_FILE = value;
+  try {
+    return await work();
+  } finally {
+    if (before === undefined) delete process.env.SF_DISABLE_LOG_FILE;
+    else process.env.SF_DISABLE_LOG_FILE = before;
+    delete (globalThis as Record<string, unknown>).logWorkerTestLogger;
+  }
+}
+
 async function lines(file: string): Promise<string[]> {
   const text = await readFile(file, 'utf8');
   return text
@@ -91,42 +122,55 @@ describe('log-worker: keeping sf’s log-file worker listening (src/hooks/log-wo
   it('finds sf’s logger through the CLI root it is given, and nudges it on a timer until stopped', async () => {
     const dir = await tempDir('log-worker');
     const { logger, stream } = await workerLogger(join(dir, 'c.log'));
-    // a CLI root whose @salesforce/core/logger holds this logger as its root, as sf's does
-    const core = join(dir, 'cli', 'node_modules', '@salesforce', 'core');
-    await mkdir(core, { recursive: true });
-    await writeFile(join(dir, 'cli', 'package.json'), '{"name":"cli"}');
-    await writeFile(
-      join(core, 'package.json'),
-      JSON.stringify({ name: '@salesforce/core', exports: { './logger': './logger.cjs' } }),
-    );
-    await writeFile(
-      join(core, 'logger.cjs'),
-      'exports.Logger = { rootLogger: { getRawLogger: () => globalThis.logWorkerTestLogger } };\n',
-    );
-    (globalThis as Record<string, unknown>).logWorkerTestLogger = logger;
+    const cli = await fakeCli(dir, logger);
     try {
-      expect(logWorkerState(join(dir, 'cli'))).to.equal(workerStateOf(logger));
-      expect(logWorkerState(join(dir, 'nowhere')), 'no sf there').to.equal(undefined);
-      const state = workerStateOf(logger)!;
-      const start = state[2];
-      const nudger = keepLogWorkerListening(join(dir, 'cli'), 10);
-      await sleep(120);
-      nudger.stop();
-      const counted = nudger.nudges();
-      expect(counted).to.be.greaterThan(3);
-      expect(state[2] - start).to.equal(2 * counted);
-      await sleep(40);
-      expect(nudger.nudges(), 'stopped').to.equal(counted);
+      await withLogFileSetting(undefined, async () => {
+        expect(logWorkerState(cli)).to.equal(workerStateOf(logger));
+        expect(logWorkerState(join(dir, 'nowhere')), 'no sf there').to.equal(undefined);
+        const state = workerStateOf(logger)!;
+        const start = state[2];
+        const nudger = keepLogWorkerListening(cli, 10);
+        await sleep(120);
+        nudger.stop();
+        const counted = nudger.nudges();
+        expect(counted).to.be.greaterThan(3);
+        expect(state[2] - start).to.equal(2 * counted);
+        await sleep(40);
+        expect(nudger.nudges(), 'stopped').to.equal(counted);
+      });
     } finally {
-      delete (globalThis as Record<string, unknown>).logWorkerTestLogger;
       stream.end();
     }
   });
 
-  it('a CLI root without a worker logger (no root logger yet, or the log file disabled) gets no nudges', async () => {
-    const nudger = keepLogWorkerListening(join(ROOT, 'no-such-cli'), 5);
-    await sleep(30);
-    nudger.stop();
-    expect(nudger.nudges()).to.equal(0);
+  it('with SF_DISABLE_LOG_FILE=true (no worker) it does not even start a timer', async () => {
+    const dir = await tempDir('log-worker');
+    const { logger, stream } = await workerLogger(join(dir, 'd.log'));
+    const cli = await fakeCli(dir, logger);
+    try {
+      await withLogFileSetting('true', async () => {
+        const nudger = keepLogWorkerListening(cli, 5);
+        await sleep(30);
+        nudger.stop();
+        expect(nudger.nudges()).to.equal(0);
+      });
+    } finally {
+      stream.end();
+    }
+  });
+
+  it('a CLI root without a worker logger (no sf there, or no root logger yet) gets no nudges', async () => {
+    const dir = await tempDir('log-worker');
+    // a root logger that keeps to memory, as sf's does in a test or without a log file: no worker behind it
+    const cli = await fakeCli(dir, pino({}, pino.destination(join(dir, 'sync.log'))));
+    await withLogFileSetting(undefined, async () => {
+      for (const root of [join(ROOT, 'no-such-cli'), cli]) {
+        const nudger = keepLogWorkerListening(root, 5);
+        // eslint-disable-next-line no-await-in-loop
+        await sleep(30);
+        nudger.stop();
+        expect(nudger.nudges(), root).to.equal(0);
+      }
+    });
   });
 });
