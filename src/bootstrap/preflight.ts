@@ -73,16 +73,19 @@ export async function preflight(options: PreflightOptions): Promise<Preflight> {
   );
 
   const admin = await connectAdmin(options.targetOrg);
-  const user = await findUser(admin.connection, options.username);
-  if (!user) throw jwtError('UserNotFound', [options.username, options.targetOrg], [options.username]);
-  if (!user.isActive) throw jwtError('UserInactive', [options.username, options.targetOrg], [options.username]);
-  if (user.frozen) throw jwtError('UserFrozen', [options.username, options.targetOrg], [options.username]);
-
-  const [orgApp, inOrg, local] = await Promise.all([
+  // Every read at once (they only read, and need nothing of each other): the user, the app (a retrieve, the longest),
+  // the permission set, the local metadata. What is wrong with the user is still reported first.
+  const settled = await Promise.allSettled([
+    findUser(admin.connection, options.username),
     retrieveApp(admin.connection, options.kind, app, { waitMs: options.waitMs }),
     permissionSet ? findPermissionSet(admin.connection, permissionSet) : Promise.resolve(undefined),
     readAppMetadata(options.sourceDir).then((apps) => apps.find((a) => a.name === app && a.kind === options.kind)),
-  ]);
+  ] as const);
+  const user = valueOf(settled[0]);
+  if (!user) throw jwtError('UserNotFound', [options.username, options.targetOrg], [options.username]);
+  if (!user.isActive) throw jwtError('UserInactive', [options.username, options.targetOrg], [options.username]);
+  if (user.frozen) throw jwtError('UserFrozen', [options.username, options.targetOrg], [options.username]);
+  const [orgApp, inOrg, local] = [valueOf(settled[1]), valueOf(settled[2]), valueOf(settled[3])];
 
   const known = resolveConsumerKey({
     app,
@@ -108,4 +111,10 @@ export async function preflight(options: PreflightOptions): Promise<Preflight> {
     permissionSetInOrg: inOrg !== undefined,
     profiles,
   };
+}
+
+/** A settled read's value, or its error thrown (in the order the caller asks for them). */
+function valueOf<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
 }

@@ -66,27 +66,34 @@ function asUnreachable(adminOrg: string, error: unknown): JwtSetupError {
   return jwtError('AdminOrgUnreachable', [adminOrg, what], [adminOrg], error);
 }
 
-async function readOrg(context: DoctorInputs, admin: AdminOrg): Promise<OrgFacts> {
-  // The metadata library loads only when the org is read: doctor without --admin-org never pays for it.
-  const { retrieveAllApps, retrieveApp } = await import('../../org/apps.js');
+type AppsModule = typeof import('../../org/apps.js');
+
+async function readOrg(context: DoctorInputs, admin: AdminOrg, appsModule: Promise<AppsModule>): Promise<OrgFacts> {
+  const { retrieveAllApps, retrieveApp } = await appsModule;
   const waitMs = context.options.timeoutSeconds * 1000;
   const named = context.options.app;
-  const [apps, user] = await Promise.all([
+  // The user and their permission sets are read while the apps are retrieved (the longest read).
+  const userAndSets = context.username.value
+    ? findUser(admin.connection, context.username.value).then(async (found) =>
+        found ? { user: found, sets: await assignedPermissionSets(admin.connection, found.id) } : undefined,
+      )
+    : Promise.resolve(undefined);
+  const [apps, read] = await Promise.all([
     named
       ? Promise.all([
           retrieveApp(admin.connection, 'external', named, { waitMs }),
           retrieveApp(admin.connection, 'connected', named, { waitMs }),
         ]).then((found) => found.filter((a): a is OrgApp => a !== undefined))
       : retrieveAllApps(admin.connection, { waitMs }),
-    context.username.value ? findUser(admin.connection, context.username.value) : Promise.resolve(undefined),
+    userAndSets,
   ]);
+  const user = read?.user;
   const clientId = context.clientId.value;
   const keysWithheld = apps.length > 0 && apps.every((a) => a.consumerKey === undefined);
   const app =
     apps.find((a) => clientId !== undefined && a.consumerKey === clientId) ??
     (named && (keysWithheld || clientId === undefined) ? apps.find((a) => a.name === named) : undefined);
-  const userPermissionSets = user ? await assignedPermissionSets(admin.connection, user.id) : [];
-  return { admin, apps, app, keysWithheld, user, userPermissionSets };
+  return { admin, apps, app, keysWithheld, user, userPermissionSets: read?.sets ?? [] };
 }
 
 function matchCheck(context: DoctorContext, facts: OrgFacts): OrgCheck {
@@ -284,9 +291,13 @@ export const orgGroup = defineGroup({
     const adminOrg = inputs.options.adminOrg as string;
     let facts: OrgFacts;
     try {
-      // The org is read while the exchange runs; the checks that compare with it wait for it below.
+      // The org is read while the exchange runs; the checks that compare with it wait for it below. The metadata
+      // library loads only when the org is read (doctor without --admin-org never pays for it), while the admin
+      // org is being reached.
+      const appsModule = import('../../org/apps.js');
+      appsModule.catch(() => undefined);
       const admin = await connectAdmin(adminOrg, { readOnly: inputs.options.readOnly });
-      facts = await readOrg(inputs, admin);
+      facts = await readOrg(inputs, admin, appsModule);
     } catch (error) {
       await needed.exchange;
       return { checks: unreadable(adminOrg, asUnreachable(adminOrg, error)) };
