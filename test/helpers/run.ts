@@ -3,7 +3,7 @@
  * process with its output captured; and SfSandbox, the real sf with this plugin linked in a temporary HOME.
  * Always asynchronous: the emulator runs in the test process, so a synchronous child would deadlock it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { expect } from 'chai';
 import { childEnv, ROOT, SF_BIN } from './env.js';
@@ -172,4 +172,23 @@ export class SfSandbox {
   public async dispose(): Promise<void> {
     await rm(this.home, { recursive: true, force: true });
   }
+}
+
+/**
+ * Runs `body` (ES module text) in a child node with tsx, after a load hook that records every module the child
+ * loads (import and require alike, as bench/harness/rusage-preload.cjs counts them) in the array `loaded`; returns
+ * the JSON the body printed last. For tests of what a module does not load.
+ */
+export function runRecordingLoads(body: string): unknown {
+  const script =
+    "import { registerHooks } from 'node:module';\n" +
+    'const loaded = [];\n' +
+    'registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });\n' +
+    body;
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  expect(child.status, child.stderr).to.equal(0);
+  return JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as unknown;
 }

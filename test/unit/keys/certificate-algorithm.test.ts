@@ -3,7 +3,6 @@
  * reading a certificate loads no ASN.1 library; an algorithm outside its table is named by its dotted OID. The test
  * certificates are made with @peculiar/x509 (a dev dependency), independent of the plugin's own DER writer.
  */
-import { spawnSync } from 'node:child_process';
 import { webcrypto } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { expect } from 'chai';
 import { readCertificate, signatureAlgorithmOf } from '../../../src/keys/certificate.js';
-import { ROOT, tempDir } from '../../helpers/index.js';
+import { ROOT, runRecordingLoads, tempDir } from '../../helpers/index.js';
 
 x509.cryptoProvider.set(webcrypto as never);
 
@@ -95,19 +94,12 @@ describe('certificate signature algorithms without @peculiar/x509 (src/keys/cert
     const dir = await tempDir('sfjwt-cert-alg-');
     const file = join(dir, 'server.crt');
     await writeFile(file, (await certificate(ALGORITHMS[1])).toString('pem'));
-    const script =
-      "import { registerHooks } from 'node:module';\n" +
-      'const loaded = [];\n' +
-      'registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });\n' +
+    const printed = runRecordingLoads(
       `const { loadCertificate } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'src', 'keys', 'certificate.ts')).href)});\n` +
-      `const cert = await loadCertificate(${JSON.stringify(file)});\n` +
-      "console.log(JSON.stringify({ algorithm: cert.signatureAlgorithm, x509: loaded.filter((u) => u.includes('/@peculiar/') || u.includes('/reflect-metadata/')) }));\n";
-    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
-    expect(run.status, run.stderr).to.equal(0);
-    expect(JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}')).to.deep.equal({
+        `const cert = await loadCertificate(${JSON.stringify(file)});\n` +
+        "console.log(JSON.stringify({ algorithm: cert.signatureAlgorithm, x509: loaded.filter((u) => u.includes('/@peculiar/') || u.includes('/reflect-metadata/')) }));\n",
+    );
+    expect(printed).to.deep.equal({
       algorithm: 'sha256WithRSAEncryption',
       x509: [],
     });

@@ -32,6 +32,7 @@ import {
   openssl,
   rejection,
   ROOT,
+  runRecordingLoads,
   snapshotDir,
   tempDir,
   thrown,
@@ -621,24 +622,16 @@ describe('certificates and keygen()', () => {
     it('making one (keygen) loads no @peculiar/x509, reflect-metadata, tsyringe or asn1 module', function () {
       this.timeout(60_000);
       const url = (path: string): string => JSON.stringify(pathToFileURL(join(ROOT, 'src', 'keys', path)).href);
-      // a load hook sees every module, import and require alike (as bench/harness/rusage-preload.cjs counts them)
-      const script =
-        "import { registerHooks } from 'node:module';\n" +
-        'const loaded = [];\n' +
-        'registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });\n' +
+      const printed = runRecordingLoads(
         `const { keygen } = await import(${url('keygen.ts')});\n` +
-        `const { loadCertificate } = await import(${url('certificate.ts')});\n` +
-        `const outcome = await keygen({ outputDir: ${JSON.stringify(dir)}, name: 'server', keySize: 2048, days: 1, force: false });\n` +
-        'const cert = await loadCertificate(outcome.certificateFile);\n' +
-        'console.log(JSON.stringify({ algorithm: cert.signatureAlgorithm, selfSigned: cert.selfSigned,\n' +
-        "  der: loaded.some((u) => u.endsWith('/src/keys/der.ts')),\n" +
-        '  libraries: loaded.filter((u) => /\\/node_modules\\/(@peculiar|reflect-metadata|tsyringe|asn1js|pvtsutils)\\//.test(u)) }));\n';
-      const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-        cwd: ROOT,
-        encoding: 'utf8',
-      });
-      expect(run.status, run.stderr).to.equal(0);
-      expect(JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}')).to.deep.equal({
+          `const { loadCertificate } = await import(${url('certificate.ts')});\n` +
+          `const outcome = await keygen({ outputDir: ${JSON.stringify(dir)}, name: 'server', keySize: 2048, days: 1, force: false });\n` +
+          'const cert = await loadCertificate(outcome.certificateFile);\n' +
+          'console.log(JSON.stringify({ algorithm: cert.signatureAlgorithm, selfSigned: cert.selfSigned,\n' +
+          "  der: loaded.some((u) => u.endsWith('/src/keys/der.ts')),\n" +
+          '  libraries: loaded.filter((u) => /\\/node_modules\\/(@peculiar|reflect-metadata|tsyringe|asn1js|pvtsutils)\\//.test(u)) }));\n',
+      );
+      expect(printed).to.deep.equal({
         algorithm: 'sha256WithRSAEncryption',
         selfSigned: true,
         der: true, // the hook did see the modules loaded: the writer's own
