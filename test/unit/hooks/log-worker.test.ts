@@ -3,13 +3,15 @@
  * it finds the worker stream's shared state the way it finds sf's, moves only the sequence counter, and the worker
  * keeps every line in order. How much exit time it saves is measured by the bench (row 3, exit tail), not here.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { keepLogWorkerListening, logWorkerState, nudge, workerStateOf } from '../../../src/hooks/log-worker.js';
-import { ROOT, tempDir } from '../../helpers/index.js';
+import { ROOT, SF_RUN_JS, tempDir } from '../../helpers/index.js';
 
 type PinoStream = NodeJS.WritableStream & { end(): void; once(e: string, f: () => void): void };
 type PinoLogger = { info(msg: string): void; warn(msg: string): void };
@@ -18,8 +20,10 @@ type Pino = ((options: object, stream?: object) => PinoLogger) & {
   destination(dest: string): object;
 };
 
-// pino as sf's @salesforce/core loads it
-const pino = createRequire(createRequire(join(ROOT, 'package.json')).resolve('@salesforce/core'))('pino') as Pino;
+// pino exactly as the sf CLI of the devDependencies loads it (its @salesforce/core's, with that one's thread-stream):
+// when an sf update changes the worker stream's shape, these tests fail, not only the bench's exit-tail row.
+const sfCore = createRequire(join(SF_RUN_JS, '..', '..', 'package.json')).resolve('@salesforce/core');
+const pino = createRequire(sfCore)('pino') as Pino;
 
 async function workerLogger(file: string): Promise<{ logger: PinoLogger; stream: PinoStream }> {
   const stream = pino.transport({ target: 'pino/file', options: { destination: file } });
@@ -157,6 +161,42 @@ describe('log-worker: keeping sf’s log-file worker listening (src/hooks/log-wo
     } finally {
       stream.end();
     }
+  });
+
+  it('finds the worker behind the root logger of the real sf CLI (its @salesforce/core, pino and thread-stream)', async () => {
+    const home = await tempDir('log-worker-home');
+    const cliRoot = join(SF_RUN_JS, '..', '..');
+    const logWorker = pathToFileURL(join(ROOT, 'src', 'hooks', 'log-worker.ts')).href;
+    // a child, as sf starts: its logger writes ~/.sf/sf-<date>.log through a worker (this process keeps to memory)
+    const script =
+      `import { createRequire } from 'node:module';\n` +
+      `const { logWorkerState, nudge } = await import(${JSON.stringify(logWorker)});\n` +
+      `const { Logger } = createRequire(${JSON.stringify(join(cliRoot, 'package.json'))})('@salesforce/core/logger');\n` +
+      `const before = logWorkerState(${JSON.stringify(cliRoot)}) === undefined;\n` +
+      `const root = Logger.getRoot();\n` +
+      `const state = logWorkerState(${JSON.stringify(cliRoot)});\n` +
+      `const seq = state ? state[2] : -1;\n` +
+      `const nudged = state ? nudge(state) : false;\n` +
+      `root.warn('a line after the nudge');\n` +
+      `console.log(JSON.stringify({ before, found: state instanceof Int32Array, moved: state ? state[2] - seq : 0, nudged }));\n`;
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
+    delete env.SF_DISABLE_LOG_FILE;
+    // from a file, not -e: the logger's worker thread inherits the flags, and --input-type is refused there
+    const file = join(home, 'start-logger.mjs');
+    await writeFile(file, script);
+    const child = spawnSync(process.execPath, ['--import', 'tsx', file], {
+      cwd: ROOT,
+      env,
+      encoding: 'utf8',
+    });
+    expect(child.status, child.stderr).to.equal(0);
+    const printed = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+    // no root logger yet: nothing; then sf's worker stream, and a nudge moves its counter (the warn's write moves it
+    // again, after the value was read)
+    expect(printed).to.deep.equal({ before: true, found: true, moved: 2, nudged: true });
+    const logs = (await readdir(join(home, '.sf'))).filter((f) => f.endsWith('.log'));
+    const text = (await Promise.all(logs.map((f) => readFile(join(home, '.sf', f), 'utf8')))).join('');
+    expect(text, 'the line logged after the nudge reached the file').to.include('a line after the nudge');
   });
 
   it('a CLI root without a worker logger (no sf there, or no root logger yet) gets no nudges', async () => {
