@@ -169,16 +169,16 @@ describe('log-worker: keeping sf’s log-file worker listening (src/hooks/log-wo
     const logWorker = pathToFileURL(join(ROOT, 'src', 'hooks', 'log-worker.ts')).href;
     // a child, as sf starts: its logger writes ~/.sf/sf-<date>.log through a worker (this process keeps to memory)
     const script =
-      `import { createRequire } from 'node:module';\n` +
+      "import { createRequire } from 'node:module';\n" +
       `const { logWorkerState, nudge } = await import(${JSON.stringify(logWorker)});\n` +
       `const { Logger } = createRequire(${JSON.stringify(join(cliRoot, 'package.json'))})('@salesforce/core/logger');\n` +
       `const before = logWorkerState(${JSON.stringify(cliRoot)}) === undefined;\n` +
-      `const root = Logger.getRoot();\n` +
+      'const root = Logger.getRoot();\n' +
       `const state = logWorkerState(${JSON.stringify(cliRoot)});\n` +
-      `const seq = state ? state[2] : -1;\n` +
-      `const nudged = state ? nudge(state) : false;\n` +
-      `root.warn('a line after the nudge');\n` +
-      `console.log(JSON.stringify({ before, found: state instanceof Int32Array, moved: state ? state[2] - seq : 0, nudged }));\n`;
+      'const seq = state ? state[2] : -1;\n' +
+      'const nudged = state ? nudge(state) : false;\n' +
+      "root.warn('a line after the nudge');\n" +
+      'console.log(JSON.stringify({ before, found: state instanceof Int32Array, moved: state ? state[2] - seq : 0, nudged }));\n';
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
     delete env.SF_DISABLE_LOG_FILE;
     // from a file, not -e: the logger's worker thread inherits the flags, and --input-type is refused there
